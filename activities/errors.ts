@@ -1,0 +1,24 @@
+/** An orchestrator error tied to one component. `retryable: false` means retrying cannot help. */
+export class ComponentError extends Error {
+  constructor(
+    readonly component: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly type: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export class ImageUnavailableError extends ComponentError {
+  constructor(component: string, image: string, cause: string) {
+    super(component, `image ${image} is not available locally and could not be pulled: ${cause}`, false, 'ImageUnavailable');
+  }
+}
+
+export class ComponentExitedError extends ComponentError {
+  constructor(component: string, exitCode: number, lastLogLines: string) {
+    super(component, `component ${component} exited with code ${exitCode}${lastLogLines ? `; last log lines: ${lastLogLines}` : ''}`, false, 'ComponentExited');
+  }
+}

@@ -1,0 +1,39 @@
+import type { PipelineSpec } from '../workflows/pipeline-spec';
+
+export type ComponentRunState = 'running' | 'starting' | 'stopped' | 'failed' | 'missing';
+
+export interface ComponentState {
+  component: string;
+  desired_replicas: number;
+  ready_replicas: number;
+  state: ComponentRunState;
+  message?: string;
+}
+
+export interface WaitOptions {
+  /** Aborted when the operation is cancelled (for example by terminate). */
+  signal: AbortSignal;
+  /** Called after every observation, so long waits can heartbeat. */
+  onProgress: (states: ComponentState[]) => void;
+}
+
+/**
+ * What Weir needs from a container platform. Every operation is idempotent:
+ * calling it twice leaves the same resources as calling it once.
+ */
+export interface Orchestrator {
+  /** Creates every resource the pipeline needs and starts its components. */
+  deploy(spec: PipelineSpec): Promise<void>;
+  /** Resolves once every replica of every component is up; rejects if one dies. */
+  waitUntilReady(spec: PipelineSpec, options: WaitOptions): Promise<void>;
+  /** Asks components to exit and force-stops them once the grace period passes. */
+  stopGracefully(spec: PipelineSpec, graceSeconds: number): Promise<void>;
+  /** Kills every component at once. */
+  kill(spec: PipelineSpec): Promise<void>;
+  /** Starts the components of a stopped pipeline again. */
+  startAgain(spec: PipelineSpec): Promise<void>;
+  /** Removes everything the pipeline owns and resolves when it is gone. */
+  remove(pipelineId: string): Promise<void>;
+  /** Reports the state of each component. */
+  inspect(spec: PipelineSpec): Promise<ComponentState[]>;
+}

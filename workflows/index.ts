@@ -1,0 +1,1 @@
+export { pipelineWorkflow } from './pipeline-workflow';

@@ -1,0 +1,86 @@
+import type { PipelineSpec } from './pipeline-spec';
+import type { FailureReason, PipelineMemo, PipelineView, TransitionRecord, TransitionSource } from './pipeline-view';
+import type { Command, PipelineStatus } from './status-machine';
+
+/** How many transitions a pipeline keeps; older ones are dropped first. */
+export const TRANSITION_HISTORY_LIMIT = 200;
+
+export interface LedgerSnapshot {
+  status: PipelineStatus;
+  created_at: string;
+  updated_at: string;
+  failure: FailureReason | null;
+  transitions: TransitionRecord[];
+}
+
+export interface TransitionCause {
+  command: Command | null;
+  source: TransitionSource;
+  request_id: string | null;
+  reason: string;
+}
+
+/** The status of one pipeline and the bounded record of how it got there. Pure: times are passed in. */
+export class PipelineLedger {
+  private state: LedgerSnapshot;
+
+  private constructor(
+    readonly spec: PipelineSpec,
+    snapshot: LedgerSnapshot,
+  ) {
+    this.state = { ...snapshot, transitions: [...snapshot.transitions] };
+  }
+
+  static create(spec: PipelineSpec, now: string): PipelineLedger {
+    return new PipelineLedger(spec, { status: 'Created', created_at: now, updated_at: now, failure: null, transitions: [] });
+  }
+
+  static restore(spec: PipelineSpec, snapshot: LedgerSnapshot): PipelineLedger {
+    return new PipelineLedger(spec, snapshot);
+  }
+
+  get status(): PipelineStatus {
+    return this.state.status;
+  }
+
+  transition(to: PipelineStatus, cause: TransitionCause, now: string, failure: FailureReason | null = null): void {
+    this.append({ at: now, from: this.state.status, to, ...cause, outcome: 'applied' });
+    this.state.status = to;
+    this.state.updated_at = now;
+    this.state.failure = to === 'Failed' ? failure : null;
+  }
+
+  recordRefusal(cause: TransitionCause, now: string): void {
+    this.append({ at: now, from: this.state.status, to: this.state.status, ...cause, outcome: 'refused' });
+  }
+
+  snapshot(): LedgerSnapshot {
+    return { ...this.state, transitions: [...this.state.transitions] };
+  }
+
+  /** The memo fields that change with the status; the spec is written once, when the pipeline is created. */
+  statusMemo(): Omit<PipelineMemo, 'spec'> {
+    const { created_at, updated_at, failure } = this.state;
+    return { pipeline_name: this.spec.name, created_at, updated_at, failure };
+  }
+
+  view(): PipelineView {
+    const { status, created_at, updated_at, failure, transitions } = this.state;
+    return {
+      pipeline_id: this.spec.pipeline_id,
+      pipeline_name: this.spec.name,
+      overall_status: status,
+      created_at,
+      updated_at,
+      failure,
+      spec: this.spec,
+      transitions: [...transitions],
+    };
+  }
+
+  private append(record: TransitionRecord): void {
+    this.state.transitions.push(record);
+    const excess = this.state.transitions.length - TRANSITION_HISTORY_LIMIT;
+    if (excess > 0) this.state.transitions.splice(0, excess);
+  }
+}

@@ -1,0 +1,47 @@
+import type { PipelineSpec } from './pipeline-spec';
+import type { Command, PipelineStatus } from './status-machine';
+
+/** Why a pipeline is Failed. */
+export interface FailureReason {
+  operation: string;
+  component: string | null;
+  error: string;
+  attempts: number | null;
+  at: string;
+}
+
+/** Who caused a transition: the API (an update), an operator (a signal) or the workflow itself. */
+export type TransitionSource = 'api' | 'signal' | 'workflow';
+
+export interface TransitionRecord {
+  at: string;
+  from: PipelineStatus;
+  to: PipelineStatus;
+  command: Command | null;
+  source: TransitionSource;
+  request_id: string | null;
+  reason: string;
+  /** `refused` records a signal that was invalid in `from`; the status did not change. */
+  outcome: 'applied' | 'refused';
+}
+
+/** The full view returned by the `status` query. */
+export interface PipelineView {
+  pipeline_id: string;
+  pipeline_name: string;
+  overall_status: PipelineStatus;
+  created_at: string;
+  updated_at: string;
+  failure: FailureReason | null;
+  spec: PipelineSpec;
+  transitions: TransitionRecord[];
+}
+
+/** What the workflow keeps in its memo, so health can be read without a worker. */
+export interface PipelineMemo {
+  pipeline_name: string;
+  created_at: string;
+  updated_at: string;
+  failure: FailureReason | null;
+  spec: PipelineSpec;
+}
