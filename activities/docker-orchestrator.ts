@@ -1,0 +1,181 @@
+import type Dockerode from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
+import { componentState, hasExited, type Replica } from './docker/component-state';
+import { lastLogLines } from './docker/container-logs';
+import { containerCreateOptions } from './docker/container-options';
+import { dockerStatusOf, ignoringStatus, undefinedIfMissing } from './docker/docker-errors';
+import { ensureImage } from './docker/images';
+import { ensurePipelineNetwork } from './docker/pipeline-network';
+import { containerName, networkName, pipelineFilter, pipelineLabels, volumeName } from './docker/resource-names';
+import { ComponentExitedError } from './errors';
+import type { ComponentState, Orchestrator, WaitOptions } from './orchestrator';
+
+export interface DockerOrchestratorOptions {
+  /** 'pipeline' (default): a user-defined bridge network per pipeline, named weir-<pipeline_id>. Anything else is passed as the container NetworkMode (e.g. 'host'). */
+  networkMode: string;
+  /** Whether to try `docker pull` for an image missing locally (default true). */
+  pullMissingImages: boolean;
+  /** Poll interval of waitUntilReady in ms (default 500). */
+  pollIntervalMs: number;
+  /** Extra env for every container (later: NATS_URL etc.). */
+  extraEnv?: Record<string, string>;
+}
+
+const PIPELINE_NETWORK_MODE = 'pipeline';
+
+const DEFAULT_OPTIONS: DockerOrchestratorOptions = { networkMode: PIPELINE_NETWORK_MODE, pullMissingImages: true, pollIntervalMs: 500 };
+const EXIT_LOG_LINES = 5;
+/** How many times to look for a concurrent create or removal to finish before giving up (the caller retries). */
+const SETTLE_CHECKS = 10;
+
+interface ObservedComponent {
+  component: string;
+  replicas: Replica[];
+}
+
+/** Runs each component replica as a Docker container; see DESIGN.md, "Orchestrators". */
+export class DockerOrchestrator implements Orchestrator {
+  private readonly options: DockerOrchestratorOptions;
+
+  constructor(
+    private readonly docker: Dockerode,
+    options: Partial<DockerOrchestratorOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+  }
+
+  async deploy(spec: PipelineSpec): Promise<void> {
+    for (const component of spec.components) {
+      await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
+    }
+    if (this.options.networkMode === PIPELINE_NETWORK_MODE) await ensurePipelineNetwork(this.docker, spec.pipeline_id);
+    // Creating a volume that exists returns the existing one.
+    await this.docker.createVolume({ Name: volumeName(spec.pipeline_id), Labels: pipelineLabels(spec.pipeline_id) });
+    const containers = await Promise.all(
+      spec.components.flatMap((component) => replicaNumbers(component).map((replica) => this.ensureContainer(spec, component, replica))),
+    );
+    await Promise.all(containers.map((container) => ignoringStatus(container.start(), 304)));
+  }
+
+  async waitUntilReady(spec: PipelineSpec, { signal, onProgress }: WaitOptions): Promise<void> {
+    for (;;) {
+      signal.throwIfAborted();
+      const observed = await this.observe(spec);
+      const states = observed.map(({ component, replicas }) => componentState(component, replicas));
+      onProgress(states);
+      await this.throwIfAnyExited(observed);
+      if (states.every(({ state }) => state === 'running')) return;
+      await sleep(this.options.pollIntervalMs, undefined, { signal });
+    }
+  }
+
+  async stopGracefully(spec: PipelineSpec, graceSeconds: number): Promise<void> {
+    const containers = await this.pipelineContainers(spec.pipeline_id);
+    await Promise.all(containers.map((container) => ignoringStatus(container.stop({ t: graceSeconds }), 304, 404)));
+  }
+
+  async kill(spec: PipelineSpec): Promise<void> {
+    const containers = await this.pipelineContainers(spec.pipeline_id);
+    await Promise.all(containers.map((container) => ignoringStatus(container.kill({ signal: 'SIGKILL' }), 404, 409)));
+  }
+
+  async startAgain(spec: PipelineSpec): Promise<void> {
+    await this.deploy(spec);
+  }
+
+  async remove(pipelineId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.removeEverything(pipelineId);
+      const leftovers = await this.leftovers(pipelineId);
+      if (leftovers.length === 0) return;
+      if (attempt === SETTLE_CHECKS) throw new Error(`pipeline ${pipelineId} still has ${leftovers.join(', ')} after removal`);
+      await sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  async inspect(spec: PipelineSpec): Promise<ComponentState[]> {
+    const observed = await this.observe(spec);
+    return observed.map(({ component, replicas }) => componentState(component, replicas));
+  }
+
+  private async ensureContainer(spec: PipelineSpec, component: ComponentSpec, replica: number): Promise<Dockerode.Container> {
+    const options = containerCreateOptions({
+      pipelineId: spec.pipeline_id,
+      component,
+      replica,
+      networkMode: this.options.networkMode === PIPELINE_NETWORK_MODE ? networkName(spec.pipeline_id) : this.options.networkMode,
+      extraEnv: this.options.extraEnv ?? {},
+    });
+    try {
+      return await this.docker.createContainer(options);
+    } catch (error) {
+      if (dockerStatusOf(error) !== 409) throw error;
+    }
+    // 409: the name is taken. A concurrent create reserves the name before its container exists, so wait for it.
+    const existing = this.docker.getContainer(options.name);
+    for (let attempt = 1; !(await undefinedIfMissing(existing.inspect())); attempt++) {
+      if (attempt === SETTLE_CHECKS) throw new Error(`container ${options.name} is reserved but was never created`);
+      await sleep(this.options.pollIntervalMs);
+    }
+    return existing;
+  }
+
+  private async observe(spec: PipelineSpec): Promise<ObservedComponent[]> {
+    return Promise.all(
+      spec.components.map(async (component) => ({
+        component: component.name,
+        replicas: await Promise.all(
+          replicaNumbers(component).map((replica) =>
+            undefinedIfMissing(this.docker.getContainer(containerName(spec.pipeline_id, component.name, replica)).inspect()),
+          ),
+        ),
+      })),
+    );
+  }
+
+  private async throwIfAnyExited(observed: ObservedComponent[]): Promise<void> {
+    for (const { component, replicas } of observed) {
+      const exited = replicas.find(hasExited);
+      if (exited) {
+        const logs = await lastLogLines(this.docker.getContainer(exited.Id), EXIT_LOG_LINES);
+        throw new ComponentExitedError(component, exited.State.ExitCode, logs);
+      }
+    }
+  }
+
+  private async pipelineContainers(pipelineId: string): Promise<Dockerode.Container[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: pipelineFilter(pipelineId) });
+    return containers.map(({ Id }) => this.docker.getContainer(Id));
+  }
+
+  private async removeEverything(pipelineId: string): Promise<void> {
+    const containers = await this.pipelineContainers(pipelineId);
+    // 409 means a removal is under way, or a network or volume is still in use by a container being created or removed
+    // concurrently: remove() looks again.
+    await Promise.all(containers.map((container) => ignoringStatus(container.remove({ force: true, v: true }), 404, 409)));
+    const networks = await this.docker.listNetworks({ filters: pipelineFilter(pipelineId) });
+    await Promise.all(networks.map(({ Id }) => ignoringStatus(this.docker.getNetwork(Id).remove(), 404, 409)));
+    const { Volumes: volumes } = await this.docker.listVolumes({ filters: pipelineFilter(pipelineId) });
+    await Promise.all((volumes ?? []).map(({ Name }) => ignoringStatus(this.docker.getVolume(Name).remove(), 404, 409)));
+  }
+
+  /** Describes what is still labelled with the pipeline. */
+  private async leftovers(pipelineId: string): Promise<string[]> {
+    const filters = pipelineFilter(pipelineId);
+    const [containers, networks, { Volumes: volumes }] = await Promise.all([
+      this.docker.listContainers({ all: true, filters }),
+      this.docker.listNetworks({ filters }),
+      this.docker.listVolumes({ filters }),
+    ]);
+    return [
+      ...containers.map(({ Names }) => `container ${Names.join(',')}`),
+      ...networks.map(({ Name }) => `network ${Name}`),
+      ...(volumes ?? []).map(({ Name }) => `volume ${Name}`),
+    ];
+  }
+}
+
+function replicaNumbers(component: ComponentSpec): number[] {
+  return Array.from({ length: component.replicas }, (_, replica) => replica);
+}

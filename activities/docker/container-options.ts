@@ -1,0 +1,35 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import type { ComponentSpec } from '../../workflows/pipeline-spec';
+import { COMPONENT_LABEL, REPLICA_LABEL, containerName, pipelineLabels, volumeName } from './resource-names';
+
+export const DATA_MOUNT_PATH = '/weir-data';
+
+export interface ReplicaPlacement {
+  pipelineId: string;
+  component: ComponentSpec;
+  replica: number;
+  /** HostConfig.NetworkMode: the pipeline network's name, or a mode such as 'host'. */
+  networkMode: string;
+  extraEnv: Record<string, string>;
+}
+
+/** How to create the container of one replica: unprivileged, with the pipeline's volume as its only mount. */
+export function containerCreateOptions({ pipelineId, component, replica, networkMode, extraEnv }: ReplicaPlacement): ContainerCreateOptions & { name: string } {
+  const env = { ...component.env, ...extraEnv, WEIR_PIPELINE_ID: pipelineId, WEIR_COMPONENT: component.name };
+  return {
+    name: containerName(pipelineId, component.name, replica),
+    Image: component.image,
+    Cmd: component.command,
+    Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    Labels: { ...pipelineLabels(pipelineId), [COMPONENT_LABEL]: component.name, [REPLICA_LABEL]: String(replica) },
+    HostConfig: {
+      NetworkMode: networkMode,
+      Mounts: [{ Type: 'volume', Source: volumeName(pipelineId), Target: DATA_MOUNT_PATH }],
+      // docker-init as PID 1 forwards SIGTERM to the component: the kernel drops signals to a PID 1 that has no handler.
+      Init: true,
+      Privileged: false,
+      SecurityOpt: ['no-new-privileges'],
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type Dockerode from 'dockerode';
+import { ImageUnavailableError } from '../errors';
+import { undefinedIfMissing } from './docker-errors';
+
+/**
+ * A pull that reports nothing for this long is given up. Pulls fail at once when the registry is unreachable,
+ * but a black-holed network would otherwise hang the deploy.
+ */
+const PULL_STALL_TIMEOUT_MS = 10_000;
+
+/** Makes sure the image is present locally, pulling it when allowed; throws ImageUnavailableError if it is not. */
+export async function ensureImage(docker: Dockerode, image: string, component: string, pullMissing: boolean): Promise<void> {
+  if (await isPresent(docker, image)) return;
+  if (!pullMissing) throw new ImageUnavailableError(component, image, 'pulling missing images is disabled');
+  const pullFailure = await pullImage(docker, image).then(
+    () => 'the pull finished without it',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  if (await isPresent(docker, image)) return;
+  throw new ImageUnavailableError(component, image, pullFailure);
+}
+
+async function isPresent(docker: Dockerode, image: string): Promise<boolean> {
+  return (await undefinedIfMissing(docker.getImage(image).inspect())) !== undefined;
+}
+
+/** Pulls an image and follows its progress stream to the end; rejects on an error event or a stall. */
+export async function pullImage(docker: Dockerode, image: string, stallTimeoutMs = PULL_STALL_TIMEOUT_MS): Promise<void> {
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const restartStallTimer = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort(new Error(`the pull made no progress for ${stallTimeoutMs} ms`)), stallTimeoutMs);
+  };
+  restartStallTimer();
+  try {
+    const stream = await docker.pull(image, { abortSignal: stall.signal });
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(
+        stream,
+        (error: Error | null, events: PullEvent[]) => {
+          const failure = error ?? errorEventOf(events);
+          if (failure) reject(failure);
+          else resolve();
+        },
+        restartStallTimer,
+      );
+    });
+    // An aborted stream just ends, as if the pull had finished.
+    stall.signal.throwIfAborted();
+  } catch (error) {
+    throw stall.signal.aborted ? stall.signal.reason : error;
+  } finally {
+    clearTimeout(stallTimer);
+  }
+}
+
+interface PullEvent {
+  error?: string;
+}
+
+function errorEventOf(events: PullEvent[]): Error | undefined {
+  const message = events.find((event) => event.error)?.error;
+  return message === undefined ? undefined : new Error(message);
+}

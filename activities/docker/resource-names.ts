@@ -1,0 +1,27 @@
+/** Names and labels of the Docker resources a pipeline owns. */
+export const PIPELINE_LABEL = 'weir.pipeline';
+export const COMPONENT_LABEL = 'weir.component';
+export const REPLICA_LABEL = 'weir.replica';
+const MANAGED_LABEL = 'weir.managed';
+
+export function containerName(pipelineId: string, component: string, replica: number): string {
+  return `weir-${pipelineId}-${component}-${replica}`;
+}
+
+export function networkName(pipelineId: string): string {
+  return `weir-${pipelineId}`;
+}
+
+export function volumeName(pipelineId: string): string {
+  return `weir-${pipelineId}-data`;
+}
+
+/** Labels every resource of the pipeline carries. */
+export function pipelineLabels(pipelineId: string): Record<string, string> {
+  return { [PIPELINE_LABEL]: pipelineId, [MANAGED_LABEL]: 'true' };
+}
+
+/** A list filter that matches every resource of the pipeline. */
+export function pipelineFilter(pipelineId: string): { label: string[] } {
+  return { label: [`${PIPELINE_LABEL}=${pipelineId}`] };
+}

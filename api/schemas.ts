@@ -1,0 +1,122 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { PIPELINE_STATUSES } from '../workflows/status-machine';
+
+extendZodWithOpenApi(z);
+
+export const PIPELINE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+const COMPONENT_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const PipelineIdSchema = z
+  .string()
+  .regex(PIPELINE_ID_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$')
+  .openapi({ example: 'orders-etl' });
+
+export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
+
+/**
+ * A component as users declare it. Strict: any field not listed (privileged, volumes, network_mode, ...) is refused,
+ * so a spec cannot ask for privileges or host resources.
+ */
+export const ComponentSpecSchema = z
+  .strictObject({
+    name: z.string().regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$'),
+    image: z.string().min(1).max(255).regex(/^[^\s]+$/, 'must not contain white space'),
+    command: z.array(z.string().max(4096)).min(1).max(64).optional(),
+    env: z.record(z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128), z.string().max(8192)).optional(),
+    replicas: z.number().int().min(1).max(10).default(1),
+  })
+  .openapi('ComponentSpec');
+
+export const CreatePipelineSchema = z
+  .strictObject({
+    pipeline_id: PipelineIdSchema.optional(),
+    name: z.string().min(1).max(200),
+    components: z
+      .array(ComponentSpecSchema)
+      .min(1)
+      .max(20)
+      .superRefine((components, context) => {
+        const seen = new Set<string>();
+        components.forEach((component, index) => {
+          if (seen.has(component.name)) {
+            context.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate component name ${component.name}` });
+          }
+          seen.add(component.name);
+        });
+      }),
+  })
+  .openapi('CreatePipeline');
+
+export type CreatePipelineBody = z.infer<typeof CreatePipelineSchema>;
+
+const timestamp = z.string().openapi({ example: '2026-01-15T10:00:00.000Z' });
+
+export const FailureReasonSchema = z
+  .object({
+    operation: z.string(),
+    component: z.string().nullable(),
+    error: z.string(),
+    attempts: z.number().int().nullable(),
+    at: timestamp,
+  })
+  .openapi('FailureReason');
+
+export const PipelineSummarySchema = z
+  .object({
+    pipeline_id: z.string(),
+    pipeline_name: z.string(),
+    overall_status: PipelineStatusSchema,
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .openapi('PipelineSummary');
+
+export const PipelineHealthSchema = PipelineSummarySchema.extend({
+  failure: FailureReasonSchema.nullable(),
+}).openapi('PipelineHealth');
+
+export const PipelineSchema = PipelineHealthSchema.extend({
+  name: z.string(),
+  components: z.array(ComponentSpecSchema),
+}).openapi('Pipeline');
+
+export const TransitionSchema = z
+  .object({
+    at: timestamp,
+    from: PipelineStatusSchema,
+    to: PipelineStatusSchema,
+    command: z.enum(['stop', 'terminate', 'resume', 'delete']).nullable(),
+    source: z.enum(['api', 'signal', 'workflow']),
+    request_id: z.string().nullable(),
+    reason: z.string(),
+    outcome: z.enum(['applied', 'refused']),
+  })
+  .openapi('Transition');
+
+export const PipelineHistorySchema = z
+  .object({ pipeline_id: z.string(), overall_status: PipelineStatusSchema, transitions: z.array(TransitionSchema) })
+  .openapi('PipelineHistory');
+
+export const ListQuerySchema = z.strictObject({ status: PipelineStatusSchema.optional() });
+
+export const ErrorSchema = z
+  .object({
+    code: z.enum([
+      'VALIDATION_FAILED',
+      'MALFORMED_JSON',
+      'NOT_FOUND',
+      'ALREADY_EXISTS',
+      'INVALID_TRANSITION',
+      'PAYLOAD_TOO_LARGE',
+      'UNAUTHORIZED',
+      'UNAVAILABLE',
+      'INTERNAL',
+    ]),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('Error');
+
+export type ErrorCode = z.infer<typeof ErrorSchema>['code'];

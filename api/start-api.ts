@@ -1,0 +1,39 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { WeirConfig } from '../config';
+import { createApp } from './create-app';
+import { PipelineGateway } from './pipeline-gateway';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP API. Temporal is connected lazily, so the API answers /healthz and /readyz before Temporal is up. */
+export async function startApi(config: WeirConfig, logger: Logger): Promise<RunningApi> {
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const gateway = new PipelineGateway(client, {
+    settings: config.pipelineSettings,
+    updateTimeoutMs: config.api.updateTimeoutMs,
+    deleteTimeoutMs: config.api.deleteTimeoutMs,
+  });
+  const app = createApp({ gateway, logger, token: config.api.token });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  return {
+    server,
+    url: `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await connection.close();
+    },
+  };
+}

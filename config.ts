@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { PipelineSettings } from './workflows/pipeline-settings';
+import { DEFAULT_PIPELINE_SETTINGS } from './workflows/pipeline-settings';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const environmentSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  WEIR_API_HOST: z.string().default('127.0.0.1'),
+  WEIR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  WEIR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEIR_UPDATE_TIMEOUT_MS: positiveInt(10_000),
+  WEIR_DELETE_TIMEOUT_MS: positiveInt(120_000),
+  WEIR_DOCKER_NETWORK_MODE: z.string().default('pipeline'),
+  WEIR_DOCKER_PULL: z.enum(['true', 'false']).default('true'),
+  WEIR_STOP_GRACE_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.stop_grace_seconds),
+  WEIR_READY_TIMEOUT_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.ready_timeout_seconds),
+  WEIR_MAX_ATTEMPTS: positiveInt(DEFAULT_PIPELINE_SETTINGS.max_attempts),
+  WEIR_RETRY_INITIAL_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.initial_retry_interval_seconds),
+  WEIR_RETRY_MAX_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.max_retry_interval_seconds),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface WeirConfig {
+  temporal: { address: string; namespace: string };
+  api: { host: string; port: number; token?: string; updateTimeoutMs: number; deleteTimeoutMs: number };
+  docker: { networkMode: string; pullMissingImages: boolean };
+  pipelineSettings: PipelineSettings;
+  logLevel: string;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Reads Weir's configuration from environment variables; throws naming every invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (!e.WEIR_API_TOKEN && !LOOPBACK_HOSTS.has(e.WEIR_API_HOST)) {
+    throw new Error(`invalid configuration: WEIR_API_HOST=${e.WEIR_API_HOST} needs WEIR_API_TOKEN; without a token the API binds to 127.0.0.1 only`);
+  }
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    api: {
+      host: e.WEIR_API_HOST,
+      port: e.WEIR_API_PORT,
+      token: e.WEIR_API_TOKEN,
+      updateTimeoutMs: e.WEIR_UPDATE_TIMEOUT_MS,
+      deleteTimeoutMs: e.WEIR_DELETE_TIMEOUT_MS,
+    },
+    docker: { networkMode: e.WEIR_DOCKER_NETWORK_MODE, pullMissingImages: e.WEIR_DOCKER_PULL === 'true' },
+    pipelineSettings: {
+      stop_grace_seconds: e.WEIR_STOP_GRACE_SECONDS,
+      ready_timeout_seconds: e.WEIR_READY_TIMEOUT_SECONDS,
+      max_attempts: e.WEIR_MAX_ATTEMPTS,
+      initial_retry_interval_seconds: e.WEIR_RETRY_INITIAL_SECONDS,
+      max_retry_interval_seconds: e.WEIR_RETRY_MAX_SECONDS,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

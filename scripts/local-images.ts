@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { canInstallDebianPackages, installDebianPackage } from './apt';
+import { addBaseFiles, addBusybox, addExecutable } from './rootfs';
+
+const HOST_BUSYBOX = '/bin/busybox';
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** An image assembled from this machine's own binaries, since no registry can be pulled from. */
+interface LocalImage {
+  repo: string;
+  tag: string;
+  /** Dockerfile instructions applied on import. */
+  changes: string[];
+  addPrograms(rootfs: string): Promise<void>;
+}
+
+const localImages: LocalImage[] = [
+  {
+    repo: 'local/node-base',
+    tag: '20',
+    changes: [`ENV PATH=${DEFAULT_PATH}`, 'CMD ["node"]'],
+    async addPrograms(rootfs) {
+      await addBusybox(rootfs, HOST_BUSYBOX);
+      await addExecutable(rootfs, process.execPath, '/usr/local/bin/node');
+    },
+  },
+  {
+    repo: 'busybox',
+    tag: 'latest',
+    changes: [`ENV PATH=${DEFAULT_PATH}`, 'CMD ["sh"]'],
+    addPrograms: (rootfs) => addBusybox(rootfs, HOST_BUSYBOX),
+  },
+];
+
+/** Builds local/node-base:20 and busybox:latest unless the engine already has them. */
+export async function ensureLocalImages(): Promise<void> {
+  const docker = new Docker();
+  for (const image of localImages) {
+    const name = `${image.repo}:${image.tag}`;
+    if (await imageExists(docker, name)) continue;
+    await ensureHostBusybox();
+    process.stderr.write(`building image ${name} from this machine's binaries ...\n`);
+    await buildImage(docker, image);
+  }
+}
+
+async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    throw error;
+  }
+}
+
+async function ensureHostBusybox(): Promise<void> {
+  if (existsSync(HOST_BUSYBOX)) return;
+  if (!(await canInstallDebianPackages())) {
+    throw new Error(
+      `${HOST_BUSYBOX} is missing. Install a static busybox (Debian/Ubuntu: apt-get install busybox-static), ` +
+        'or run this as root on Debian/Ubuntu so it can be installed for you.',
+    );
+  }
+  process.stderr.write('installing busybox-static (apt-get) ...\n');
+  await installDebianPackage('busybox-static');
+}
+
+async function buildImage(docker: Docker, image: LocalImage): Promise<void> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-image-'));
+  try {
+    const rootfs = path.join(workDir, 'rootfs');
+    await addBaseFiles(rootfs);
+    await image.addPrograms(rootfs);
+    await importRootfs(docker, rootfs, image);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The equivalent of `tar -C rootfs -c . | docker import --change ... - repo:tag`. */
+async function importRootfs(docker: Docker, rootfs: string, image: LocalImage): Promise<void> {
+  // Owned by root inside the image, whoever builds it.
+  const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const tarExit = new Promise<number | null>((resolve) => tar.once('close', resolve));
+  try {
+    const progress = await docker.importImage(tar.stdout, { repo: image.repo, tag: image.tag, changes: image.changes });
+    const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
+      docker.modem.followProgress(progress, (error: Error | null, output: Array<{ error?: string }>) =>
+        error ? reject(error) : resolve(output),
+      ),
+    );
+    const failure = events.find((event) => event.error);
+    if (failure) throw new Error(`docker import of ${image.repo}:${image.tag} failed: ${failure.error}`);
+    const tarCode = await tarExit;
+    if (tarCode !== 0) throw new Error(`tar of ${rootfs} exited with code ${tarCode}`);
+  } finally {
+    // Only does something when the import failed while tar was still writing.
+    tar.kill();
+  }
+}

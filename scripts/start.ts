@@ -1,0 +1,129 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ensureDockerEngine } from './docker-engine';
+import { dataDir, repoRoot } from './repo-paths';
+import { RunningService, spawnProcess, startNatsServer, startTemporalDevServer } from './services';
+import { ensureNatsServer, ensureTemporalCli } from './tools';
+
+interface Setup {
+  temporalCli: string;
+  natsServer: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  natsPort: number;
+}
+
+async function main(): Promise<number> {
+  let setup: Setup;
+  try {
+    setup = await prepare();
+  } catch (error) {
+    console.error(`weir: ${(error as Error).message}`);
+    return 1;
+  }
+
+  // Installed only now: Ctrl-C during the installs above should simply abort them.
+  let stopRequested = false;
+  const stopSignal = new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      stopRequested = true;
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  const running: RunningService[] = [];
+  try {
+    for (const start of serviceStarters(setup)) {
+      if (stopRequested) break;
+      running.push(await start());
+    }
+  } catch (error) {
+    console.error(`weir: ${(error as Error).message}`);
+    await stopInReverse(running);
+    return 1;
+  }
+  if (!stopRequested) announce(setup);
+
+  const firstExit = Promise.race(running.map((service) => service.exited.then((how) => `${service.name} ${how}`)));
+  const unexpectedExit = await Promise.race([stopSignal.then(() => undefined), firstExit]);
+  if (unexpectedExit !== undefined) console.error(`weir: ${unexpectedExit}; stopping the rest`);
+  await stopInReverse(running);
+  return unexpectedExit === undefined ? 0 : 1;
+}
+
+async function prepare(): Promise<Setup> {
+  const ports = {
+    temporalPort: portFromEnv('WEIR_TEMPORAL_PORT', 7233),
+    temporalUiPort: portFromEnv('WEIR_TEMPORAL_UI_PORT', 8233),
+    natsPort: portFromEnv('WEIR_NATS_PORT', 4222),
+  };
+  await ensureDockerEngine();
+  const temporalCli = await ensureTemporalCli();
+  const natsServer = await ensureNatsServer();
+  await mkdir(dataDir, { recursive: true });
+  return { temporalCli, natsServer, ...ports };
+}
+
+/** In start order; each resolves once its service is up. */
+function serviceStarters(setup: Setup): Array<() => Promise<RunningService>> {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: `127.0.0.1:${setup.temporalPort}`,
+    NATS_URL: `nats://127.0.0.1:${setup.natsPort}`,
+  };
+  // Every process gets its own process group so that Ctrl-C reaches only this
+  // script, which then stops them in reverse order.
+  const nodeProcess = (name: string, entry: string) => async (): Promise<RunningService> =>
+    spawnProcess({ name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: repoRoot, env, detached: true });
+
+  return [
+    () =>
+      startTemporalDevServer({
+        cli: setup.temporalCli,
+        port: setup.temporalPort,
+        uiPort: setup.temporalUiPort,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        logFile: path.join(dataDir, 'temporal.log'),
+        detached: true,
+      }),
+    () =>
+      startNatsServer({
+        bin: setup.natsServer,
+        port: setup.natsPort,
+        storeDir: path.join(dataDir, 'nats'),
+        logFile: path.join(dataDir, 'nats.log'),
+        detached: true,
+      }),
+    nodeProcess('worker', 'worker/main.ts'),
+    nodeProcess('api', 'api/main.ts'),
+  ];
+}
+
+function announce(setup: Setup): void {
+  console.log(
+    [
+      'Weir is running. Press Ctrl-C to stop.',
+      `  API:         http://127.0.0.1:${process.env.WEIR_API_PORT || '8080'}`,
+      `  Temporal UI: http://127.0.0.1:${setup.temporalUiPort}`,
+      `  Data:        ${dataDir} (service logs: temporal.log, nats.log)`,
+    ].join('\n'),
+  );
+}
+
+function portFromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name}=${value} is not a port number`);
+  }
+  return port;
+}
+
+async function stopInReverse(services: RunningService[]): Promise<void> {
+  for (const service of [...services].reverse()) await service.stop();
+}
+
+void main().then((code) => process.exit(code));

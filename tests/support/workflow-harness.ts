@@ -1,0 +1,104 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
+import { createPipelineWorker } from '../../worker/create-worker';
+import type { PipelineSettings } from '../../workflows/pipeline-settings';
+import type { PipelineSpec } from '../../workflows/pipeline-spec';
+import { pipelineStatusKey } from '../../workflows/search-attributes';
+import type { PipelineStatus } from '../../workflows/status-machine';
+import { eventually } from './eventually';
+import { FakeOrchestrator } from './fake-orchestrator';
+
+/** Settings that make retries and their exhaustion quick. */
+export const FAST_SETTINGS: PipelineSettings = {
+  stop_grace_seconds: 1,
+  ready_timeout_seconds: 30,
+  max_attempts: 3,
+  initial_retry_interval_seconds: 1,
+  max_retry_interval_seconds: 1,
+};
+
+let runtimeInstalled = false;
+
+/** Workers log only errors in tests; forced failures would otherwise flood the output. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+export function temporalCli(): string {
+  const cli = process.env.WEIR_TEMPORAL_CLI;
+  if (!cli) throw new Error('WEIR_TEMPORAL_CLI is not set; run the tests through jest so the global setup provides it');
+  return cli;
+}
+
+/** A real local Temporal dev server with the PipelineStatus search attribute. */
+export function startLocalTemporal(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      searchAttributes: [pipelineStatusKey],
+      extraArgs: ['--log-level', 'error', ...extraArgs],
+    },
+  });
+}
+
+export interface WorkflowHarness {
+  env: TestWorkflowEnvironment;
+  gateway: PipelineGateway;
+  orchestrator: FakeOrchestrator;
+  worker: Worker;
+  running: Promise<void>;
+}
+
+/** A dev server, a worker on the fake orchestrator and the API's gateway, sharing one file's tests. */
+export async function startWorkflowHarness(extraArgs: string[] = []): Promise<WorkflowHarness> {
+  installQuietRuntime();
+  const env = await startLocalTemporal(extraArgs);
+  const orchestrator = new FakeOrchestrator();
+  const worker = await createPipelineWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    orchestrator,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const gateway = new PipelineGateway(env.client, { settings: FAST_SETTINGS, updateTimeoutMs: 10_000, deleteTimeoutMs: 30_000 });
+  return { env, gateway, orchestrator, worker, running };
+}
+
+export async function stopWorkflowHarness(harness: WorkflowHarness): Promise<void> {
+  harness.worker.shutdown();
+  await harness.running;
+  await harness.env.teardown();
+}
+
+export function specFor(pipelineId: string): PipelineSpec {
+  return { pipeline_id: pipelineId, name: `Pipeline ${pipelineId}`, components: [{ name: 'ingestor', image: 'busybox:latest', replicas: 1 }] };
+}
+
+export function statusOf(gateway: PipelineGateway, pipelineId: string, status: PipelineStatus, timeoutMs?: number): Promise<PipelineRecord> {
+  return eventually(
+    () => gateway.get(pipelineId),
+    (record) => record.overall_status === status,
+    timeoutMs,
+  );
+}
