@@ -21,7 +21,7 @@ export const FAST_SETTINGS: PipelineSettings = {
 let runtimeInstalled = false;
 
 /** Workers log only errors in tests; forced failures would otherwise flood the output. */
-function installQuietRuntime(): void {
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeInstalled = true;

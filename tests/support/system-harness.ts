@@ -1,0 +1,118 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import Docker from 'dockerode';
+import pino from 'pino';
+import { DockerOrchestrator } from '../../activities/docker-orchestrator';
+import { startApi, type RunningApi } from '../../api/start-api';
+import { loadConfig } from '../../config';
+import { createPipelineWorker } from '../../worker/create-worker';
+import { installQuietRuntime, workflowBundle } from './workflow-harness';
+
+export interface SystemOptions {
+  /** Extra configuration variables, on top of the test defaults. */
+  env?: Record<string, string>;
+}
+
+/** Test defaults: quick retries and a short update deadline, so failure paths finish within a test. */
+const TEST_ENV: Record<string, string> = {
+  WEIR_API_PORT: '0',
+  WEIR_STOP_GRACE_SECONDS: '5',
+  WEIR_MAX_ATTEMPTS: '3',
+  WEIR_RETRY_INITIAL_SECONDS: '1',
+  WEIR_RETRY_MAX_SECONDS: '1',
+  WEIR_READY_TIMEOUT_SECONDS: '60',
+  WEIR_UPDATE_TIMEOUT_MS: '3000',
+  LOG_LEVEL: 'silent',
+};
+
+/**
+ * Weir as users run it, in-process: the real API and a real worker on the Docker engine,
+ * against the Temporal dev server the global setup started.
+ */
+export class WeirSystem {
+  readonly docker = new Docker();
+  private worker?: { worker: Worker; running: Promise<void> };
+
+  private constructor(
+    readonly api: RunningApi,
+    readonly client: Client,
+    private readonly connection: NativeConnection,
+    private readonly orchestrator: DockerOrchestrator,
+  ) {}
+
+  static async start(options: SystemOptions = {}): Promise<WeirSystem> {
+    installQuietRuntime();
+    const config = loadConfig({ ...process.env, ...TEST_ENV, ...options.env });
+    const api = await startApi(config, pino({ level: 'silent' }));
+    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
+    const system = new WeirSystem(api, client, connection, new DockerOrchestrator(new Docker(), config.docker));
+    await system.startWorker();
+    return system;
+  }
+
+  get url(): string {
+    return this.api.url;
+  }
+
+  async startWorker(): Promise<void> {
+    if (this.worker) return;
+    const worker = await createPipelineWorker({
+      connection: this.connection,
+      namespace: 'default',
+      orchestrator: this.orchestrator,
+      workflowBundle: await workflowBundle(),
+    });
+    this.worker = { worker, running: worker.run() };
+  }
+
+  async stopWorker(): Promise<void> {
+    if (!this.worker) return;
+    const { worker, running } = this.worker;
+    this.worker = undefined;
+    worker.shutdown();
+    await running;
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorker();
+    await this.api.close();
+    await this.client.connection.close();
+    await this.connection.close();
+  }
+
+  /** Sends a request to the API; JSON bodies are encoded, strings are sent as they are. */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+
+  /** Containers of a pipeline as Docker reports them, by name. */
+  async containers(pipelineId: string): Promise<Map<string, Docker.ContainerInspectInfo>> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`weir.pipeline=${pipelineId}`] } });
+    const inspected = await Promise.all(list.map((info) => this.docker.getContainer(info.Id).inspect()));
+    return new Map(inspected.map((info) => [info.Name.replace(/^\//, ''), info]));
+  }
+
+  /** Networks and volumes a pipeline still owns. */
+  async leftovers(pipelineId: string): Promise<{ containers: number; networks: number; volumes: number }> {
+    const filters = { label: [`weir.pipeline=${pipelineId}`] };
+    const [containers, networks, volumes] = await Promise.all([
+      this.docker.listContainers({ all: true, filters }),
+      this.docker.listNetworks({ filters }),
+      this.docker.listVolumes({ filters }),
+    ]);
+    return { containers: containers.length, networks: networks.length, volumes: volumes.Volumes?.length ?? 0 };
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
