@@ -68,7 +68,8 @@ export function pipelineRoutes(gateway: PipelineGateway): Router {
     const pipelineId = pipelineIdParam(ctx);
     const requestId = requestIdOf(ctx);
     ctx.set('X-Request-Id', requestId);
-    await gateway.command(pipelineId, command, requestId);
+    const result = await gateway.command(pipelineId, command, requestId);
+    ctx.set('Weir-Command-Outcome', result.outcome);
     ctx.status = 204;
   };
   router.post('/:id/stop', commandRoute('stop'));

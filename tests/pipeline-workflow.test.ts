@@ -173,3 +173,17 @@ test('a failed delete leaves the pipeline Failed and the workflow alive', async 
   expect(record.overall_status).toBe('Failed');
   expect(record.failure).toMatchObject({ operation: 'delete', error: 'volume busy', attempts: FAST_SETTINGS.max_attempts });
 });
+
+test('Terminating refuses resume and delete; stop and terminate are no-ops', async () => {
+  const gate = new Gate();
+  const id = await createRunning({ blocked: { kill: gate } });
+  await harness.gateway.command(id, 'terminate', 't1');
+  for (const command of ['resume', 'delete'] as const) {
+    const error = await refusal(harness.gateway.command(id, command, `r-${command}`));
+    expect([error.code, error.message]).toEqual(['INVALID_TRANSITION', `cannot ${command} a pipeline that is Terminating`]);
+  }
+  expect(await harness.gateway.command(id, 'stop', 's')).toEqual({ outcome: 'noop', status: 'Terminating' });
+  expect(await harness.gateway.command(id, 'terminate', 't2')).toEqual({ outcome: 'noop', status: 'Terminating' });
+  gate.open();
+  await statusOf(harness.gateway, id, 'Stopped');
+});

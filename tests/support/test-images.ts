@@ -6,7 +6,7 @@ export const HEALTH_GATED_IMAGE = 'weir-test/health-gated:1';
 
 const HEALTH_GATED_DOCKERFILE = [
   'FROM busybox:latest',
-  'HEALTHCHECK --interval=1s --timeout=1s --start-period=0s --retries=1 CMD test -f /tmp/ready',
+  'HEALTHCHECK --interval=1s --timeout=1s --retries=1 CMD test -f /tmp/ready',
 ].join('\n');
 
 export async function ensureHealthGatedImage(docker = new Docker()): Promise<void> {

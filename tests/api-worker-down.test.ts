@@ -1,0 +1,48 @@
+import { eventually } from './support/eventually';
+import { WeirSystem } from './support/system-harness';
+
+let weir: WeirSystem;
+
+beforeAll(async () => {
+  weir = await WeirSystem.start();
+});
+
+afterAll(async () => {
+  await weir.close();
+});
+
+test('health answers from the last known status while no worker runs; commands get 503 and a retry is applied once', async () => {
+  const id = `down-${Date.now().toString(36)}`;
+  await weir.request('POST', '/api/v1/pipeline', {
+    pipeline_id: id,
+    name: 'Worker outage',
+    components: [{ name: 'sleeper', image: 'busybox:latest', command: ['sleep', '3600'] }],
+  });
+  await eventually(
+    () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
+    (answer) => answer.body?.overall_status === 'Running',
+  );
+
+  await weir.stopWorker();
+  const health = await weir.request('GET', `/api/v1/pipeline/${id}/health`);
+  expect(health.status).toBe(200);
+  expect(health.body).toMatchObject({ pipeline_id: id, pipeline_name: 'Worker outage', overall_status: 'Running' });
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).body.components[0].name).toBe('sleeper');
+
+  const started = Date.now();
+  const unanswered = await weir.request('POST', `/api/v1/pipeline/${id}/stop`, undefined, { 'x-request-id': 'outage-stop' });
+  expect(unanswered.status).toBe(503);
+  expect(unanswered.body.code).toBe('UNAVAILABLE');
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}/history`)).status).toBe(503);
+
+  await weir.startWorker();
+  const retried = await weir.request('POST', `/api/v1/pipeline/${id}/stop`, undefined, { 'x-request-id': 'outage-stop' });
+  expect(retried.status).toBe(204);
+  const stopped = await eventually(
+    () => weir.request('GET', `/api/v1/pipeline/${id}/history`),
+    (answer) => answer.body?.overall_status === 'Stopped',
+  );
+  expect(stopped.body.transitions.filter((t: { request_id: string }) => t.request_id === 'outage-stop')).toHaveLength(1);
+  expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
+});
