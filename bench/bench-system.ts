@@ -1,0 +1,22 @@
+import { WeirSystem } from '../tests/support/system-harness';
+import type { BenchParameters } from './parameters';
+import { progress } from './progress';
+
+/** Runs `use` against Weir's real API and worker in this process, with the given Docker network mode. */
+export async function withWeirSystem<T>(networkMode: string, parameters: BenchParameters, use: (system: WeirSystem) => Promise<T>): Promise<T> {
+  progress(`starting Weir (API and worker, Docker network mode '${networkMode}')`);
+  const system = await WeirSystem.start({
+    env: {
+      WEIR_DOCKER_NETWORK_MODE: networkMode,
+      WEIR_DOCKER_PULL: 'false',
+      WEIR_STOP_GRACE_SECONDS: String(parameters.stopGraceSeconds),
+      // Hundreds of commands at once can keep the worker from accepting one within the harness's 3 s.
+      WEIR_UPDATE_TIMEOUT_MS: '10000',
+    },
+  });
+  try {
+    return await use(system);
+  } finally {
+    await system.close();
+  }
+}

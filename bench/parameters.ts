@@ -1,0 +1,31 @@
+import type { ComponentSpec } from '../workflows/pipeline-spec';
+
+/** What the benchmark does; the report prints these next to the results. */
+export const PARAMETERS = {
+  /** Pipelines that exist while health latency is measured. */
+  population: 200,
+  /** How long the population may take to reach Running before it is terminated and measured as Stopped. */
+  populationSettleBudgetMs: 120_000,
+  /** Requests in flight at once while creating and deleting pipelines. */
+  commandConcurrency: 8,
+  healthRatePerSecond: 50,
+  healthDurationMs: 10_000,
+  /** Unrecorded calls at the same rate before each measured run. */
+  warmupDurationMs: 1_000,
+  /** Pipelines timed through create, stop and resume, one after the other, after one unrecorded warm-up. */
+  lifecycleSamples: 10,
+  statusPollMs: 20,
+  stopGraceSeconds: 5,
+  /** Weir's default: a bridge network per pipeline. */
+  lifecycleNetworkMode: 'pipeline',
+  /**
+   * Docker's default address pools hold about 30 bridge networks, too few for a network per pipeline of the
+   * population; health reads only Temporal, so the mode does not change what it measures.
+   */
+  populationNetworkMode: 'host',
+};
+
+export type BenchParameters = typeof PARAMETERS;
+
+/** The one component of every benchmark pipeline. */
+export const IDLE_COMPONENT: ComponentSpec = { name: 'idle', image: 'busybox:latest', command: ['sleep', '3600'], replicas: 1 };

@@ -1,0 +1,57 @@
+import type Docker from 'dockerode';
+import { containerCreateOptions } from '../activities/docker/container-options';
+import { networkName, pipelineLabels, volumeName } from '../activities/docker/resource-names';
+import { sweepLabelled } from './label-sweep';
+import { sampleLifecycles, type LifecycleSample } from './lifecycle-sample';
+import { IDLE_COMPONENT, type BenchParameters } from './parameters';
+import { messageOf, progress } from './progress';
+import { pause, timed } from './waiting';
+
+const STATE_TIMEOUT_MS = 60_000;
+
+/**
+ * The Docker work behind each Weir step, done directly with dockerode: the same network, volume and container
+ * options, but no Temporal, no API and no readiness rule beyond State.Status.
+ */
+export function measureRawDockerLifecycles(docker: Docker, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
+  return sampleLifecycles(
+    'raw Docker lifecycle',
+    pipelineIds,
+    (pipelineId) => timeLifecycle(docker, pipelineId, parameters),
+    async (pipelineId) => {
+      await sweepLabelled(docker, new Set([pipelineId])).catch((error: unknown) => progress(`could not remove ${pipelineId}: ${messageOf(error)}`));
+    },
+  );
+}
+
+async function timeLifecycle(docker: Docker, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {
+  const labels = pipelineLabels(pipelineId);
+  const options = containerCreateOptions({ pipelineId, component: IDLE_COMPONENT, replica: 0, networkMode: networkName(pipelineId), extraEnv: {} });
+  const createStarted = performance.now();
+  await docker.createNetwork({ Name: networkName(pipelineId), Driver: 'bridge', Labels: labels });
+  await docker.createVolume({ Name: volumeName(pipelineId), Labels: labels });
+  const container = await docker.createContainer(options);
+  const reaches = (status: string) => untilState(container, status, parameters.statusPollMs);
+  await container.start();
+  await reaches('running');
+  const createToRunningMs = performance.now() - createStarted;
+  const stopToStoppedMs = await timed(async () => {
+    await container.stop({ t: parameters.stopGraceSeconds });
+    await reaches('exited');
+  });
+  const resumeToRunningMs = await timed(async () => {
+    await container.start();
+    await reaches('running');
+  });
+  return { createToRunningMs, stopToStoppedMs, resumeToRunningMs };
+}
+
+async function untilState(container: Docker.Container, status: string, pollMs: number): Promise<void> {
+  const deadline = Date.now() + STATE_TIMEOUT_MS;
+  for (;;) {
+    const { State } = await container.inspect();
+    if (State.Status === status) return;
+    if (Date.now() >= deadline) throw new Error(`container ${container.id} was still ${State.Status} after ${STATE_TIMEOUT_MS} ms`);
+    await pause(pollMs);
+  }
+}

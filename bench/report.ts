@@ -1,0 +1,144 @@
+import type { HealthLatencyResult } from './health-latency';
+import type { SweepCounts } from './label-sweep';
+import type { LifecycleSample } from './lifecycle-sample';
+import type { MachineFacts } from './machine-facts';
+import type { LatencySummary } from './open-loop';
+import type { BenchParameters } from './parameters';
+import { median } from './stats';
+
+/** What the Docker orchestrator needs before it reports Running: see activities/docker/component-state.ts (MIN_UPTIME_MS). */
+const READINESS_FLOOR_MS = 1000;
+/** How often the worker inspects containers while waiting for them: see activities/docker-orchestrator.ts. */
+const WORKER_POLL_MS = 500;
+
+export interface BenchResults {
+  facts: MachineFacts;
+  weir: LifecycleSample[];
+  rawDocker: LifecycleSample[];
+  health: HealthLatencyResult;
+}
+
+export interface RunSummary {
+  leftovers: SweepCounts;
+  runtimeMs: number;
+}
+
+export function formatReport(results: BenchResults, parameters: BenchParameters, run: RunSummary): string {
+  return [
+    ...header(results.facts, parameters),
+    '',
+    ...healthSection(results.health, parameters),
+    '',
+    ...lifecycleSection(results, parameters),
+    '',
+    ...notes(parameters, run),
+  ].join('\n');
+}
+
+function header(facts: MachineFacts, parameters: BenchParameters): string[] {
+  const p = parameters;
+  const calls = (p.healthRatePerSecond * p.healthDurationMs) / 1000;
+  return [
+    'Weir benchmark',
+    ...indent(
+      alignColumns(
+        [
+          ['machine', `${facts.cpus}, ${facts.memory} RAM, ${facts.os}`],
+          ['node', facts.node],
+          ['docker', facts.docker],
+          ['temporal', `${facts.temporal}; headless dev server, in memory`],
+          ['layout', 'API, worker and load generator share one Node process; all traffic on 127.0.0.1'],
+          ['health', `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop (${calls} calls, ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up`],
+          ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after 1 warm-up; 1 component, busybox sleep 3600, 1 replica`],
+          ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
+        ],
+        'left',
+      ),
+    ),
+  ];
+}
+
+function healthSection(health: HealthLatencyResult, parameters: BenchParameters): string[] {
+  const row = (name: string, summary: LatencySummary) => [name, ms(summary.p50Ms), ms(summary.p99Ms), String(summary.calls), String(summary.failures)];
+  const failures = [health.health, health.describeFloor].flatMap((summary) => (summary.firstFailure ? [`first failure: ${summary.firstFailure}`] : []));
+  return [
+    `a. Health latency: ${parameters.population} pipelines, all ${health.populationStatus} (reached in ${seconds(health.populationSettleMs)}), Docker network mode '${parameters.populationNetworkMode}'`,
+    ...indent(
+      alignColumns([
+        ['', 'p50', 'p99', 'calls', 'failed'],
+        row('GET /api/v1/pipeline/{id}/health', health.health),
+        row('describe() floor', health.describeFloor),
+        ['ratio health / floor', ratio(health.health.p50Ms, health.describeFloor.p50Ms), ratio(health.health.p99Ms, health.describeFloor.p99Ms), '', ''],
+      ]),
+    ),
+    ...indent(['latency counts from each call\'s scheduled start', ...failures]),
+  ];
+}
+
+function lifecycleSection({ weir, rawDocker }: BenchResults, parameters: BenchParameters): string[] {
+  const row = (name: string, step: keyof LifecycleSample, hasReadinessFloor: boolean) => {
+    const weirMs = median(weir.map((sample) => sample[step]));
+    const rawMs = median(rawDocker.map((sample) => sample[step]));
+    const overheadMs = weirMs - rawMs;
+    return [name, ms(weirMs), ms(rawMs), ms(overheadMs), ratio(weirMs, rawMs), hasReadinessFloor ? ms(overheadMs - READINESS_FLOOR_MS) : '-'];
+  };
+  return [
+    `b-d. Lifecycle through Weir, e. the same Docker work done directly; medians of ${weir.length} and ${rawDocker.length}, Docker network mode '${parameters.lifecycleNetworkMode}'`,
+    ...indent(
+      alignColumns([
+        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'overhead - 1 s floor'],
+        row('b. create -> Running', 'createToRunningMs', true),
+        row('c. stop -> Stopped', 'stopToStoppedMs', false),
+        row('d. resume -> Running', 'resumeToRunningMs', true),
+      ]),
+    ),
+  ];
+}
+
+function notes(parameters: BenchParameters, run: RunSummary): string[] {
+  const { containers, networks, volumes } = run.leftovers;
+  return [
+    'notes',
+    ...indent([
+      `- Readiness floor: Weir counts a replica ready only after it has run for ${READINESS_FLOOR_MS} ms, and the worker`,
+      `  inspects containers every ${WORKER_POLL_MS} ms, so b and d cannot fall below about ${READINESS_FLOOR_MS} ms; raw Docker waits only for State.Status=running.`,
+      `- Weir times run from sending the request until the health endpoint, polled every ${parameters.statusPollMs} ms, shows the status.`,
+      '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
+      `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,
+      `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode. The health population runs in '${parameters.populationNetworkMode}' mode,`,
+      '  because Docker\'s default address pools hold only about 30 bridge networks; health reads Temporal only, never Docker.',
+      `- Cleanup: pipelines deleted through the API; the final sweep by label weir.pipeline found ${containers} containers, ${networks} networks, ${volumes} volumes left.`,
+    ]),
+    `total runtime ${seconds(run.runtimeMs)}`,
+  ];
+}
+
+/** Pads every column to its widest cell: the first left-aligned, the others right-aligned unless `align` is 'left'. */
+function alignColumns(rows: string[][], align: 'right' | 'left' = 'right'): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 || align === 'left' ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('   ')
+      .trimEnd(),
+  );
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((line) => `  ${line}`);
+}
+
+function ms(value: number): string {
+  if (Number.isNaN(value)) return 'n/a';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ms`;
+}
+
+function ratio(numerator: number, denominator: number): string {
+  return Number.isFinite(numerator / denominator) ? `${(numerator / denominator).toFixed(2)}x` : 'n/a';
+}
+
+function seconds(valueMs: number): string {
+  const total = Math.round(valueMs / 1000);
+  return total >= 60 ? `${Math.floor(total / 60)} min ${total % 60} s` : `${(valueMs / 1000).toFixed(1)} s`;
+}

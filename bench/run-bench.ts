@@ -1,0 +1,59 @@
+import Docker from 'dockerode';
+import { startBenchServices, type BenchServices } from './bench-services';
+import { withWeirSystem } from './bench-system';
+import { measureHealthLatency } from './health-latency';
+import { sweepLabelled, type SweepCounts } from './label-sweep';
+import { machineFacts } from './machine-facts';
+import { PARAMETERS } from './parameters';
+import { PipelineIds } from './pipeline-ids';
+import { messageOf, progress } from './progress';
+import { measureRawDockerLifecycles } from './raw-docker-lifecycle';
+import { formatReport, type BenchResults } from './report';
+import { interruptOnSignals } from './waiting';
+import { measureWeirLifecycles } from './weir-lifecycle';
+
+/** Lifecycle first, on a quiet engine and server; the large health population comes last. */
+async function measure(docker: Docker, services: BenchServices, ids: PipelineIds): Promise<BenchResults> {
+  const facts = await machineFacts(docker, services.temporalCli);
+  const samplesWithWarmup = PARAMETERS.lifecycleSamples + 1;
+  const weir = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
+    measureWeirLifecycles(system, ids.make('life', samplesWithWarmup), PARAMETERS),
+  );
+  const rawDocker = await measureRawDockerLifecycles(docker, ids.make('raw', samplesWithWarmup), PARAMETERS);
+  const health = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
+    measureHealthLatency(system, ids.make('pop', PARAMETERS.population), PARAMETERS),
+  );
+  return { facts, weir, rawDocker, health };
+}
+
+async function main(): Promise<number> {
+  const startedAt = performance.now();
+  interruptOnSignals();
+  const docker = new Docker();
+  const ids = new PipelineIds();
+  const services = await startBenchServices();
+  let results: BenchResults | undefined;
+  let leftovers: SweepCounts | undefined;
+  try {
+    results = await measure(docker, services, ids);
+  } catch (error) {
+    progress(`failed: ${messageOf(error)}`);
+  } finally {
+    leftovers = await sweepLabelled(docker, ids.all()).catch((error: unknown) => {
+      progress(`the final sweep failed: ${messageOf(error)}`);
+      return undefined;
+    });
+    await services.stop();
+  }
+  if (!results || !leftovers) return 1;
+  console.log(formatReport(results, PARAMETERS, { leftovers, runtimeMs: performance.now() - startedAt }));
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench: ${messageOf(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,84 @@
+import type { HttpAnswer, WeirSystem } from '../tests/support/system-harness';
+import type { PipelineStatus } from '../workflows/status-machine';
+import { IDLE_COMPONENT } from './parameters';
+import { messageOf, progress } from './progress';
+import { forEachConcurrently, pause, withTimeout } from './waiting';
+
+const PIPELINES = '/api/v1/pipeline';
+const REQUEST_TIMEOUT_MS = 15_000;
+const STOPPED_TIMEOUT_MS = 60_000;
+const REMOVAL_POLL_MS = 200;
+
+type Command = 'stop' | 'terminate' | 'resume';
+
+/** Sends a request to Weir's API, giving up after REQUEST_TIMEOUT_MS. */
+function request(system: WeirSystem, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+  return withTimeout(system.request(method, path, body), REQUEST_TIMEOUT_MS, `${method} ${path}`);
+}
+
+function expectStatus(answer: HttpAnswer, expected: number, what: string): void {
+  if (answer.status !== expected) throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+}
+
+export async function createPipeline(system: WeirSystem, pipelineId: string): Promise<void> {
+  const spec = { pipeline_id: pipelineId, name: `Benchmark ${pipelineId}`, components: [IDLE_COMPONENT] };
+  expectStatus(await request(system, 'POST', PIPELINES, spec), 201, `create ${pipelineId}`);
+}
+
+export async function sendCommand(system: WeirSystem, pipelineId: string, command: Command): Promise<void> {
+  expectStatus(await request(system, 'POST', `${PIPELINES}/${pipelineId}/${command}`), 204, `${command} ${pipelineId}`);
+}
+
+/** The pipeline's status as its health endpoint reports it; undefined once it is gone. */
+export async function healthStatus(system: WeirSystem, pipelineId: string): Promise<PipelineStatus | undefined> {
+  const answer = await request(system, 'GET', `${PIPELINES}/${pipelineId}/health`);
+  if (answer.status === 404) return undefined;
+  expectStatus(answer, 200, `health of ${pipelineId}`);
+  return answer.body.overall_status;
+}
+
+/** Polls health until the pipeline has `target`; fails early when it is Failed. */
+export async function untilStatus(system: WeirSystem, pipelineId: string, target: PipelineStatus, pollMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await healthStatus(system, pipelineId);
+    if (status === target) return;
+    if (status === 'Failed' && target !== 'Failed') throw new Error(`${pipelineId} failed: ${JSON.stringify(await failureOf(system, pipelineId))}`);
+    if (Date.now() >= deadline) throw new Error(`${pipelineId} was still ${status} after ${timeoutMs} ms, waiting for ${target}`);
+    await pause(pollMs);
+  }
+}
+
+async function failureOf(system: WeirSystem, pipelineId: string): Promise<unknown> {
+  return (await request(system, 'GET', `${PIPELINES}/${pipelineId}/health`)).body?.failure;
+}
+
+/** How many of `pipelineIds` the list endpoint shows in each status. */
+export async function statusCounts(system: WeirSystem, pipelineIds: ReadonlySet<string>): Promise<Map<PipelineStatus, number>> {
+  const answer = await request(system, 'GET', PIPELINES);
+  expectStatus(answer, 200, 'list');
+  const counts = new Map<PipelineStatus, number>();
+  for (const { pipeline_id, overall_status } of answer.body as Array<{ pipeline_id: string; overall_status: PipelineStatus }>) {
+    if (pipelineIds.has(pipeline_id)) counts.set(overall_status, (counts.get(overall_status) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Deletes pipelines through the API, terminating those not yet Stopped. Failures are reported, not thrown: the label
+ * sweep at the end of the run removes whatever is left.
+ */
+export async function deletePipelines(system: WeirSystem, pipelineIds: readonly string[], concurrency: number): Promise<void> {
+  const errors = await forEachConcurrently(pipelineIds, concurrency, async (pipelineId) => {
+    const status = await healthStatus(system, pipelineId);
+    if (status === undefined) return;
+    if (status !== 'Stopped') {
+      await sendCommand(system, pipelineId, 'terminate');
+      await untilStatus(system, pipelineId, 'Stopped', REMOVAL_POLL_MS, STOPPED_TIMEOUT_MS);
+    }
+    expectStatus(await request(system, 'DELETE', `${PIPELINES}/${pipelineId}`), 204, `delete ${pipelineId}`);
+  });
+  if (errors.length > 0) {
+    progress(`${errors.length} of ${pipelineIds.length} pipelines could not be deleted through the API; first: ${messageOf(errors[0])}`);
+  }
+}

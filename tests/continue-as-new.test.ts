@@ -1,0 +1,51 @@
+import { workflowIdFor } from '../workflows/names';
+import { resumeSignal } from '../workflows/messages';
+import { pipelineStatusKey } from '../workflows/search-attributes';
+import { eventually } from './support/eventually';
+import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from './support/workflow-harness';
+
+/** The server suggests continue-as-new after this many events, instead of thousands, so the test reaches it quickly. */
+const SUGGEST_AFTER_EVENTS = 60;
+
+let harness: WorkflowHarness;
+
+beforeAll(async () => {
+  harness = await startWorkflowHarness(['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_AFTER_EVENTS}`]);
+});
+
+afterAll(async () => {
+  await stopWorkflowHarness(harness);
+});
+
+test('a long-lived pipeline continues as new when the server suggests it, carrying its state', async () => {
+  const id = `can-${Date.now().toString(36)}`;
+  await harness.gateway.create(specFor(id));
+  await statusOf(harness.gateway, id, 'Running');
+  await harness.gateway.command(id, 'stop', 'before-1');
+  await statusOf(harness.gateway, id, 'Stopped');
+  await harness.gateway.command(id, 'resume', 'before-2');
+  await statusOf(harness.gateway, id, 'Running');
+
+  const handle = harness.env.client.workflow.getHandle(workflowIdFor(id));
+  const firstRun = (await handle.describe()).runId;
+  const before = await harness.gateway.view(id);
+
+  for (let i = 0; i < SUGGEST_AFTER_EVENTS; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
+  const continued = await eventually(
+    () => handle.describe(),
+    (description) => description.runId !== firstRun,
+  );
+  expect(continued.typedSearchAttributes.get(pipelineStatusKey)).toBe('Running');
+  expect(continued.historyLength).toBeLessThan(SUGGEST_AFTER_EVENTS);
+
+  const after = await harness.gateway.view(id);
+  expect(after).toEqual(before);
+  const record = await harness.gateway.get(id);
+  expect(record).toMatchObject({ pipeline_name: before.pipeline_name, created_at: before.created_at, overall_status: 'Running' });
+
+  await harness.gateway.command(id, 'stop', 'after-1');
+  await statusOf(harness.gateway, id, 'Stopped');
+  expect((await harness.gateway.view(id)).transitions.map((t) => t.request_id).filter(Boolean)).toEqual(['before-1', 'before-2', 'after-1']);
+  await harness.gateway.command(id, 'delete', 'gone');
+  await expect(harness.gateway.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+});
