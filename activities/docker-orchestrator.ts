@@ -7,8 +7,16 @@ import { containerCreateOptions } from './docker/container-options';
 import { dockerStatusOf, ignoringStatus, undefinedIfMissing } from './docker/docker-errors';
 import { ensureImage } from './docker/images';
 import { ensurePipelineNetwork } from './docker/pipeline-network';
-import { containerName, networkName, pipelineFilter, pipelineLabels, volumeName } from './docker/resource-names';
-import { ComponentExitedError } from './errors';
+import {
+  COMPONENT_LABEL,
+  PIPELINE_LABEL,
+  containerName,
+  networkName,
+  pipelineFilter,
+  pipelineLabels,
+  volumeName,
+} from './docker/resource-names';
+import { ComponentExitedError, ContainerNameTakenError } from './errors';
 import type { ComponentState, Orchestrator, WaitOptions } from './orchestrator';
 
 export interface DockerOrchestratorOptions {
@@ -114,9 +122,15 @@ export class DockerOrchestrator implements Orchestrator {
     }
     // 409: the name is taken. A concurrent create reserves the name before its container exists, so wait for it.
     const existing = this.docker.getContainer(options.name);
-    for (let attempt = 1; !(await undefinedIfMissing(existing.inspect())); attempt++) {
+    let info: Dockerode.ContainerInspectInfo | undefined;
+    for (let attempt = 1; !(info = await undefinedIfMissing(existing.inspect())); attempt++) {
       if (attempt === SETTLE_CHECKS) throw new Error(`container ${options.name} is reserved but was never created`);
       await sleep(this.options.pollIntervalMs);
+    }
+    // Different pipeline and component names can join into the same container name; never adopt another's container.
+    const labels = info.Config.Labels ?? {};
+    if (labels[PIPELINE_LABEL] !== spec.pipeline_id || labels[COMPONENT_LABEL] !== component.name) {
+      throw new ContainerNameTakenError(component.name, options.name, labels[PIPELINE_LABEL]);
     }
     return existing;
   }

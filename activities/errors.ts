@@ -22,3 +22,9 @@ export class ComponentExitedError extends ComponentError {
     super(component, `component ${component} exited with code ${exitCode}${lastLogLines ? `; last log lines: ${lastLogLines}` : ''}`, false, 'ComponentExited');
   }
 }
+
+export class ContainerNameTakenError extends ComponentError {
+  constructor(component: string, containerName: string, owner: string | undefined) {
+    super(component, `container name ${containerName} is already used by ${owner ? `pipeline ${owner}` : 'a container Weir does not manage'}`, false, 'ContainerNameTaken');
+  }
+}

@@ -104,6 +104,17 @@ describe('DockerOrchestrator', () => {
     expect((await containersOf(spec.pipeline_id)).map(({ Id }) => Id)).toEqual(first);
   });
 
+  test('deploy never adopts a container of another pipeline whose name collides', async () => {
+    const first = pipelineOf({ name: 'b-0' });
+    await hostNetwork.deploy(first);
+    const second: PipelineSpec = { ...pipelineOf({ name: '0' }), pipeline_id: `${first.pipeline_id}-b` };
+    deployedPipelines.push(second.pipeline_id);
+
+    await expect(hostNetwork.deploy(second)).rejects.toMatchObject({ type: 'ContainerNameTaken', retryable: false, component: '0' });
+    expect(await containersOf(second.pipeline_id)).toHaveLength(0);
+    expect(await containersOf(first.pipeline_id)).toHaveLength(1);
+  });
+
   test('by default a pipeline gets one labelled network of its own, also when deploys race', async () => {
     const orchestrator = new DockerOrchestrator(docker);
     const spec = pipelineOf({ name: 'source' }, { name: 'sink' });
