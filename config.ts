@@ -7,6 +7,9 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const environmentSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  WEIR_COMPONENT_NATS_URL: z.string().optional(),
+  WEIR_WORKER_MAX_ACTIVITIES: positiveInt(1000),
   WEIR_API_HOST: z.string().default('127.0.0.1'),
   WEIR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   WEIR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -15,6 +18,7 @@ const environmentSchema = z.object({
   WEIR_DOCKER_NETWORK_MODE: z.string().default('pipeline'),
   WEIR_DOCKER_PULL: z.enum(['true', 'false']).default('true'),
   WEIR_STOP_GRACE_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.stop_grace_seconds),
+  WEIR_STOP_DEADLINE_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.stop_deadline_seconds),
   WEIR_READY_TIMEOUT_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.ready_timeout_seconds),
   WEIR_MAX_ATTEMPTS: positiveInt(DEFAULT_PIPELINE_SETTINGS.max_attempts),
   WEIR_RETRY_INITIAL_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.initial_retry_interval_seconds),
@@ -24,6 +28,8 @@ const environmentSchema = z.object({
 
 export interface WeirConfig {
   temporal: { address: string; namespace: string };
+  nats: { url: string; componentUrl: string };
+  worker: { maxConcurrentActivities: number };
   api: { host: string; port: number; token?: string; updateTimeoutMs: number; deleteTimeoutMs: number };
   docker: { networkMode: string; pullMissingImages: boolean };
   pipelineSettings: PipelineSettings;
@@ -45,6 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
   }
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    nats: { url: e.NATS_URL, componentUrl: e.WEIR_COMPONENT_NATS_URL ?? e.NATS_URL },
+    worker: { maxConcurrentActivities: e.WEIR_WORKER_MAX_ACTIVITIES },
     api: {
       host: e.WEIR_API_HOST,
       port: e.WEIR_API_PORT,
@@ -55,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
     docker: { networkMode: e.WEIR_DOCKER_NETWORK_MODE, pullMissingImages: e.WEIR_DOCKER_PULL === 'true' },
     pipelineSettings: {
       stop_grace_seconds: e.WEIR_STOP_GRACE_SECONDS,
+      stop_deadline_seconds: e.WEIR_STOP_DEADLINE_SECONDS,
       ready_timeout_seconds: e.WEIR_READY_TIMEOUT_SECONDS,
       max_attempts: e.WEIR_MAX_ATTEMPTS,
       initial_retry_interval_seconds: e.WEIR_RETRY_INITIAL_SECONDS,

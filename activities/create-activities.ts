@@ -2,13 +2,29 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PipelineSpec } from '../workflows/pipeline-spec';
 import { ComponentError } from './errors';
 import type { ActivityFailureDetails } from './failure-details';
+import { drainPipeline, type DrainProgress } from './drain';
+import { withDataPlaneEnv } from './nats/component-env';
+import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
 
-/** Activities that carry out orchestrator operations for the pipeline workflow. */
-export function createActivities(orchestrator: Orchestrator) {
+export interface ActivityDependencies {
+  orchestrator: Orchestrator;
+  dataPlane: JetStreamDataPlane;
+  /** NATS as components reach it, which may differ from how the worker reaches it. */
+  componentNatsUrl: string;
+  drainPollIntervalMs?: number;
+}
+
+/** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
+export function createActivities({ orchestrator, dataPlane, componentNatsUrl, drainPollIntervalMs = 250 }: ActivityDependencies) {
+  const deploy = async (spec: PipelineSpec) => {
+    await dataPlane.provision(spec);
+    await orchestrator.deploy(withDataPlaneEnv(spec, componentNatsUrl));
+  };
+
   return {
     async deployPipeline(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(() => orchestrator.deploy(spec));
+      await reportingFailures(() => deploy(spec));
     },
 
     async waitForPipelineReady(spec: PipelineSpec): Promise<void> {
@@ -21,8 +37,31 @@ export function createActivities(orchestrator: Orchestrator) {
       );
     },
 
+    /** Stops every component at once; kept for runs started before stop drained. */
     async stopPipeline(spec: PipelineSpec, graceSeconds: number): Promise<void> {
       await reportingFailures(() => orchestrator.stopGracefully(spec, graceSeconds));
+    },
+
+    async drainPipeline(spec: PipelineSpec, graceSeconds: number): Promise<void> {
+      const context = Context.current();
+      await reportingFailures(() =>
+        drainPipeline(spec, {
+          orchestrator,
+          dataPlane,
+          graceSeconds,
+          previous: context.info.heartbeatDetails as DrainProgress | undefined,
+          report: (progress) => context.heartbeat(progress),
+          signal: context.cancellationSignal,
+          pollIntervalMs: drainPollIntervalMs,
+        }),
+      );
+    },
+
+    /** Watches a Running pipeline for `roundSeconds`, failing as soon as a component fails. */
+    async watchPipeline(spec: PipelineSpec, roundSeconds: number): Promise<void> {
+      const context = Context.current();
+      const round = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(roundSeconds * 1000)]);
+      await reportingFailures(() => orchestrator.watch(spec, { signal: round, onProgress: (components) => context.heartbeat({ components }) }));
     },
 
     async killPipeline(spec: PipelineSpec): Promise<void> {
@@ -30,11 +69,14 @@ export function createActivities(orchestrator: Orchestrator) {
     },
 
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(() => orchestrator.startAgain(spec));
+      await reportingFailures(() => deploy(spec));
     },
 
     async removePipeline(pipelineId: string): Promise<void> {
-      await reportingFailures(() => orchestrator.remove(pipelineId));
+      await reportingFailures(async () => {
+        await orchestrator.remove(pipelineId);
+        await dataPlane.remove(pipelineId);
+      });
     },
   };
 }

@@ -16,7 +16,8 @@ import {
   pipelineLabels,
   volumeName,
 } from './docker/resource-names';
-import { ComponentExitedError, ContainerNameTakenError } from './errors';
+import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, ContainerNameTakenError } from './errors';
+import { ContainerEvents } from './docker/container-events';
 import type { ComponentState, Orchestrator, WaitOptions } from './orchestrator';
 
 export interface DockerOrchestratorOptions {
@@ -26,13 +27,20 @@ export interface DockerOrchestratorOptions {
   pullMissingImages: boolean;
   /** Poll interval of waitUntilReady in ms (default 500). */
   pollIntervalMs: number;
-  /** Extra env for every container (later: NATS_URL etc.). */
+  /** Extra env for every container. */
   extraEnv?: Record<string, string>;
+  /** How often a watch looks even without a Docker event, in case one was missed (default 30 s). */
+  watchPollIntervalMs: number;
 }
 
 const PIPELINE_NETWORK_MODE = 'pipeline';
 
-const DEFAULT_OPTIONS: DockerOrchestratorOptions = { networkMode: PIPELINE_NETWORK_MODE, pullMissingImages: true, pollIntervalMs: 500 };
+const DEFAULT_OPTIONS: DockerOrchestratorOptions = {
+  networkMode: PIPELINE_NETWORK_MODE,
+  pullMissingImages: true,
+  pollIntervalMs: 500,
+  watchPollIntervalMs: 30_000,
+};
 const EXIT_LOG_LINES = 5;
 /** How many times to look for a concurrent create or removal to finish before giving up (the caller retries). */
 const SETTLE_CHECKS = 10;
@@ -45,12 +53,14 @@ interface ObservedComponent {
 /** Runs each component replica as a Docker container; see DESIGN.md, "Orchestrators". */
 export class DockerOrchestrator implements Orchestrator {
   private readonly options: DockerOrchestratorOptions;
+  private readonly events: ContainerEvents;
 
   constructor(
     private readonly docker: Dockerode,
     options: Partial<DockerOrchestratorOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.events = new ContainerEvents(docker);
   }
 
   async deploy(spec: PipelineSpec): Promise<void> {
@@ -78,8 +88,8 @@ export class DockerOrchestrator implements Orchestrator {
     }
   }
 
-  async stopGracefully(spec: PipelineSpec, graceSeconds: number): Promise<void> {
-    const containers = await this.pipelineContainers(spec.pipeline_id);
+  async stopGracefully(spec: PipelineSpec, graceSeconds: number, components?: string[]): Promise<void> {
+    const containers = await this.pipelineContainers(spec.pipeline_id, components);
     await Promise.all(containers.map((container) => ignoringStatus(container.stop({ t: graceSeconds }), 304, 404)));
   }
 
@@ -99,6 +109,20 @@ export class DockerOrchestrator implements Orchestrator {
       if (leftovers.length === 0) return;
       if (attempt === SETTLE_CHECKS) throw new Error(`pipeline ${pipelineId} still has ${leftovers.join(', ')} after removal`);
       await sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  async watch(spec: PipelineSpec, { signal, onProgress }: WaitOptions): Promise<void> {
+    const wakeup = this.events.watch(spec.pipeline_id);
+    try {
+      while (!signal.aborted) {
+        const observed = await this.observe(spec);
+        onProgress(observed.map(({ component, replicas }) => componentState(component, replicas)));
+        await this.throwIfAnyFailed(observed);
+        await wakeup.wait(AbortSignal.any([signal, AbortSignal.timeout(this.options.watchPollIntervalMs)]));
+      }
+    } finally {
+      wakeup.close();
     }
   }
 
@@ -148,19 +172,32 @@ export class DockerOrchestrator implements Orchestrator {
     );
   }
 
+  /** Throws for the first replica that is not running as it should: exited, missing or unhealthy. */
+  private async throwIfAnyFailed(observed: ObservedComponent[]): Promise<void> {
+    await this.throwIfAnyExited(observed);
+    for (const { component, replicas } of observed) {
+      if (replicas.some((replica) => !replica)) throw new ComponentMissingError(component);
+      const unhealthy = replicas.find((replica) => replica?.State.Health?.Status === 'unhealthy');
+      if (unhealthy) throw new ComponentUnhealthyError(component, lastHealthOutput(unhealthy));
+    }
+  }
+
   private async throwIfAnyExited(observed: ObservedComponent[]): Promise<void> {
     for (const { component, replicas } of observed) {
       const exited = replicas.find(hasExited);
       if (exited) {
         const logs = await lastLogLines(this.docker.getContainer(exited.Id), EXIT_LOG_LINES);
-        throw new ComponentExitedError(component, exited.State.ExitCode, logs);
+        throw new ComponentExitedError(component, exited.State.ExitCode, logs, exited.State.OOMKilled);
       }
     }
   }
 
-  private async pipelineContainers(pipelineId: string): Promise<Dockerode.Container[]> {
+  /** The pipeline's containers, or only those of the named components. */
+  private async pipelineContainers(pipelineId: string, components?: string[]): Promise<Dockerode.Container[]> {
     const containers = await this.docker.listContainers({ all: true, filters: pipelineFilter(pipelineId) });
-    return containers.map(({ Id }) => this.docker.getContainer(Id));
+    return containers
+      .filter(({ Labels }) => !components || components.includes(Labels[COMPONENT_LABEL]))
+      .map(({ Id }) => this.docker.getContainer(Id));
   }
 
   private async removeEverything(pipelineId: string): Promise<void> {
@@ -188,6 +225,11 @@ export class DockerOrchestrator implements Orchestrator {
       ...(volumes ?? []).map(({ Name }) => `volume ${Name}`),
     ];
   }
+}
+
+function lastHealthOutput(replica: Dockerode.ContainerInspectInfo): string {
+  const log = replica.State.Health?.Log ?? [];
+  return log.length > 0 ? `${log[log.length - 1].Output}`.trim() : '';
 }
 
 function replicaNumbers(component: ComponentSpec): number[] {

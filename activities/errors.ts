@@ -18,8 +18,21 @@ export class ImageUnavailableError extends ComponentError {
 }
 
 export class ComponentExitedError extends ComponentError {
-  constructor(component: string, exitCode: number, lastLogLines: string) {
-    super(component, `component ${component} exited with code ${exitCode}${lastLogLines ? `; last log lines: ${lastLogLines}` : ''}`, false, 'ComponentExited');
+  constructor(component: string, exitCode: number, lastLogLines: string, outOfMemory = false) {
+    const cause = outOfMemory ? ' (killed: out of memory)' : '';
+    super(component, `component ${component} exited with code ${exitCode}${cause}${lastLogLines ? `; last log lines: ${lastLogLines}` : ''}`, false, 'ComponentExited');
+  }
+}
+
+export class ComponentUnhealthyError extends ComponentError {
+  constructor(component: string, healthOutput: string) {
+    super(component, `component ${component} is unhealthy${healthOutput ? `; last health check: ${healthOutput}` : ''}`, false, 'ComponentUnhealthy');
+  }
+}
+
+export class ComponentMissingError extends ComponentError {
+  constructor(component: string) {
+    super(component, `a container of component ${component} has disappeared`, false, 'ComponentMissing');
   }
 }
 

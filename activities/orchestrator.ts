@@ -26,14 +26,19 @@ export interface Orchestrator {
   deploy(spec: PipelineSpec): Promise<void>;
   /** Resolves once every replica of every component is up; rejects if one dies. */
   waitUntilReady(spec: PipelineSpec, options: WaitOptions): Promise<void>;
-  /** Asks components to exit and force-stops them once the grace period passes. */
-  stopGracefully(spec: PipelineSpec, graceSeconds: number): Promise<void>;
+  /** Asks components (all, or the named ones) to exit and force-stops them once the grace period passes. */
+  stopGracefully(spec: PipelineSpec, graceSeconds: number, components?: string[]): Promise<void>;
   /** Kills every component at once. */
   kill(spec: PipelineSpec): Promise<void>;
   /** Starts the components of a stopped pipeline again. */
   startAgain(spec: PipelineSpec): Promise<void>;
   /** Removes everything the pipeline owns and resolves when it is gone. */
   remove(pipelineId: string): Promise<void>;
+  /**
+   * Watches a running pipeline until the signal aborts, reporting component states on the way.
+   * Rejects with a ComponentError as soon as a component exits or turns unhealthy.
+   */
+  watch(spec: PipelineSpec, options: WaitOptions): Promise<void>;
   /** Reports the state of each component. */
   inspect(spec: PipelineSpec): Promise<ComponentState[]>;
 }

@@ -1,6 +1,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { PIPELINE_STATUSES } from '../workflows/status-machine';
+import { streamGraphProblems } from '../workflows/stream-graph';
 
 extendZodWithOpenApi(z);
 
@@ -15,6 +16,8 @@ export const PipelineIdSchema = z
 
 export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
 
+const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z0-9-]{1,32}$');
+
 /**
  * A component as users declare it. Strict: any field not listed (privileged, volumes, network_mode, ...) is refused,
  * so a spec cannot ask for privileges or host resources.
@@ -26,6 +29,8 @@ export const ComponentSpecSchema = z
     command: z.array(z.string().max(4096)).min(1).max(64).optional(),
     env: z.record(z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128), z.string().max(8192)).optional(),
     replicas: z.number().int().min(1).max(10).default(1),
+    input: StreamNameSchema.optional(),
+    output: StreamNameSchema.optional(),
   })
   .openapi('ComponentSpec');
 
@@ -45,6 +50,9 @@ export const CreatePipelineSchema = z
           }
           seen.add(component.name);
         });
+        for (const problem of streamGraphProblems(components)) {
+          context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+        }
       }),
   })
   .openapi('CreatePipeline');

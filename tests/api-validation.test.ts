@@ -41,6 +41,32 @@ describe('bad input gets the documented error and changes nothing', () => {
       'components.1.name',
     ],
     ['an array body', [], 'VALIDATION_FAILED', 'body'],
+    [
+      'an input that no component outputs',
+      { ...validBody(id), components: [{ name: 'src', image: 'busybox:latest', output: 'raw' }, { name: 'sink', image: 'busybox:latest', input: 'typo' }] },
+      'VALIDATION_FAILED',
+      'components.1.input',
+    ],
+    [
+      'streams that form a cycle',
+      {
+        ...validBody(id),
+        components: [
+          { name: 'src', image: 'busybox:latest', output: 'raw' },
+          { name: 'a', image: 'busybox:latest', input: 'raw', output: 'loop' },
+          { name: 'b', image: 'busybox:latest', input: 'loop', output: 'raw' },
+        ],
+      },
+      'VALIDATION_FAILED',
+      'components',
+    ],
+    [
+      'a pipeline with no source',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', input: 'x', output: 'y' }, { name: 'b', image: 'busybox:latest', input: 'y', output: 'x' }] },
+      'VALIDATION_FAILED',
+      'components',
+    ],
+    ['a stream name that breaks the pattern', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', output: 'Raw.Events' }] }, 'VALIDATION_FAILED', 'components.0.output'],
   ])('%s', async (_, body, code, field) => {
     const answer = await weir.request('POST', '/api/v1/pipeline', body);
     expect(answer.status).toBe(400);

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ComponentExitedError } from '../activities/errors';
 import { ApiError } from '../api/api-error';
 import { workflowIdFor } from '../workflows/names';
 import { pipelineStatusKey } from '../workflows/search-attributes';
@@ -61,7 +62,17 @@ test('a pipeline goes through its whole lifecycle and ends when deleted', async 
   expect(description.typedSearchAttributes.get(pipelineStatusKey)).toBe('Stopped');
 
   expect(await gateway.command(id, 'delete', 'r4')).toEqual({ outcome: 'accepted', status: 'Stopped' });
-  expect(orchestrator.callsFor(id)).toEqual(['deploy', 'waitUntilReady', 'stopGracefully', 'startAgain', 'waitUntilReady', 'kill', 'remove']);
+  expect(orchestrator.callsFor(id)).toEqual([
+    'deploy',
+    'waitUntilReady',
+    'watch',
+    'stopGracefully',
+    'deploy',
+    'waitUntilReady',
+    'watch',
+    'kill',
+    'remove',
+  ]);
   await expect(gateway.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   await expect(gateway.command(id, 'stop', 'r5')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 });
@@ -135,7 +146,7 @@ test('terminate cancels a graceful stop in flight', async () => {
   gate.open();
   const view = await harness.gateway.view(id);
   expect(view.transitions.map((t) => t.to)).toEqual(['Running', 'Stopping', 'Terminating', 'Stopped']);
-  expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'waitUntilReady', 'stopGracefully', 'kill']);
+  expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'waitUntilReady', 'watch', 'stopGracefully', 'kill']);
 });
 
 test('terminate aborts a start in flight', async () => {
@@ -186,4 +197,29 @@ test('Terminating refuses resume and delete; stop and terminate are no-ops', asy
   expect(await harness.gateway.command(id, 'terminate', 't2')).toEqual({ outcome: 'noop', status: 'Terminating' });
   gate.open();
   await statusOf(harness.gateway, id, 'Stopped');
+});
+
+test('a component that fails while Running puts the pipeline in Failed, naming it', async () => {
+  const id = newId();
+  harness.orchestrator.configure(id, { failing: { watch: () => new ComponentExitedError('sink', 3, 'boom') } });
+  await harness.gateway.create(specFor(id));
+  const failed = await statusOf(harness.gateway, id, 'Failed');
+  expect(failed.failure).toMatchObject({ operation: 'monitor', component: 'sink', attempts: 1 });
+  expect(failed.failure?.error).toBe('component sink exited with code 3; last log lines: boom');
+  await harness.gateway.command(id, 'terminate', 't');
+  await statusOf(harness.gateway, id, 'Stopped');
+  expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'waitUntilReady', 'watch', 'kill']);
+});
+
+test('a stop that outlives its deadline escalates to terminate, and the history says why', async () => {
+  const id = await createRunning({ blocked: { stopGracefully: new Gate() } });
+  await harness.gateway.command(id, 'stop', 's');
+  await statusOf(harness.gateway, id, 'Stopped', 20_000);
+  const transitions = (await harness.gateway.view(id)).transitions;
+  expect(transitions.map((t) => t.to)).toEqual(['Running', 'Stopping', 'Terminating', 'Stopped']);
+  expect(transitions[2]).toMatchObject({
+    source: 'workflow',
+    command: null,
+    reason: `stop deadline of ${FAST_SETTINGS.stop_deadline_seconds}s passed before the drain finished; escalated to terminate`,
+  });
 });

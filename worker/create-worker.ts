@@ -1,23 +1,28 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities/create-activities';
-import type { Orchestrator } from '../activities/orchestrator';
+import { createActivities, type ActivityDependencies } from '../activities/create-activities';
 import { TASK_QUEUE } from '../workflows/names';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
   namespace: string;
-  orchestrator: Orchestrator;
+  activities: ActivityDependencies;
+  /** Every Running pipeline holds one watching activity, so this bounds how many pipelines one worker watches. */
+  maxConcurrentActivities?: number;
   /** A prebuilt bundle; tests pass one so several workers share a single build. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 /** A worker for the pipeline task queue, running the pipeline workflow and the orchestrator activities. */
-export function createPipelineWorker({ connection, namespace, orchestrator, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
+export function createPipelineWorker({ connection, namespace, activities, maxConcurrentActivities = 1000, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities(orchestrator),
+    activities: createActivities(activities),
+    maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+    // Drain progress and component states reach health through heartbeats; send them within a second.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
   });
 }

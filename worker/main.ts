@@ -1,6 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import Docker from 'dockerode';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
+import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
+import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';
@@ -9,16 +11,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('weir-worker', config.logLevel);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const orchestrator = new DockerOrchestrator(new Docker(), {
-    networkMode: config.docker.networkMode,
-    pullMissingImages: config.docker.pullMissingImages,
-    pollIntervalMs: 500,
+  const nats = new NatsConnectionProvider(config.nats.url);
+  const worker = await createPipelineWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    maxConcurrentActivities: config.worker.maxConcurrentActivities,
+    activities: {
+      orchestrator: new DockerOrchestrator(new Docker(), config.docker),
+      dataPlane: new JetStreamDataPlane(nats),
+      componentNatsUrl: config.nats.componentUrl,
+    },
   });
-  const worker = await createPipelineWorker({ connection, namespace: config.temporal.namespace, orchestrator });
-  logger.info({ temporal: config.temporal.address, docker_network_mode: config.docker.networkMode }, 'worker polling');
+  logger.info({ temporal: config.temporal.address, nats: config.nats.url, docker_network_mode: config.docker.networkMode }, 'worker polling');
   try {
     await worker.run();
   } finally {
+    await nats.close();
     await connection.close();
   }
 }

@@ -1,34 +1,84 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/create-activities';
 import type { PipelineSpec } from './pipeline-spec';
-import type { PipelineSettings } from './pipeline-settings';
+import { withSettingDefaults, type PipelineSettings } from './pipeline-settings';
 import type { PipelineStatus } from './status-machine';
 
-/** The orchestrator work a transient status stands for, named for failure reasons. */
+/** What an operation asks of the workflow when it ends without completing its status: a move to another status. */
+export interface Escalation {
+  to: PipelineStatus;
+  reason: string;
+}
+
+/** The orchestrator work a status stands for, named for failure reasons. */
 export interface Operation {
   name: string;
-  run(): Promise<void>;
+  run(): Promise<Escalation | void>;
 }
+
+/** Patch ids: runs that started before a behaviour existed replay without it. */
+export const DRAIN_ON_STOP_PATCH = 'drain-on-stop';
+export const WATCH_RUNNING_PATCH = 'watch-running';
+
+/** A watch ends after this long and starts again, so no activity runs unboundedly. */
+const WATCH_ROUND_SECONDS = 3600;
 
 const seconds = (value: number) => value * 1000;
 
+/**
+ * Runs `work` in a scope of its own until it settles; cancels it when `timeoutMs` passes or `yieldNow()` holds.
+ * Resolves true when the work completed, false when it was cancelled; rethrows its failure.
+ */
+async function settleOrCancel(work: () => Promise<void>, timeoutMs?: number, yieldNow: () => boolean = () => false): Promise<boolean> {
+  const scope = new CancellationScope();
+  let outcome: { completed: true } | { completed: false; failure: unknown } | undefined;
+  void scope.run(work).then(
+    () => (outcome = { completed: true }),
+    (failure: unknown) => (outcome = { completed: false, failure }),
+  );
+  const settled = () => outcome !== undefined || yieldNow();
+  if (timeoutMs === undefined) await condition(settled);
+  else await condition(settled, timeoutMs);
+  if (!outcome) {
+    scope.cancel();
+    return false;
+  }
+  if (!outcome.completed) throw outcome.failure;
+  return true;
+}
+
 /** Builds the operations of one pipeline, each activity with explicit timeouts and retries. */
-export function pipelineOperations(spec: PipelineSpec, settings: PipelineSettings) {
-  const retry = {
-    maximumAttempts: settings.max_attempts,
+export function pipelineOperations(spec: PipelineSpec, configured: PipelineSettings, shouldYield: () => boolean) {
+  const settings = withSettingDefaults(configured);
+  const backoff = {
     initialInterval: seconds(settings.initial_retry_interval_seconds),
     maximumInterval: seconds(settings.max_retry_interval_seconds),
     backoffCoefficient: 2,
   };
-  const quick = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2m', retry });
+  const retry = { ...backoff, maximumAttempts: settings.max_attempts };
+  // A start that terminate cancels must finish before the kill runs, or it could start containers after the kill.
+  const quick = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: '2m',
+    retry,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
   const readiness = proxyActivities<PipelineActivities>({
     startToCloseTimeout: seconds(settings.ready_timeout_seconds),
     heartbeatTimeout: '20s',
     retry,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  const stopping = proxyActivities<PipelineActivities>({
-    startToCloseTimeout: seconds(settings.stop_grace_seconds + 60),
+  const stopping = proxyActivities<PipelineActivities>({ startToCloseTimeout: seconds(settings.stop_grace_seconds + 60), retry });
+  const draining = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: seconds(settings.stop_deadline_seconds + 60),
+    heartbeatTimeout: '30s',
     retry,
+  });
+  // Watching never gives up on its own: only a component failure, which is not retried, ends it.
+  const watching = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: seconds(WATCH_ROUND_SECONDS + 60),
+    heartbeatTimeout: '90s',
+    retry: backoff,
   });
 
   const start: Operation = {
@@ -45,15 +95,42 @@ export function pipelineOperations(spec: PipelineSpec, settings: PipelineSetting
       await readiness.waitForPipelineReady(spec);
     },
   };
-  const stop: Operation = { name: 'stop', run: () => stopping.stopPipeline(spec, settings.stop_grace_seconds) };
+  const drain: Operation = {
+    name: 'stop',
+    run: async () => {
+      const drained = await settleOrCancel(() => draining.drainPipeline(spec, settings.stop_grace_seconds), seconds(settings.stop_deadline_seconds));
+      if (drained) return undefined;
+      return {
+        to: 'Terminating',
+        reason: `stop deadline of ${settings.stop_deadline_seconds}s passed before the drain finished; escalated to terminate`,
+      };
+    },
+  };
+  const legacyStop: Operation = { name: 'stop', run: () => stopping.stopPipeline(spec, settings.stop_grace_seconds) };
   const kill: Operation = { name: 'terminate', run: () => quick.killPipeline(spec) };
+  const watch: Operation = {
+    name: 'monitor',
+    run: async () => {
+      await settleOrCancel(() => watching.watchPipeline(spec, WATCH_ROUND_SECONDS), undefined, shouldYield);
+    },
+  };
   const remove: Operation = { name: 'delete', run: () => quick.removePipeline(spec.pipeline_id) };
 
-  const byStatus: Partial<Record<PipelineStatus, Operation>> = {
-    Created: start,
-    Resuming: resume,
-    Stopping: stop,
-    Terminating: kill,
+  const forStatus = (status: PipelineStatus): Operation | undefined => {
+    switch (status) {
+      case 'Created':
+        return start;
+      case 'Resuming':
+        return resume;
+      case 'Stopping':
+        return patched(DRAIN_ON_STOP_PATCH) ? drain : legacyStop;
+      case 'Terminating':
+        return kill;
+      case 'Running':
+        return patched(WATCH_RUNNING_PATCH) ? watch : undefined;
+      default:
+        return undefined;
+    }
   };
-  return { forStatus: (status: PipelineStatus) => byStatus[status], remove };
+  return { forStatus, remove };
 }

@@ -54,6 +54,11 @@ export class PipelineLedger {
     this.append({ at: now, from: this.state.status, to: this.state.status, ...cause, outcome: 'refused' });
   }
 
+  /** Whether a request with this id already applied this command, as far as the kept history reaches. */
+  hasApplied(command: Command, requestId: string): boolean {
+    return this.state.transitions.some((record) => record.outcome === 'applied' && record.command === command && record.request_id === requestId);
+  }
+
   snapshot(): LedgerSnapshot {
     return { ...this.state, transitions: [...this.state.transitions] };
   }

@@ -5,6 +5,10 @@ export interface ComponentSpec {
   command?: string[];
   env?: Record<string, string>;
   replicas: number;
+  /** Stream this component consumes; absent for sources. */
+  input?: string;
+  /** Stream this component publishes to; absent for sinks. */
+  output?: string;
 }
 
 export interface PipelineSpec {

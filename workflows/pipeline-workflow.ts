@@ -31,7 +31,7 @@ import type { PipelineSettings } from './pipeline-settings';
 import type { PipelineSpec } from './pipeline-spec';
 import type { FailureReason, TransitionSource } from './pipeline-view';
 import { pipelineStatusKey } from './search-attributes';
-import { allowedActions, completionOf, decide, type Command, type Decision, type PipelineStatus } from './status-machine';
+import { allowedActions, completionOf, decide, isSettled, type Command, type Decision, type PipelineStatus } from './status-machine';
 
 export interface PipelineWorkflowInput {
   spec: PipelineSpec;
@@ -50,7 +50,8 @@ const now = () => new Date().toISOString();
 export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<void> {
   const { spec, settings } = input;
   const ledger = input.ledger ? PipelineLedger.restore(spec, input.ledger) : PipelineLedger.create(spec, now());
-  const operations = pipelineOperations(spec, settings);
+  const continueAsNewDue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
+  const operations = pipelineOperations(spec, settings, continueAsNewDue);
   let inFlight: CancellationScope | undefined;
   let deletion: Deletion | undefined;
 
@@ -60,7 +61,9 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
     upsertMemo(ledger.statusMemo());
   };
 
-  const evaluate = (command: Command): Decision => {
+  const evaluate = (command: Command, request?: CommandRequest): Decision => {
+    // Temporal deduplicates update ids within one run only; the ledger also remembers requests from earlier runs.
+    if (request?.request_id && ledger.hasApplied(command, request.request_id)) return { outcome: 'noop' };
     if (!deletion) return decide(command, ledger.status);
     return command === 'delete' ? { outcome: 'delete' } : { outcome: 'refuse' };
   };
@@ -84,31 +87,32 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
   });
 
   /** Applies a command that was already found valid; returns what it did. */
-  const execute = (command: Command, decision: Decision, cause: TransitionCause): CommandResult => {
+  const execute = (decision: Decision, cause: TransitionCause): CommandResult => {
     if (decision.outcome === 'transition') {
       apply(decision.to, cause);
-      if (command === 'terminate') inFlight?.cancel();
+      // The work of the status just left no longer applies: a drain or start that terminate overrides, or a watch.
+      inFlight?.cancel();
       return { outcome: 'accepted', status: ledger.status };
     }
     if (decision.outcome === 'delete') deletion ??= {};
     return { outcome: decision.outcome === 'delete' ? 'accepted' : 'noop', status: ledger.status };
   };
 
-  const validatorFor = (command: Command) => (_request: CommandRequest) => {
-    if (evaluate(command).outcome === 'refuse') throw invalidTransition(command);
+  const validatorFor = (command: Command) => (request: CommandRequest) => {
+    if (evaluate(command, request).outcome === 'refuse') throw invalidTransition(command);
   };
 
   const updateHandlerFor = (command: Command) => (request: CommandRequest) => {
-    const decision = evaluate(command);
+    const decision = evaluate(command, request);
     if (decision.outcome === 'refuse') throw invalidTransition(command);
-    return execute(command, decision, causeOf(command, 'api', request));
+    return execute(decision, causeOf(command, 'api', request));
   };
 
   const signalHandlerFor = (command: Command) => (request?: CommandRequest) => {
-    const decision = evaluate(command);
+    const decision = evaluate(command, request);
     const cause = causeOf(command, 'signal', request);
     if (decision.outcome === 'refuse') ledger.recordRefusal({ ...cause, reason: refusalMessage(command) }, now());
-    else execute(command, decision, cause);
+    else execute(decision, cause);
   };
 
   setHandler(stopUpdate, updateHandlerFor('stop'), { validator: validatorFor('stop') });
@@ -117,9 +121,9 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
   setHandler(
     deleteUpdate,
     async (request: CommandRequest): Promise<CommandResult> => {
-      const decision = evaluate('delete');
+      const decision = evaluate('delete', request);
       if (decision.outcome === 'refuse') throw invalidTransition('delete');
-      execute('delete', decision, causeOf('delete', 'api', request));
+      execute(decision, causeOf('delete', 'api', request));
       const pending = deletion as Deletion;
       await condition(() => pending.outcome !== undefined);
       if (pending.outcome !== 'removed') {
@@ -146,9 +150,14 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
     const scope = new CancellationScope();
     inFlight = scope;
     try {
-      await scope.run(operation.run);
+      const escalation = await scope.run(operation.run);
+      if (ledger.status !== status) return;
+      if (escalation) {
+        apply(escalation.to, workflowCause(escalation.reason));
+        return;
+      }
       const next = completionOf(status);
-      if (next && ledger.status === status) apply(next, workflowCause(`${operation.name} completed`));
+      if (next) apply(next, workflowCause(`${operation.name} completed`));
     } catch (error) {
       if (ledger.status !== status) return; // superseded: terminate cancelled this operation
       const failure = failureReasonOf(operation.name, error, settings.max_attempts, now());
@@ -173,27 +182,25 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
     }
   };
 
-  const continueAsNewDue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
-
   for (;;) {
     if (deletion) {
       if (await runDeletion(deletion)) break;
       continue;
     }
     const status = ledger.status;
-    const operation = operations.forStatus(status);
-    if (operation) {
-      await runOperation(status, operation);
-      continue;
-    }
-    await condition(() => ledger.status !== status || deletion !== undefined || continueAsNewDue());
-    if (ledger.status === status && !deletion && continueAsNewDue()) {
+    if (continueAsNewDue() && isSettled(status)) {
       const continueAsNew = makeContinueAsNewFunc<typeof pipelineWorkflow>({
         memo: workflowInfo().memo,
         typedSearchAttributes: [{ key: pipelineStatusKey, value: status }],
       });
       await continueAsNew({ spec, settings, ledger: ledger.snapshot() });
     }
+    const operation = operations.forStatus(status);
+    if (operation) {
+      await runOperation(status, operation);
+      continue;
+    }
+    await condition(() => ledger.status !== status || deletion !== undefined || continueAsNewDue());
   }
   await condition(allHandlersFinished);
 }

@@ -99,3 +99,8 @@ export function isValidTransition(from: PipelineStatus, to: PipelineStatus): boo
     return decision.outcome === 'transition' && decision.to === to;
   });
 }
+
+/** Statuses with no transition of their own under way: Running, Stopped and Failed. */
+export function isSettled(status: PipelineStatus): boolean {
+  return completionOf(status) === undefined;
+}

@@ -25,3 +25,8 @@ export function pipelineLabels(pipelineId: string): Record<string, string> {
 export function pipelineFilter(pipelineId: string): { label: string[] } {
   return { label: [`${PIPELINE_LABEL}=${pipelineId}`] };
 }
+
+/** A list filter that matches every resource Weir manages. */
+export function managedFilter(): string {
+  return `${MANAGED_LABEL}=true`;
+}

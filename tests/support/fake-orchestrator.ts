@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { ComponentState, Orchestrator, WaitOptions } from '../../activities/orchestrator';
 import type { PipelineSpec } from '../../workflows/pipeline-spec';
 
-export type FakeOperation = 'deploy' | 'waitUntilReady' | 'stopGracefully' | 'kill' | 'startAgain' | 'remove';
+export type FakeOperation = 'deploy' | 'waitUntilReady' | 'stopGracefully' | 'kill' | 'startAgain' | 'remove' | 'watch';
 
 /** A promise the test opens when it wants a blocked operation to go on. */
 export class Gate {
@@ -59,6 +59,15 @@ export class FakeOrchestrator implements Orchestrator {
 
   remove(pipelineId: string): Promise<void> {
     return this.perform(pipelineId, 'remove');
+  }
+
+  /** Watches until the round ends, unless the behaviour makes the watch fail. */
+  async watch(spec: PipelineSpec, options: WaitOptions): Promise<void> {
+    await this.perform(spec.pipeline_id, 'watch');
+    await new Promise<void>((resolve) => {
+      if (options.signal.aborted) return resolve();
+      options.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
   }
 
   async inspect(spec: PipelineSpec): Promise<ComponentState[]> {

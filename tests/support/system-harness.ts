@@ -2,7 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
 import pino from 'pino';
+import type { ActivityDependencies } from '../../activities/create-activities';
 import { DockerOrchestrator } from '../../activities/docker-orchestrator';
+import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
+import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { startApi, type RunningApi } from '../../api/start-api';
 import { loadConfig } from '../../config';
 import { createPipelineWorker } from '../../worker/create-worker';
@@ -22,6 +25,7 @@ const TEST_ENV: Record<string, string> = {
   WEIR_RETRY_MAX_SECONDS: '1',
   WEIR_READY_TIMEOUT_SECONDS: '60',
   WEIR_UPDATE_TIMEOUT_MS: '3000',
+  WEIR_DOCKER_NETWORK_MODE: 'host',
   LOG_LEVEL: 'silent',
 };
 
@@ -37,7 +41,8 @@ export class WeirSystem {
     readonly api: RunningApi,
     readonly client: Client,
     private readonly connection: NativeConnection,
-    private readonly orchestrator: DockerOrchestrator,
+    readonly activities: ActivityDependencies,
+    private readonly nats: NatsConnectionProvider,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<WeirSystem> {
@@ -46,7 +51,13 @@ export class WeirSystem {
     const api = await startApi(config, pino({ level: 'silent' }));
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
-    const system = new WeirSystem(api, client, connection, new DockerOrchestrator(new Docker(), config.docker));
+    const nats = new NatsConnectionProvider(config.nats.url);
+    const activities: ActivityDependencies = {
+      orchestrator: new DockerOrchestrator(new Docker(), config.docker),
+      dataPlane: new JetStreamDataPlane(nats),
+      componentNatsUrl: config.nats.componentUrl,
+    };
+    const system = new WeirSystem(api, client, connection, activities, nats);
     await system.startWorker();
     return system;
   }
@@ -60,7 +71,7 @@ export class WeirSystem {
     const worker = await createPipelineWorker({
       connection: this.connection,
       namespace: 'default',
-      orchestrator: this.orchestrator,
+      activities: this.activities,
       workflowBundle: await workflowBundle(),
     });
     this.worker = { worker, running: worker.run() };
@@ -79,6 +90,7 @@ export class WeirSystem {
     await this.api.close();
     await this.client.connection.close();
     await this.connection.close();
+    await this.nats.close();
   }
 
   /** Sends a request to the API; JSON bodies are encoded, strings are sent as they are. */

@@ -1,5 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
+import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
 import type { PipelineSettings } from '../../workflows/pipeline-settings';
@@ -12,6 +14,7 @@ import { FakeOrchestrator } from './fake-orchestrator';
 /** Settings that make retries and their exhaustion quick. */
 export const FAST_SETTINGS: PipelineSettings = {
   stop_grace_seconds: 1,
+  stop_deadline_seconds: 3,
   ready_timeout_seconds: 30,
   max_attempts: 3,
   initial_retry_interval_seconds: 1,
@@ -23,7 +26,7 @@ let runtimeInstalled = false;
 /** Workers log only errors in tests; forced failures would otherwise flood the output. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
   runtimeInstalled = true;
 }
 
@@ -43,6 +46,12 @@ const quietBundlerLogger = {
   warn: () => undefined,
   error: (message: string) => console.error(message),
 };
+
+export function testNatsUrl(): string {
+  const url = process.env.NATS_URL;
+  if (!url) throw new Error('NATS_URL is not set; run the tests through jest so the global setup provides it');
+  return url;
+}
 
 export function temporalCli(): string {
   const cli = process.env.WEIR_TEMPORAL_CLI;
@@ -67,6 +76,7 @@ export interface WorkflowHarness {
   orchestrator: FakeOrchestrator;
   worker: Worker;
   running: Promise<void>;
+  nats: NatsConnectionProvider;
 }
 
 /** A dev server, a worker on the fake orchestrator and the API's gateway, sharing one file's tests. */
@@ -74,20 +84,22 @@ export async function startWorkflowHarness(extraArgs: string[] = []): Promise<Wo
   installQuietRuntime();
   const env = await startLocalTemporal(extraArgs);
   const orchestrator = new FakeOrchestrator();
+  const nats = new NatsConnectionProvider(testNatsUrl());
   const worker = await createPipelineWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    orchestrator,
+    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
   const gateway = new PipelineGateway(env.client, { settings: FAST_SETTINGS, updateTimeoutMs: 10_000, deleteTimeoutMs: 30_000 });
-  return { env, gateway, orchestrator, worker, running };
+  return { env, gateway, orchestrator, worker, running, nats };
 }
 
 export async function stopWorkflowHarness(harness: WorkflowHarness): Promise<void> {
   harness.worker.shutdown();
   await harness.running;
+  await harness.nats.close();
   await harness.env.teardown();
 }
 

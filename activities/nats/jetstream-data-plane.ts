@@ -1,0 +1,88 @@
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { PipelineSpec } from '../../workflows/pipeline-spec';
+import { streamNames } from '../../workflows/stream-graph';
+import type { NatsConnectionProvider } from './nats-connection';
+import { jetStreamName, pipelineStreamPrefix, streamSubject } from './stream-names';
+
+const SECOND_NS = 1_000_000_000;
+/** Publishes retried within this window are deduplicated by their Nats-Msg-Id. */
+const DUPLICATE_WINDOW_NS = 120 * SECOND_NS;
+const ACK_WAIT_NS = 30 * SECOND_NS;
+const MAX_ACK_PENDING = 1000;
+const STREAM_NAME_IN_USE = 10058;
+
+/** The JetStream streams and durable consumers of pipelines. Every operation is idempotent. */
+export class JetStreamDataPlane {
+  constructor(private readonly nats: NatsConnectionProvider) {}
+
+  get url(): string {
+    return this.nats.url;
+  }
+
+  /** Creates one stream per stream name and one durable consumer per component input. */
+  async provision(spec: PipelineSpec): Promise<void> {
+    const jsm = await this.manager();
+    for (const stream of streamNames(spec.components)) {
+      const name = jetStreamName(spec.pipeline_id, stream);
+      if (await found(jsm.streams.info(name))) continue;
+      await ignoringCode(
+        jsm.streams.add({
+          name,
+          subjects: [streamSubject(spec.pipeline_id, stream)],
+          storage: StorageType.File,
+          duplicate_window: DUPLICATE_WINDOW_NS,
+        }),
+        STREAM_NAME_IN_USE,
+      );
+    }
+    for (const component of spec.components) {
+      if (!component.input) continue;
+      await jsm.consumers.add(jetStreamName(spec.pipeline_id, component.input), {
+        durable_name: component.name,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ACK_WAIT_NS,
+        max_ack_pending: MAX_ACK_PENDING,
+      });
+    }
+  }
+
+  /** Messages each consuming component has not finished: pending plus delivered but unacknowledged. */
+  async unfinished(spec: PipelineSpec, component: string): Promise<number> {
+    const input = spec.components.find((candidate) => candidate.name === component)?.input;
+    if (!input) return 0;
+    const info = await (await this.manager()).consumers.info(jetStreamName(spec.pipeline_id, input), component);
+    return info.num_pending + info.num_ack_pending;
+  }
+
+  /** Deletes every stream of the pipeline, and with them their consumers. */
+  async remove(pipelineId: string): Promise<void> {
+    const jsm = await this.manager();
+    for (const name of await this.streamsOf(pipelineId)) await ignoringCode(jsm.streams.delete(name), JetStreamApiCodes.StreamNotFound);
+  }
+
+  /** Names of the pipeline's streams that exist. */
+  async streamsOf(pipelineId: string): Promise<string[]> {
+    const jsm = await this.manager();
+    const names: string[] = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(pipelineStreamPrefix(pipelineId))) names.push(name);
+    return names;
+  }
+
+  private async manager(): Promise<JetStreamManager> {
+    return jetstreamManager(await this.nats.get());
+  }
+}
+
+async function found(info: Promise<unknown>): Promise<boolean> {
+  return ignoringCode(info, JetStreamApiCodes.StreamNotFound).then((value) => value !== undefined);
+}
+
+async function ignoringCode<T>(operation: Promise<T>, code: number): Promise<T | undefined> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === code) return undefined;
+    throw error;
+  }
+}
