@@ -32,7 +32,7 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, dr
       await reportingFailures(() =>
         orchestrator.waitUntilReady(spec, {
           signal: context.cancellationSignal,
-          onProgress: (states) => context.heartbeat(states),
+          onProgress: (components) => context.heartbeat({ components }),
         }),
       );
     },

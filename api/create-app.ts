@@ -12,9 +12,11 @@ export interface AppOptions {
   logger: Logger;
   /** When set, every /api route requires it as a bearer token. */
   token?: string;
+  /** Whether the data plane is reachable, for /readyz. */
+  natsReachable: () => Promise<boolean>;
 }
 
-export function createApp({ gateway, logger, token }: AppOptions): Koa {
+export function createApp({ gateway, logger, token, natsReachable }: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
 
@@ -37,9 +39,10 @@ export function createApp({ gateway, logger, token }: AppOptions): Koa {
     ctx.body = { status: 'ok' };
   });
   probes.get('/readyz', async (ctx) => {
-    const temporal = await gateway.isTemporalReachable();
-    ctx.status = temporal ? 200 : 503;
-    ctx.body = { status: temporal ? 'ready' : 'unavailable', temporal: temporal ? 'reachable' : 'unreachable' };
+    const [temporal, nats] = await Promise.all([gateway.isTemporalReachable(), natsReachable()]);
+    const word = (reachable: boolean) => (reachable ? 'reachable' : 'unreachable');
+    ctx.status = temporal && nats ? 200 : 503;
+    ctx.body = { status: temporal && nats ? 'ready' : 'unavailable', temporal: word(temporal), nats: word(nats) };
   });
   app.use(probes.routes());
 

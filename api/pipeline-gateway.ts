@@ -8,13 +8,17 @@ import type { PipelineMemo, PipelineView } from '../workflows/pipeline-view';
 import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { isPipelineStatus, type Command, type PipelineStatus } from '../workflows/status-machine';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { ApiError } from './api-error';
+import type { ActivityObservation } from './component-health';
 import { translateTemporalError } from './temporal-errors';
 
 /** What describe tells about a pipeline: its last known state, readable with every worker down. */
 export interface PipelineRecord extends PipelineMemo {
   pipeline_id: string;
   overall_status: PipelineStatus;
+  /** The last heartbeat of the activity in flight; list results do not carry it. */
+  observation?: ActivityObservation;
 }
 
 export interface GatewayOptions {
@@ -54,23 +58,26 @@ export class PipelineGateway {
   }
 
   async get(pipelineId: string): Promise<PipelineRecord> {
-    const description = await this.guard(pipelineId, () => this.client.workflow.getHandle(workflowIdFor(pipelineId)).describe());
+    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
+    const description = await this.guard(pipelineId, () => this.client.withDeadline(this.deadline(), () => handle.describe()));
     if (description.status.name !== 'RUNNING') throw ApiError.notFound(pipelineId);
     const record = recordOf(description);
     if (!record) throw ApiError.notFound(pipelineId);
-    return record;
+    return { ...record, observation: observationOf(description) };
   }
 
   async list(status?: PipelineStatus): Promise<PipelineRecord[]> {
     const filters = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`];
     if (status) filters.push(`${STATUS_SEARCH_ATTRIBUTE} = '${status}'`);
     const records: PipelineRecord[] = [];
-    await this.guard('*', async () => {
-      for await (const execution of this.client.workflow.list({ query: filters.join(' AND ') })) {
-        const record = recordOf(execution);
-        if (record) records.push(record);
-      }
-    });
+    await this.guard('*', () =>
+      this.client.withDeadline(this.deadline(), async () => {
+        for await (const execution of this.client.workflow.list({ query: filters.join(' AND ') })) {
+          const record = recordOf(execution);
+          if (record) records.push(record);
+        }
+      }),
+    );
     return records.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.pipeline_id.localeCompare(b.pipeline_id));
   }
 
@@ -132,5 +139,17 @@ function recordOf(execution: WorkflowExecutionInfo | WorkflowExecutionDescriptio
     updated_at: memo.updated_at,
     failure: memo.failure ?? null,
     spec: memo.spec,
+  };
+}
+
+function observationOf(description: WorkflowExecutionDescription): ActivityObservation | undefined {
+  const pending = description.raw.pendingActivities?.find((activity) => activity.heartbeatDetails?.payloads?.length);
+  const payload = pending?.heartbeatDetails?.payloads?.[0];
+  if (!pending || !payload) return undefined;
+  const seconds = Number(pending.lastHeartbeatTime?.seconds ?? 0);
+  return {
+    activity: pending.activityType?.name ?? 'unknown',
+    details: defaultPayloadConverter.fromPayload(payload),
+    at: seconds > 0 ? new Date(seconds * 1000).toISOString() : null,
   };
 }

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { PipelineSpec } from '../workflows/pipeline-spec';
 import type { Command } from '../workflows/status-machine';
 import { ApiError } from './api-error';
+import { componentHealth } from './component-health';
 import { readJsonBody } from './json-body';
 import type { PipelineGateway, PipelineRecord } from './pipeline-gateway';
 import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema } from './schemas';
@@ -18,9 +19,15 @@ const summaryOf = ({ pipeline_id, pipeline_name, overall_status, created_at, upd
   updated_at,
 });
 
-const healthOf = (record: PipelineRecord) => ({ ...summaryOf(record), failure: record.failure });
+const statusOf = (record: PipelineRecord) => ({ ...summaryOf(record), failure: record.failure });
 
-const pipelineOf = (record: PipelineRecord) => ({ ...healthOf(record), name: record.spec.name, components: record.spec.components });
+const healthOf = (record: PipelineRecord) => ({
+  ...statusOf(record),
+  components: componentHealth(record.spec, record.overall_status, record.failure, record.observation),
+  observed_at: record.observation?.at ?? null,
+});
+
+const pipelineOf = (record: PipelineRecord) => ({ ...statusOf(record), name: record.spec.name, components: record.spec.components });
 
 function pipelineIdParam(ctx: Context): string {
   const parsed = PipelineIdSchema.safeParse(ctx.params.id);

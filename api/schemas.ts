@@ -81,11 +81,27 @@ export const PipelineSummarySchema = z
   })
   .openapi('PipelineSummary');
 
-export const PipelineHealthSchema = PipelineSummarySchema.extend({
+const PipelineStatusViewSchema = PipelineSummarySchema.extend({
   failure: FailureReasonSchema.nullable(),
+});
+
+export const ComponentHealthSchema = z
+  .object({
+    name: z.string(),
+    desired_replicas: z.number().int(),
+    ready_replicas: z.number().int(),
+    state: z.enum(['running', 'starting', 'stopped', 'failed', 'missing', 'draining', 'unknown']),
+    message: z.string().nullable(),
+    unfinished_messages: z.number().int().nullable(),
+  })
+  .openapi('ComponentHealth');
+
+export const PipelineHealthSchema = PipelineStatusViewSchema.extend({
+  components: z.array(ComponentHealthSchema),
+  observed_at: timestamp.nullable(),
 }).openapi('PipelineHealth');
 
-export const PipelineSchema = PipelineHealthSchema.extend({
+export const PipelineSchema = PipelineStatusViewSchema.extend({
   name: z.string(),
   components: z.array(ComponentSpecSchema),
 }).openapi('Pipeline');

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { WeirConfig } from '../config';
 import { createApp } from './create-app';
+import { isNatsReachable } from './nats-probe';
 import { PipelineGateway } from './pipeline-gateway';
 
 export interface RunningApi {
@@ -20,7 +21,7 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
     updateTimeoutMs: config.api.updateTimeoutMs,
     deleteTimeoutMs: config.api.deleteTimeoutMs,
   });
-  const app = createApp({ gateway, logger, token: config.api.token });
+  const app = createApp({ gateway, logger, token: config.api.token, natsReachable: () => isNatsReachable(config.nats.url) });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
     listening.once('error', reject);

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureDockerEngine } from './docker-engine';
+import { ensureLocalImages } from './local-images';
 import { dataDir, repoRoot } from './repo-paths';
 import { RunningService, spawnProcess, startNatsServer, startTemporalDevServer } from './services';
 import { ensureNatsServer, ensureTemporalCli } from './tools';
@@ -60,6 +61,7 @@ async function prepare(): Promise<Setup> {
     natsPort: portFromEnv('WEIR_NATS_PORT', 4222),
   };
   await ensureDockerEngine();
+  await ensureLocalImages();
   const temporalCli = await ensureTemporalCli();
   const natsServer = await ensureNatsServer();
   await mkdir(dataDir, { recursive: true });
@@ -72,6 +74,8 @@ function serviceStarters(setup: Setup): Array<() => Promise<RunningService>> {
     ...process.env,
     TEMPORAL_ADDRESS: `127.0.0.1:${setup.temporalPort}`,
     NATS_URL: `nats://127.0.0.1:${setup.natsPort}`,
+    // NATS listens on loopback only, which components reach on the host network.
+    WEIR_DOCKER_NETWORK_MODE: process.env.WEIR_DOCKER_NETWORK_MODE || 'host',
   };
   // Every process gets its own process group so that Ctrl-C reaches only this
   // script, which then stops them in reverse order.

@@ -128,7 +128,7 @@ test('a generated id is used when none is given', async () => {
 });
 
 test('readyz reports Temporal reachable; the OpenAPI document describes every route', async () => {
-  expect(await weir.request('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+  expect(await weir.request('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready', temporal: 'reachable', nats: 'reachable' } });
   const document = (await weir.request('GET', '/api/v1/openapi.json')).body;
   expect(document.openapi).toBe('3.0.3');
   expect(Object.keys(document.paths).sort()).toEqual([
@@ -165,10 +165,10 @@ describe('a standalone API', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
-  test('with Temporal unreachable, readyz says so and commands answer 503', async () => {
-    const url = await start({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  test('with Temporal and NATS unreachable, readyz says so and commands answer 503', async () => {
+    const url = await start({ TEMPORAL_ADDRESS: '127.0.0.1:1', NATS_URL: 'nats://127.0.0.1:1' });
     const ready = await fetch(`${url}/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([503, { status: 'unavailable', temporal: 'unreachable' }]);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'unavailable', temporal: 'unreachable', nats: 'unreachable' }]);
     const health = await fetch(`${url}/api/v1/pipeline/anything/health`);
     expect([health.status, ((await health.json()) as { code: string }).code]).toEqual([503, 'UNAVAILABLE']);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

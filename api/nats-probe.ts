@@ -1,0 +1,12 @@
+import { connect } from '@nats-io/transport-node';
+
+/** Whether a NATS server answers at `url` within a second. */
+export async function isNatsReachable(url: string): Promise<boolean> {
+  try {
+    const connection = await connect({ servers: url, timeout: 1000, reconnect: false, name: 'weir-readiness' });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
