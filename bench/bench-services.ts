@@ -4,8 +4,8 @@ import path from 'node:path';
 import { ensureDockerEngine } from '../scripts/docker-engine';
 import { ensureLocalImages } from '../scripts/local-images';
 import { findFreePort } from '../scripts/ports';
-import { startTemporalDevServer } from '../scripts/services';
-import { ensureTemporalCli } from '../scripts/tools';
+import { startNatsServer, startTemporalDevServer, type RunningService } from '../scripts/services';
+import { ensureNatsServer, ensureTemporalCli } from '../scripts/tools';
 import { progress } from './progress';
 
 export interface BenchServices {
@@ -14,32 +14,43 @@ export interface BenchServices {
 }
 
 /**
- * Makes sure Docker and the local images are there and starts a headless, in-memory Temporal dev server of its own
- * on a free loopback port; TEMPORAL_ADDRESS points at it from then on.
+ * Makes sure Docker and the local images are there, and starts a headless, in-memory Temporal dev server and a NATS
+ * server of its own on free loopback ports; TEMPORAL_ADDRESS and NATS_URL point at them from then on.
  */
 export async function startBenchServices(): Promise<BenchServices> {
   await ensureDockerEngine();
   await ensureLocalImages();
   const temporalCli = await ensureTemporalCli();
+  const natsServer = await ensureNatsServer();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-bench-'));
-  const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
-  progress('starting a Temporal dev server');
-  const temporal = await startTemporalDevServer({
-    cli: temporalCli,
-    port: await findFreePort(),
-    logFile: path.join(workDir, 'temporal.log'),
-    // Its own process group: Ctrl-C reaches only the benchmark, which cleans up and then stops the server.
-    detached: true,
-  }).catch(async (error: unknown) => {
-    await removeWorkDir();
-    throw error;
-  });
-  process.env.TEMPORAL_ADDRESS = temporal.address;
-  return {
-    temporalCli,
-    async stop() {
-      await temporal.stop();
-      await removeWorkDir();
-    },
+  const started: RunningService[] = [];
+  const stop = async () => {
+    for (const service of started.reverse()) await service.stop();
+    await rm(workDir, { recursive: true, force: true });
   };
+  try {
+    progress('starting a Temporal dev server and a NATS server');
+    // Own process groups: Ctrl-C reaches only the benchmark, which cleans up and then stops the servers.
+    const temporal = await startTemporalDevServer({
+      cli: temporalCli,
+      port: await findFreePort(),
+      logFile: path.join(workDir, 'temporal.log'),
+      detached: true,
+    });
+    started.push(temporal);
+    const nats = await startNatsServer({
+      bin: natsServer,
+      port: await findFreePort(),
+      storeDir: path.join(workDir, 'nats'),
+      logFile: path.join(workDir, 'nats.log'),
+      detached: true,
+    });
+    started.push(nats);
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+    process.env.NATS_URL = nats.address;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { temporalCli, stop };
 }

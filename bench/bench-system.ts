@@ -1,6 +1,7 @@
 import { WeirSystem } from '../tests/support/system-harness';
 import type { BenchParameters } from './parameters';
 import { progress } from './progress';
+import { isInterrupted } from './waiting';
 
 /** Runs `use` against Weir's real API and worker in this process, with the given Docker network mode. */
 export async function withWeirSystem<T>(networkMode: string, parameters: BenchParameters, use: (system: WeirSystem) => Promise<T>): Promise<T> {
@@ -17,6 +18,9 @@ export async function withWeirSystem<T>(networkMode: string, parameters: BenchPa
   try {
     return await use(system);
   } finally {
-    await system.close();
+    // On Ctrl-C the Temporal SDK shuts the worker down by itself, and shutting it down again fails.
+    await system.close().catch((error: unknown) => {
+      if (!isInterrupted()) throw error;
+    });
   }
 }

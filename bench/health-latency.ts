@@ -1,10 +1,10 @@
 import type { WeirSystem } from '../tests/support/system-harness';
 import { workflowIdFor } from '../workflows/names';
 import type { PipelineStatus } from '../workflows/status-machine';
-import { runOpenLoop, type LatencySummary } from './open-loop';
+import { runOpenLoop, summarize, type LatencySummary, type OpenLoopRun } from './open-loop';
 import type { BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';
-import { createPipeline, deletePipelines, sendCommand, statusCounts } from './weir-api';
+import { createPipeline, deletePipelines, healthOf, sendCommand, statusCounts } from './weir-api';
 import { forEachConcurrently, pause } from './waiting';
 
 export interface HealthLatencyResult {
@@ -25,26 +25,34 @@ const TERMINATE_BUDGET_MS = 60_000;
 export async function measureHealthLatency(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<HealthLatencyResult> {
   try {
     const settled = await populate(system, pipelineIds, parameters);
-    const health = (index: number) => expectHealthy(system, pipelineIds[index % pipelineIds.length]);
-    const describe = (index: number) => system.client.workflow.getHandle(workflowIdFor(pipelineIds[index % pipelineIds.length])).describe();
-    const warmup = { ratePerSecond: parameters.healthRatePerSecond, durationMs: parameters.warmupDurationMs };
-    const measured = { ratePerSecond: parameters.healthRatePerSecond, durationMs: parameters.healthDurationMs };
-    await runOpenLoop(warmup, health);
-    await runOpenLoop(warmup, describe);
-    progress(`health: ${measured.ratePerSecond} req/s for ${measured.durationMs / 1000} s`);
-    const healthLatency = await runOpenLoop(measured, health);
-    progress(`describe: ${measured.ratePerSecond} req/s for ${measured.durationMs / 1000} s`);
-    const describeFloor = await runOpenLoop(measured, describe);
-    return { ...settled, health: healthLatency, describeFloor };
+    const health = roundRobin(pipelineIds, (pipelineId) => expectHealth(system, pipelineId));
+    const describe = roundRobin(pipelineIds, (pipelineId) => system.client.workflow.getHandle(workflowIdFor(pipelineId)).describe());
+    const rate = parameters.healthRatePerSecond;
+    await runOpenLoop({ ratePerSecond: rate, durationMs: parameters.warmupDurationMs }, health);
+    await runOpenLoop({ ratePerSecond: rate, durationMs: parameters.warmupDurationMs }, describe);
+    progress(`health and describe: ${rate} req/s for ${parameters.healthDurationMs / 1000} s each, in alternating blocks`);
+    const block = { ratePerSecond: rate, durationMs: parameters.healthDurationMs / parameters.healthBlocks };
+    const healthRuns: OpenLoopRun[] = [];
+    const describeRuns: OpenLoopRun[] = [];
+    for (let index = 0; index < parameters.healthBlocks; index++) {
+      healthRuns.push(await runOpenLoop(block, health));
+      describeRuns.push(await runOpenLoop(block, describe));
+    }
+    return { ...settled, health: summarize(healthRuns), describeFloor: summarize(describeRuns) };
   } finally {
     progress(`deleting the ${pipelineIds.length} pipelines`);
     await deletePipelines(system, pipelineIds, parameters.commandConcurrency);
   }
 }
 
-async function expectHealthy(system: WeirSystem, pipelineId: string): Promise<void> {
-  const answer = await system.request('GET', `/api/v1/pipeline/${pipelineId}/health`);
-  if (answer.status !== 200) throw new Error(`health of ${pipelineId} answered ${answer.status}`);
+/** A call that takes the next pipeline id each time, round-robin. */
+function roundRobin(pipelineIds: string[], call: (pipelineId: string) => Promise<unknown>): () => Promise<unknown> {
+  let next = 0;
+  return () => call(pipelineIds[next++ % pipelineIds.length]);
+}
+
+async function expectHealth(system: WeirSystem, pipelineId: string): Promise<void> {
+  if (!(await healthOf(system, pipelineId))) throw new Error(`${pipelineId} is gone`);
 }
 
 /** Creates the population and waits until all of it is Running, or, past the budget, terminates it and waits for Stopped. */

@@ -10,6 +10,8 @@ export const PARAMETERS = {
   commandConcurrency: 8,
   healthRatePerSecond: 50,
   healthDurationMs: 10_000,
+  /** Health and describe take turns in this many blocks, so that both see the same background work. */
+  healthBlocks: 5,
   /** Unrecorded calls at the same rate before each measured run. */
   warmupDurationMs: 1_000,
   /** Pipelines timed through create, stop and resume, one after the other, after one unrecorded warm-up. */

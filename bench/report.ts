@@ -48,7 +48,8 @@ function header(facts: MachineFacts, parameters: BenchParameters): string[] {
           ['docker', facts.docker],
           ['temporal', `${facts.temporal}; headless dev server, in memory`],
           ['layout', 'API, worker and load generator share one Node process; all traffic on 127.0.0.1'],
-          ['health', `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop (${calls} calls, ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up`],
+          ['health', `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop, ${calls} calls each (ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up;`],
+          ['', `health and describe alternate in ${p.healthBlocks} blocks of ${p.healthDurationMs / p.healthBlocks / 1000} s each`],
           ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after 1 warm-up; 1 component, busybox sleep 3600, 1 replica`],
           ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
         ],
@@ -86,7 +87,7 @@ function lifecycleSection({ weir, rawDocker }: BenchResults, parameters: BenchPa
     `b-d. Lifecycle through Weir, e. the same Docker work done directly; medians of ${weir.length} and ${rawDocker.length}, Docker network mode '${parameters.lifecycleNetworkMode}'`,
     ...indent(
       alignColumns([
-        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'overhead - 1 s floor'],
+        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'overhead - floor'],
         row('b. create -> Running', 'createToRunningMs', true),
         row('c. stop -> Stopped', 'stopToStoppedMs', false),
         row('d. resume -> Running', 'resumeToRunningMs', true),

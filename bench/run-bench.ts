@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { startBenchServices, type BenchServices } from './bench-services';
 import { withWeirSystem } from './bench-system';
 import { measureHealthLatency } from './health-latency';
-import { sweepLabelled, type SweepCounts } from './label-sweep';
+import { sweepLabelled } from './label-sweep';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
@@ -33,18 +33,16 @@ async function main(): Promise<number> {
   const ids = new PipelineIds();
   const services = await startBenchServices();
   let results: BenchResults | undefined;
-  let leftovers: SweepCounts | undefined;
   try {
     results = await measure(docker, services, ids);
   } catch (error) {
     progress(`failed: ${messageOf(error)}`);
-  } finally {
-    leftovers = await sweepLabelled(docker, ids.all()).catch((error: unknown) => {
-      progress(`the final sweep failed: ${messageOf(error)}`);
-      return undefined;
-    });
-    await services.stop();
   }
+  const leftovers = await sweepLabelled(docker, ids.all()).catch((error: unknown) => {
+    progress(`the final sweep failed: ${messageOf(error)}`);
+    return undefined;
+  });
+  await services.stop();
   if (!results || !leftovers) return 1;
   console.log(formatReport(results, PARAMETERS, { leftovers, runtimeMs: performance.now() - startedAt }));
   return 0;

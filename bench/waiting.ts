@@ -9,6 +9,10 @@ export function interruptOnSignals(): void {
   }
 }
 
+export function isInterrupted(): boolean {
+  return interruption.signal.aborted;
+}
+
 /** Waits; rejects at once when the run is interrupted. */
 export function pause(ms: number): Promise<void> {
   return sleep(Math.max(0, ms), undefined, { signal: interruption.signal });
@@ -34,16 +38,20 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-/** Runs `work` on every item with at most `limit` at a time; resolves with the errors, one per failed item. */
+/**
+ * Runs `work` on every item with at most `limit` at a time; resolves with the errors, one per failed item.
+ * An interruption starts no further items and rejects once those under way have finished.
+ */
 export async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<unknown[]> {
   const errors: unknown[] = [];
   let next = 0;
   const lane = async () => {
-    while (next < items.length) {
+    while (next < items.length && !isInterrupted()) {
       const item = items[next++];
       await work(item).catch((error: unknown) => errors.push(error));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  interruption.signal.throwIfAborted();
   return errors;
 }

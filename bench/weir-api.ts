@@ -1,5 +1,5 @@
 import type { HttpAnswer, WeirSystem } from '../tests/support/system-harness';
-import type { PipelineStatus } from '../workflows/status-machine';
+import type { Command, PipelineStatus } from '../workflows/status-machine';
 import { IDLE_COMPONENT } from './parameters';
 import { messageOf, progress } from './progress';
 import { forEachConcurrently, pause, withTimeout } from './waiting';
@@ -8,8 +8,6 @@ const PIPELINES = '/api/v1/pipeline';
 const REQUEST_TIMEOUT_MS = 15_000;
 const STOPPED_TIMEOUT_MS = 60_000;
 const REMOVAL_POLL_MS = 200;
-
-type Command = 'stop' | 'terminate' | 'resume';
 
 /** Sends a request to Weir's API, giving up after REQUEST_TIMEOUT_MS. */
 function request(system: WeirSystem, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
@@ -25,32 +23,34 @@ export async function createPipeline(system: WeirSystem, pipelineId: string): Pr
   expectStatus(await request(system, 'POST', PIPELINES, spec), 201, `create ${pipelineId}`);
 }
 
-export async function sendCommand(system: WeirSystem, pipelineId: string, command: Command): Promise<void> {
+export async function sendCommand(system: WeirSystem, pipelineId: string, command: Exclude<Command, 'delete'>): Promise<void> {
   expectStatus(await request(system, 'POST', `${PIPELINES}/${pipelineId}/${command}`), 204, `${command} ${pipelineId}`);
 }
 
-/** The pipeline's status as its health endpoint reports it; undefined once it is gone. */
-export async function healthStatus(system: WeirSystem, pipelineId: string): Promise<PipelineStatus | undefined> {
+interface Health {
+  overall_status: PipelineStatus;
+  failure: unknown;
+}
+
+/** The pipeline's health as the API reports it; undefined once the pipeline is gone. */
+export async function healthOf(system: WeirSystem, pipelineId: string): Promise<Health | undefined> {
   const answer = await request(system, 'GET', `${PIPELINES}/${pipelineId}/health`);
   if (answer.status === 404) return undefined;
   expectStatus(answer, 200, `health of ${pipelineId}`);
-  return answer.body.overall_status;
+  return answer.body;
 }
 
 /** Polls health until the pipeline has `target`; fails early when it is Failed. */
 export async function untilStatus(system: WeirSystem, pipelineId: string, target: PipelineStatus, pollMs: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await healthStatus(system, pipelineId);
+    const health = await healthOf(system, pipelineId);
+    const status = health?.overall_status;
     if (status === target) return;
-    if (status === 'Failed' && target !== 'Failed') throw new Error(`${pipelineId} failed: ${JSON.stringify(await failureOf(system, pipelineId))}`);
+    if (status === 'Failed') throw new Error(`${pipelineId} failed: ${JSON.stringify(health?.failure)}`);
     if (Date.now() >= deadline) throw new Error(`${pipelineId} was still ${status} after ${timeoutMs} ms, waiting for ${target}`);
     await pause(pollMs);
   }
-}
-
-async function failureOf(system: WeirSystem, pipelineId: string): Promise<unknown> {
-  return (await request(system, 'GET', `${PIPELINES}/${pipelineId}/health`)).body?.failure;
 }
 
 /** How many of `pipelineIds` the list endpoint shows in each status. */
@@ -70,9 +70,9 @@ export async function statusCounts(system: WeirSystem, pipelineIds: ReadonlySet<
  */
 export async function deletePipelines(system: WeirSystem, pipelineIds: readonly string[], concurrency: number): Promise<void> {
   const errors = await forEachConcurrently(pipelineIds, concurrency, async (pipelineId) => {
-    const status = await healthStatus(system, pipelineId);
-    if (status === undefined) return;
-    if (status !== 'Stopped') {
+    const health = await healthOf(system, pipelineId);
+    if (!health) return;
+    if (health.overall_status !== 'Stopped') {
       await sendCommand(system, pipelineId, 'terminate');
       await untilStatus(system, pipelineId, 'Stopped', REMOVAL_POLL_MS, STOPPED_TIMEOUT_MS);
     }

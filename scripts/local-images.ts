@@ -4,11 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { ensureReferenceComponentImage } from '../component/image';
 import { canInstallDebianPackages, installDebianPackage } from './apt';
 import { addBaseFiles, addBusybox, addExecutable } from './rootfs';
 
 const HOST_BUSYBOX = '/bin/busybox';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const NODE_BASE = { repo: 'local/node-base', tag: '20' };
 
 /** An image assembled from this machine's own binaries, since no registry can be pulled from. */
 interface LocalImage {
@@ -21,8 +23,7 @@ interface LocalImage {
 
 const localImages: LocalImage[] = [
   {
-    repo: 'local/node-base',
-    tag: '20',
+    ...NODE_BASE,
     changes: [`ENV PATH=${DEFAULT_PATH}`, 'CMD ["node"]'],
     async addPrograms(rootfs) {
       await addBusybox(rootfs, HOST_BUSYBOX);
@@ -37,7 +38,10 @@ const localImages: LocalImage[] = [
   },
 ];
 
-/** Builds local/node-base:20 and busybox:latest unless the engine already has them. */
+/**
+ * Builds local/node-base:20 and busybox:latest unless the engine already has them, then the reference component's
+ * image on that node base unless it is up to date.
+ */
 export async function ensureLocalImages(): Promise<void> {
   const docker = new Docker();
   for (const image of localImages) {
@@ -47,6 +51,7 @@ export async function ensureLocalImages(): Promise<void> {
     process.stderr.write(`building image ${name} from this machine's binaries ...\n`);
     await buildImage(docker, image);
   }
+  await ensureReferenceComponentImage(docker, `${NODE_BASE.repo}:${NODE_BASE.tag}`);
 }
 
 async function imageExists(docker: Docker, name: string): Promise<boolean> {

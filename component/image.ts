@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { build } from 'esbuild';
+
+export const REFERENCE_COMPONENT_IMAGE = 'weir/reference-component:dev';
+
+/** Tells whether the image was built from the current bundle, Dockerfile and base image. */
+const BUILD_INPUTS_LABEL = 'weir.build-inputs-sha256';
+const BUNDLE = 'dist/component.js';
+const DOCKERFILE = 'Dockerfile';
+
+/** Bundles the component into one file, then builds its image unless the engine has one built from the same inputs. */
+export async function ensureReferenceComponentImage(docker: Docker, baseImage?: string): Promise<void> {
+  const bundle = await bundleComponent();
+  await writeAtomically(path.join(__dirname, BUNDLE), bundle);
+  const inputsHash = createHash('sha256')
+    .update(bundle)
+    .update(await readFile(path.join(__dirname, DOCKERFILE)))
+    .update(baseImage ?? '')
+    .digest('hex');
+  if ((await builtInputsHash(docker)) === inputsHash) return;
+  process.stderr.write(`building image ${REFERENCE_COMPONENT_IMAGE} ...\n`);
+  await buildImage(docker, inputsHash, baseImage);
+}
+
+async function bundleComponent(): Promise<Uint8Array> {
+  const { outputFiles } = await build({
+    entryPoints: [path.join(__dirname, 'src/main.ts')],
+    outfile: path.join(__dirname, BUNDLE),
+    write: false,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  return outputFiles[0].contents;
+}
+
+/** Test runs in parallel bundle at the same time; none may read, hash or send a half-written bundle. */
+async function writeAtomically(file: string, contents: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, file);
+}
+
+async function builtInputsHash(docker: Docker): Promise<string | undefined> {
+  try {
+    const { Config } = await docker.getImage(REFERENCE_COMPONENT_IMAGE).inspect();
+    return Config.Labels?.[BUILD_INPUTS_LABEL];
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+async function buildImage(docker: Docker, inputsHash: string, baseImage: string | undefined): Promise<void> {
+  const progress = await docker.buildImage(
+    { context: __dirname, src: [DOCKERFILE, BUNDLE] },
+    {
+      t: REFERENCE_COMPONENT_IMAGE,
+      labels: { [BUILD_INPUTS_LABEL]: inputsHash },
+      buildargs: baseImage === undefined ? {} : { BASE_IMAGE: baseImage },
+      rm: true,
+      forcerm: true,
+    },
+  );
+  const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
+    docker.modem.followProgress(progress, (error: Error | null, output: Array<{ error?: string }>) => (error ? reject(error) : resolve(output))),
+  );
+  const failure = events.find((event) => event.error);
+  if (failure) throw new Error(`docker build of ${REFERENCE_COMPONENT_IMAGE} failed: ${failure.error}`);
+}
