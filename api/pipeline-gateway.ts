@@ -9,6 +9,7 @@ import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { isPipelineStatus, type Command, type PipelineStatus } from '../workflows/status-machine';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { ApiError } from './api-error';
 import type { ActivityObservation } from './component-health';
 import { translateTemporalError } from './temporal-errors';
@@ -43,7 +44,7 @@ export class PipelineGateway {
     const memo: PipelineMemo = { ...ledger.statusMemo(), spec };
     const input: PipelineWorkflowInput = { spec, settings: this.options.settings, ledger: ledger.snapshot() };
     await this.guard(spec.pipeline_id, () =>
-      this.client.workflow.start(WORKFLOW_TYPE, {
+      this.client.withDeadline(this.deadline(), () => this.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: TASK_QUEUE,
         workflowId: workflowIdFor(spec.pipeline_id),
         args: [input],
@@ -52,7 +53,7 @@ export class PipelineGateway {
         staticSummary: spec.name,
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      }),
+      })),
     );
     return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, ...memo };
   }
@@ -143,13 +144,19 @@ function recordOf(execution: WorkflowExecutionInfo | WorkflowExecutionDescriptio
 }
 
 function observationOf(description: WorkflowExecutionDescription): ActivityObservation | undefined {
-  const pending = description.raw.pendingActivities?.find((activity) => activity.heartbeatDetails?.payloads?.length);
+  // An activity whose cancellation is pending belongs to the status just left, such as a watch a stop ended.
+  const pending = description.raw.pendingActivities?.find(
+    (activity) =>
+      activity.heartbeatDetails?.payloads?.length &&
+      activity.state !== temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED,
+  );
   const payload = pending?.heartbeatDetails?.payloads?.[0];
   if (!pending || !payload) return undefined;
-  const seconds = Number(pending.lastHeartbeatTime?.seconds ?? 0);
+  const heartbeat = pending.lastHeartbeatTime;
+  const epochMs = Number(heartbeat?.seconds ?? 0) * 1000 + Math.floor((heartbeat?.nanos ?? 0) / 1_000_000);
   return {
     activity: pending.activityType?.name ?? 'unknown',
     details: defaultPayloadConverter.fromPayload(payload),
-    at: seconds > 0 ? new Date(seconds * 1000).toISOString() : null,
+    at: epochMs > 0 ? new Date(epochMs).toISOString() : null,
   };
 }

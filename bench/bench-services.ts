@@ -10,6 +10,7 @@ import { progress } from './progress';
 
 export interface BenchServices {
   temporalCli: string;
+  natsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -48,9 +49,9 @@ export async function startBenchServices(): Promise<BenchServices> {
     started.push(nats);
     process.env.TEMPORAL_ADDRESS = temporal.address;
     process.env.NATS_URL = nats.address;
+    return { temporalCli, natsUrl: nats.address, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { temporalCli, stop };
 }

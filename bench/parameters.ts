@@ -14,8 +14,9 @@ export const PARAMETERS = {
   healthBlocks: 5,
   /** Unrecorded calls at the same rate before each measured run. */
   warmupDurationMs: 1_000,
-  /** Pipelines timed through create, stop and resume, one after the other, after one unrecorded warm-up. */
+  /** Pipelines timed through create, stop and resume, one after the other, after unrecorded warm-ups. */
   lifecycleSamples: 10,
+  lifecycleWarmUps: 1,
   statusPollMs: 20,
   stopGraceSeconds: 5,
   /** Weir's default: a bridge network per pipeline. */
@@ -25,6 +26,13 @@ export const PARAMETERS = {
    * population; health reads only Temporal, so the mode does not change what it measures.
    */
   populationNetworkMode: 'host',
+  /** Components must reach the benchmark's NATS server, which listens on 127.0.0.1 only. */
+  dataPlaneNetworkMode: 'host',
+  throughputMessages: 50_000,
+  throughputRuns: 3,
+  drainMessages: 20_000,
+  drainRuns: 3,
+  failureDetectionRuns: 5,
 };
 
 export type BenchParameters = typeof PARAMETERS;

@@ -2,9 +2,10 @@ import type Docker from 'dockerode';
 import { containerCreateOptions } from '../activities/docker/container-options';
 import { networkName, pipelineLabels, volumeName } from '../activities/docker/resource-names';
 import { sweepLabelled } from './label-sweep';
-import { sampleLifecycles, type LifecycleSample } from './lifecycle-sample';
+import type { LifecycleSample } from './lifecycle-sample';
 import { IDLE_COMPONENT, type BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';
+import { sampleInTurn } from './samples-in-turn';
 import { pause, timed } from './waiting';
 
 const STATE_TIMEOUT_MS = 60_000;
@@ -14,13 +15,14 @@ const STATE_TIMEOUT_MS = 60_000;
  * options, but no Temporal, no API and no readiness rule beyond State.Status.
  */
 export function measureRawDockerLifecycles(docker: Docker, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
-  return sampleLifecycles(
+  return sampleInTurn(
     'raw Docker lifecycle',
     pipelineIds,
     (pipelineId) => timeLifecycle(docker, pipelineId, parameters),
     async (pipelineId) => {
       await sweepLabelled(docker, new Set([pipelineId])).catch((error: unknown) => progress(`could not remove ${pipelineId}: ${messageOf(error)}`));
     },
+    parameters.lifecycleWarmUps,
   );
 }
 

@@ -1,3 +1,5 @@
+import type { DataPlaneResults } from './data-plane';
+import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleSample } from './lifecycle-sample';
@@ -5,6 +7,7 @@ import type { MachineFacts } from './machine-facts';
 import type { LatencySummary } from './open-loop';
 import type { BenchParameters } from './parameters';
 import { median } from './stats';
+import { alignColumns, indent, ms, ratio, seconds } from './table-format';
 
 /** What the Docker orchestrator needs before it reports Running: see activities/docker/component-state.ts (MIN_UPTIME_MS). */
 const READINESS_FLOOR_MS = 1000;
@@ -15,11 +18,13 @@ export interface BenchResults {
   facts: MachineFacts;
   weir: LifecycleSample[];
   rawDocker: LifecycleSample[];
+  dataPlane: DataPlaneResults;
   health: HealthLatencyResult;
 }
 
 export interface RunSummary {
   leftovers: SweepCounts;
+  leftoverStreams: number;
   runtimeMs: number;
 }
 
@@ -30,6 +35,8 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     ...healthSection(results.health, parameters),
     '',
     ...lifecycleSection(results, parameters),
+    '',
+    ...dataPlaneSection(results.dataPlane, parameters),
     '',
     ...notes(parameters, run),
   ].join('\n');
@@ -50,8 +57,10 @@ function header(facts: MachineFacts, parameters: BenchParameters): string[] {
           ['layout', 'API, worker and load generator share one Node process; all traffic on 127.0.0.1'],
           ['health', `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop, ${calls} calls each (ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up;`],
           ['', `health and describe alternate in ${p.healthBlocks} blocks of ${p.healthDurationMs / p.healthBlocks / 1000} s each`],
-          ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after 1 warm-up; 1 component, busybox sleep 3600, 1 replica`],
+          ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up; 1 component, busybox sleep 3600, 1 replica`],
           ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
+          ['data plane', 'source, transform and sink: 1 replica each of weir/reference-component:dev; pipelines one after another, no warm-up;'],
+          ['', `f. N=${p.throughputRuns} x ${p.throughputMessages} messages, g. N=${p.drainRuns} x ${p.drainMessages} messages per held consumer, h. N=${p.failureDetectionRuns}`],
         ],
         'left',
       ),
@@ -108,38 +117,10 @@ function notes(parameters: BenchParameters, run: RunSummary): string[] {
       `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,
       `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode. The health population runs in '${parameters.populationNetworkMode}' mode,`,
       '  because Docker\'s default address pools hold only about 30 bridge networks; health reads Temporal only, never Docker.',
-      `- Cleanup: pipelines deleted through the API; the final sweep by label weir.pipeline found ${containers} containers, ${networks} networks, ${volumes} volumes left.`,
+      `  The data plane runs in '${parameters.dataPlaneNetworkMode}' mode, because its components must reach the benchmark's NATS server on 127.0.0.1.`,
+      `- Cleanup: pipelines deleted through the API; the final sweep by label weir.pipeline found ${containers} containers, ${networks} networks, ${volumes} volumes left,`,
+      `  and the sweep of the pipelines' JetStream streams (prefix weir_<pipeline id>_) found ${run.leftoverStreams}.`,
     ]),
     `total runtime ${seconds(run.runtimeMs)}`,
   ];
-}
-
-/** Pads every column to its widest cell: the first left-aligned, the others right-aligned unless `align` is 'left'. */
-function alignColumns(rows: string[][], align: 'right' | 'left' = 'right'): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) =>
-    row
-      .map((cell, column) => (column === 0 || align === 'left' ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
-      .join('   ')
-      .trimEnd(),
-  );
-}
-
-function indent(lines: string[]): string[] {
-  return lines.map((line) => `  ${line}`);
-}
-
-function ms(value: number): string {
-  if (Number.isNaN(value)) return 'n/a';
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ms`;
-}
-
-function ratio(numerator: number, denominator: number): string {
-  return Number.isFinite(numerator / denominator) ? `${(numerator / denominator).toFixed(2)}x` : 'n/a';
-}
-
-function seconds(valueMs: number): string {
-  const total = Math.round(valueMs / 1000);
-  return total >= 60 ? `${Math.floor(total / 60)} min ${total % 60} s` : `${(valueMs / 1000).toFixed(1)} s`;
 }

@@ -1,7 +1,9 @@
 import Docker from 'dockerode';
 import { startBenchServices, type BenchServices } from './bench-services';
 import { withWeirSystem } from './bench-system';
+import { measureDataPlane } from './data-plane';
 import { measureHealthLatency } from './health-latency';
+import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
@@ -12,18 +14,21 @@ import { formatReport, type BenchResults } from './report';
 import { interruptOnSignals } from './waiting';
 import { measureWeirLifecycles } from './weir-lifecycle';
 
-/** Lifecycle first, on a quiet engine and server; the large health population comes last. */
+/** Lifecycle first, on a quiet engine and server; then messages through pipelines; the large health population comes last. */
 async function measure(docker: Docker, services: BenchServices, ids: PipelineIds): Promise<BenchResults> {
   const facts = await machineFacts(docker, services.temporalCli);
-  const samplesWithWarmup = PARAMETERS.lifecycleSamples + 1;
+  const lifecyclePipelines = PARAMETERS.lifecycleSamples + PARAMETERS.lifecycleWarmUps;
   const weir = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
-    measureWeirLifecycles(system, ids.make('life', samplesWithWarmup), PARAMETERS),
+    measureWeirLifecycles(system, ids.make('life', lifecyclePipelines), PARAMETERS),
   );
-  const rawDocker = await measureRawDockerLifecycles(docker, ids.make('raw', samplesWithWarmup), PARAMETERS);
+  const rawDocker = await measureRawDockerLifecycles(docker, ids.make('raw', lifecyclePipelines), PARAMETERS);
+  const dataPlane = await withWeirSystem(PARAMETERS.dataPlaneNetworkMode, PARAMETERS, (system) =>
+    measureDataPlane(system, docker, services.natsUrl, ids, PARAMETERS),
+  );
   const health = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
     measureHealthLatency(system, ids.make('pop', PARAMETERS.population), PARAMETERS),
   );
-  return { facts, weir, rawDocker, health };
+  return { facts, weir, rawDocker, dataPlane, health };
 }
 
 async function main(): Promise<number> {
@@ -42,9 +47,13 @@ async function main(): Promise<number> {
     progress(`the final sweep failed: ${messageOf(error)}`);
     return undefined;
   });
+  const leftoverStreams = await sweepStreams(services.natsUrl, ids.all()).catch((error: unknown) => {
+    progress(`the final stream sweep failed: ${messageOf(error)}`);
+    return undefined;
+  });
   await services.stop();
-  if (!results || !leftovers) return 1;
-  console.log(formatReport(results, PARAMETERS, { leftovers, runtimeMs: performance.now() - startedAt }));
+  if (!results || !leftovers || leftoverStreams === undefined) return 1;
+  console.log(formatReport(results, PARAMETERS, { leftovers, leftoverStreams, runtimeMs: performance.now() - startedAt }));
   return 0;
 }
 

@@ -55,3 +55,14 @@ export async function forEachConcurrently<T>(items: readonly T[], limit: number,
   interruption.signal.throwIfAborted();
   return errors;
 }
+
+/** Looks every `pollMs` until `done` holds for what `look` finds, and returns that; throws after `timeoutMs`. */
+export async function pollUntil<T>(look: () => Promise<T>, done: (found: T) => boolean, pollMs: number, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await look();
+    if (done(found)) return found;
+    if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await pause(pollMs);
+  }
+}

@@ -1,4 +1,5 @@
 import type { HttpAnswer, WeirSystem } from '../tests/support/system-harness';
+import type { ComponentSpec } from '../workflows/pipeline-spec';
 import type { Command, PipelineStatus } from '../workflows/status-machine';
 import { IDLE_COMPONENT } from './parameters';
 import { messageOf, progress } from './progress';
@@ -18,8 +19,8 @@ function expectStatus(answer: HttpAnswer, expected: number, what: string): void 
   if (answer.status !== expected) throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
 }
 
-export async function createPipeline(system: WeirSystem, pipelineId: string): Promise<void> {
-  const spec = { pipeline_id: pipelineId, name: `Benchmark ${pipelineId}`, components: [IDLE_COMPONENT] };
+export async function createPipeline(system: WeirSystem, pipelineId: string, components: ComponentSpec[] = [IDLE_COMPONENT]): Promise<void> {
+  const spec = { pipeline_id: pipelineId, name: `Benchmark ${pipelineId}`, components };
   expectStatus(await request(system, 'POST', PIPELINES, spec), 201, `create ${pipelineId}`);
 }
 

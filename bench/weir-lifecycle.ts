@@ -1,7 +1,8 @@
 import type { WeirSystem } from '../tests/support/system-harness';
 import type { PipelineStatus } from '../workflows/status-machine';
-import { sampleLifecycles, type LifecycleSample } from './lifecycle-sample';
+import type { LifecycleSample } from './lifecycle-sample';
 import type { BenchParameters } from './parameters';
+import { sampleInTurn } from './samples-in-turn';
 import { timed } from './waiting';
 import { createPipeline, deletePipelines, sendCommand, untilStatus } from './weir-api';
 
@@ -9,11 +10,12 @@ const STEP_TIMEOUT_MS = 60_000;
 
 /** Create → Running, stop → Stopped and resume → Running through Weir's API, as a user sees them. */
 export function measureWeirLifecycles(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
-  return sampleLifecycles(
+  return sampleInTurn(
     'Weir lifecycle',
     pipelineIds,
     (pipelineId) => timeLifecycle(system, pipelineId, parameters),
     (pipelineId) => deletePipelines(system, [pipelineId], 1),
+    parameters.lifecycleWarmUps,
   );
 }
 

@@ -21,8 +21,10 @@ export class JetStreamDataPlane {
 
   /** Creates one stream per stream name and one durable consumer per component input. */
   async provision(spec: PipelineSpec): Promise<void> {
+    const streams = streamNames(spec.components);
+    if (streams.length === 0) return;
     const jsm = await this.manager();
-    for (const stream of streamNames(spec.components)) {
+    for (const stream of streams) {
       const name = jetStreamName(spec.pipeline_id, stream);
       if (await found(jsm.streams.info(name))) continue;
       await ignoringCode(

@@ -1,16 +1,19 @@
 /**
- * Records workflow histories for the replay test: `npm run record-histories`.
- * Run it only when a workflow change is meant to be incompatible and its histories must be renewed;
- * otherwise the committed histories are what keeps running pipelines safe.
+ * Records workflow histories for the replay test: `npm run record-histories -- <version>` writes them to
+ * tests/histories/<version>/. Record a new version after each workflow change that adds commands (behind
+ * a patch); keep the older versions, for they are the pipelines still running on older code.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { ensureTemporalCli } from '../../scripts/tools';
+import { findFreePort } from '../../scripts/ports';
+import { startNatsServer } from '../../scripts/services';
+import { ensureNatsServer, ensureTemporalCli } from '../../scripts/tools';
 import { workflowIdFor } from '../../workflows/names';
 import { deleteSignal, resumeSignal, stopSignal } from '../../workflows/messages';
 import { Gate } from './fake-orchestrator';
-import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from './workflow-harness';
+import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, temporalCli, type WorkflowHarness } from './workflow-harness';
 
 type Scenario = (harness: WorkflowHarness, id: string) => Promise<void>;
 
@@ -68,7 +71,28 @@ const SERVER_ARGS: Record<string, string[]> = {
 };
 
 async function main(): Promise<void> {
+  const version = process.argv[2];
+  if (!version || !/^v\d+$/.test(version)) throw new Error('usage: npm run record-histories -- v<N>');
+  const outputDir = path.join(__dirname, '..', 'histories', version);
+  await mkdir(outputDir, { recursive: true });
   process.env.WEIR_TEMPORAL_CLI ??= await ensureTemporalCli();
+  const storeDir = await mkdtemp(path.join(os.tmpdir(), 'weir-record-'));
+  const nats = await startNatsServer({
+    bin: await ensureNatsServer(),
+    port: await findFreePort(),
+    storeDir,
+    logFile: path.join(storeDir, 'nats.log'),
+  });
+  process.env.NATS_URL = nats.address;
+  try {
+    await recordAll(outputDir);
+  } finally {
+    await nats.stop();
+    await rm(storeDir, { recursive: true, force: true });
+  }
+}
+
+async function recordAll(outputDir: string): Promise<void> {
   for (const [name, scenario] of Object.entries(scenarios)) {
     const harness = await startWorkflowHarness(SERVER_ARGS[name] ?? []);
     try {
@@ -78,7 +102,7 @@ async function main(): Promise<void> {
       const { runId } = await handle.describe();
       const firstRun = name === 'continue-as-new' ? await firstRunOf(harness, id, runId) : runId;
       // The CLI writes the canonical JSON form of a history, the one replay reads.
-      const history = execFileSync(process.env.WEIR_TEMPORAL_CLI, [
+      const history = execFileSync(temporalCli(), [
         'workflow',
         'show',
         '--address',
@@ -90,7 +114,7 @@ async function main(): Promise<void> {
         '--output',
         'json',
       ]).toString();
-      const file = path.join(__dirname, '..', 'histories', `${name}.json`);
+      const file = path.join(outputDir, `${name}.json`);
       await writeFile(file, history);
       console.log(`recorded ${path.relative(process.cwd(), file)} (${JSON.parse(history).events.length} events)`);
     } finally {

@@ -1,0 +1,69 @@
+import type Docker from 'dockerode';
+import type { WeirSystem } from '../tests/support/system-harness';
+import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
+import type { BenchParameters } from './parameters';
+import { sampleInTurn } from './samples-in-turn';
+import { sinkDelivery, type SinkDelivery } from './sink-delivery';
+import { untilSourceDone } from './source-done';
+import { SINK, TRANSFORM, threeStageComponents } from './three-stage-pipeline';
+import { pollUntil, timed } from './waiting';
+import { createPipeline, deletePipelines, sendCommand, untilStatus } from './weir-api';
+
+export interface DrainSample {
+  /** Pending plus delivered-but-unacked, summed over the transform's and the sink's consumers, just before the stop. */
+  pendingAtStop: number;
+  stopToStoppedMs: number;
+  delivery: SinkDelivery;
+}
+
+const PROVISION_POLL_MS = 10;
+const STEP_TIMEOUT_MS = 60_000;
+const DRAIN_TIMEOUT_MS = 300_000;
+/** The held consumer resumes by itself after this, should the benchmark not get to resume it. */
+const HOLD_LIMIT_MS = 120_000;
+
+/** Graceful stops while every message the source published is still before `held`, one pipeline after another. */
+export function measureDrains(
+  system: WeirSystem,
+  docker: Docker,
+  probe: JetStreamProbe,
+  pipelineIds: string[],
+  held: ConsumingComponent,
+  parameters: BenchParameters,
+): Promise<DrainSample[]> {
+  return sampleInTurn(
+    `drain, held before the ${held.component}`,
+    pipelineIds,
+    (pipelineId) => timeDrain(system, docker, probe, pipelineId, held, parameters),
+    (pipelineId) => deletePipelines(system, [pipelineId], 1),
+  );
+}
+
+/**
+ * The transform and the sink keep up with the source, so `held` is held back: its consumer is paused as soon as Weir
+ * provisions it, before the component starts, and resumed just before the stop. Everything the source publishes
+ * meanwhile piles up before it.
+ */
+async function timeDrain(
+  system: WeirSystem,
+  docker: Docker,
+  probe: JetStreamProbe,
+  pipelineId: string,
+  held: ConsumingComponent,
+  parameters: BenchParameters,
+): Promise<DrainSample> {
+  const messages = parameters.drainMessages;
+  const others = [TRANSFORM, SINK].filter((reader) => reader !== held);
+  await createPipeline(system, pipelineId, threeStageComponents(messages));
+  await pollUntil(() => probe.consumerInfo(pipelineId, held), (info) => info !== undefined, PROVISION_POLL_MS, STEP_TIMEOUT_MS, `provisioning ${pipelineId}`);
+  await probe.pauseConsumer(pipelineId, held, new Date(Date.now() + HOLD_LIMIT_MS));
+  await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs, STEP_TIMEOUT_MS);
+  await untilSourceDone(probe, pipelineId, messages, others, STEP_TIMEOUT_MS);
+  const pendingAtStop = await probe.unfinished(pipelineId, [TRANSFORM, SINK]);
+  await probe.resumeConsumer(pipelineId, held);
+  const stopToStoppedMs = await timed(async () => {
+    await sendCommand(system, pipelineId, 'stop');
+    await untilStatus(system, pipelineId, 'Stopped', parameters.statusPollMs, DRAIN_TIMEOUT_MS);
+  });
+  return { pendingAtStop, stopToStoppedMs, delivery: await sinkDelivery(docker, pipelineId, messages) };
+}

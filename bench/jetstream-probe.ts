@@ -1,0 +1,91 @@
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { jetStreamName, pipelineStreamPrefix } from '../activities/nats/stream-names';
+
+/** A component's durable consumer: Weir names it after the component, on the stream the component reads. */
+export interface ConsumingComponent {
+  component: string;
+  stream: string;
+}
+
+/** Looks at pipelines' JetStream streams and consumers from outside Weir, over a connection of its own. */
+export class JetStreamProbe {
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  static async open(natsUrl: string): Promise<JetStreamProbe> {
+    const connection = await connect({ servers: natsUrl });
+    return new JetStreamProbe(connection, await jetstreamManager(connection));
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  async storedMessages(pipelineId: string, stream: string): Promise<number> {
+    return (await this.jsm.streams.info(jetStreamName(pipelineId, stream))).state.messages;
+  }
+
+  /** When the stream stored its first message, in epoch milliseconds of the NATS server's clock. */
+  async firstStoredAt(pipelineId: string, stream: string): Promise<number> {
+    return Date.parse((await this.jsm.streams.info(jetStreamName(pipelineId, stream))).state.first_ts);
+  }
+
+  /** When the consumer last received an ack, in epoch milliseconds of the NATS server's clock. */
+  async lastAckAt(pipelineId: string, reader: ConsumingComponent): Promise<number> {
+    const info = await this.jsm.consumers.info(jetStreamName(pipelineId, reader.stream), reader.component);
+    // Typed as nanoseconds, but the server sends an RFC 3339 time.
+    return Date.parse(String(info.ack_floor.last_active));
+  }
+
+  /** undefined while Weir has not provisioned it yet. */
+  async consumerInfo(pipelineId: string, { component, stream }: ConsumingComponent): Promise<ConsumerInfo | undefined> {
+    try {
+      return await this.jsm.consumers.info(jetStreamName(pipelineId, stream), component);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Messages the components have not finished, summed over their consumers: pending plus delivered but unacked. */
+  async unfinished(pipelineId: string, readers: ConsumingComponent[]): Promise<number> {
+    const infos = await Promise.all(readers.map((reader) => this.consumerInfo(pipelineId, reader)));
+    return infos.reduce((sum, info) => sum + (info ? info.num_pending + info.num_ack_pending : 0), 0);
+  }
+
+  /** The server delivers nothing to the consumer until `until` or a resume. */
+  async pauseConsumer(pipelineId: string, { component, stream }: ConsumingComponent, until: Date): Promise<void> {
+    await this.jsm.consumers.pause(jetStreamName(pipelineId, stream), component, until);
+  }
+
+  async resumeConsumer(pipelineId: string, { component, stream }: ConsumingComponent): Promise<void> {
+    await this.jsm.consumers.resume(jetStreamName(pipelineId, stream), component);
+  }
+
+  /** Deletes every stream of the given pipelines, and with them their consumers; how many there were. */
+  async deleteStreamsOf(pipelineIds: ReadonlySet<string>): Promise<number> {
+    const prefixes = [...pipelineIds].map(pipelineStreamPrefix);
+    const ours: string[] = [];
+    for await (const name of this.jsm.streams.names()) if (prefixes.some((prefix) => name.startsWith(prefix))) ours.push(name);
+    await Promise.all(ours.map((name) => this.jsm.streams.delete(name)));
+    return ours.length;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound);
+}
+
+/** Deletes the streams that the given pipelines still have, after deletion through the API; how many there were. */
+export async function sweepStreams(natsUrl: string, pipelineIds: ReadonlySet<string>): Promise<number> {
+  const probe = await JetStreamProbe.open(natsUrl);
+  try {
+    return await probe.deleteStreamsOf(pipelineIds);
+  } finally {
+    await probe.close();
+  }
+}

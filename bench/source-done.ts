@@ -1,0 +1,22 @@
+import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
+import { SOURCE_OUTPUT } from './three-stage-pipeline';
+import { pollUntil } from './waiting';
+
+const POLL_MS = 100;
+
+/** Waits until the source's stream holds all `messages` and `readers` have finished everything they were given. */
+export async function untilSourceDone(
+  probe: JetStreamProbe,
+  pipelineId: string,
+  messages: number,
+  readers: ConsumingComponent[],
+  timeoutMs: number,
+): Promise<void> {
+  await pollUntil(
+    async () => ({ stored: await probe.storedMessages(pipelineId, SOURCE_OUTPUT), unfinished: await probe.unfinished(pipelineId, readers) }),
+    ({ stored, unfinished }) => stored === messages && unfinished === 0,
+    POLL_MS,
+    timeoutMs,
+    `${pipelineId}: ${messages} messages stored and finished by ${readers.map(({ component }) => component).join(', ') || 'nobody'}`,
+  );
+}

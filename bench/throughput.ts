@@ -1,0 +1,62 @@
+import type Docker from 'dockerode';
+import type { WeirSystem } from '../tests/support/system-harness';
+import type { JetStreamProbe } from './jetstream-probe';
+import type { BenchParameters } from './parameters';
+import { sampleInTurn } from './samples-in-turn';
+import { sinkDelivery, type SinkDelivery } from './sink-delivery';
+import { untilSourceDone } from './source-done';
+import { SINK, SOURCE_OUTPUT, TRANSFORM, threeStageComponents } from './three-stage-pipeline';
+import { timed } from './waiting';
+import { createPipeline, deletePipelines, sendCommand, untilStatus } from './weir-api';
+
+export interface ThroughputSample {
+  /** From the first message stored in the source's stream to the sink's last ack, on the NATS server's clock. */
+  firstStoredToLastAckMs: number;
+  messagesPerSecond: number;
+  /** A graceful stop once everything is delivered: the drain with nothing pending, for comparison. */
+  idleStopToStoppedMs: number;
+  delivery: SinkDelivery;
+}
+
+const STEP_TIMEOUT_MS = 60_000;
+const DELIVERY_TIMEOUT_MS = 180_000;
+
+/** Messages per second through source → transform → sink, one pipeline after another. */
+export function measureThroughput(
+  system: WeirSystem,
+  docker: Docker,
+  probe: JetStreamProbe,
+  pipelineIds: string[],
+  parameters: BenchParameters,
+): Promise<ThroughputSample[]> {
+  return sampleInTurn(
+    'throughput',
+    pipelineIds,
+    (pipelineId) => timeThroughput(system, docker, probe, pipelineId, parameters),
+    (pipelineId) => deletePipelines(system, [pipelineId], 1),
+  );
+}
+
+async function timeThroughput(
+  system: WeirSystem,
+  docker: Docker,
+  probe: JetStreamProbe,
+  pipelineId: string,
+  parameters: BenchParameters,
+): Promise<ThroughputSample> {
+  const messages = parameters.throughputMessages;
+  await createPipeline(system, pipelineId, threeStageComponents(messages));
+  await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs, STEP_TIMEOUT_MS);
+  await untilSourceDone(probe, pipelineId, messages, [TRANSFORM, SINK], DELIVERY_TIMEOUT_MS);
+  const firstStoredToLastAckMs = (await probe.lastAckAt(pipelineId, SINK)) - (await probe.firstStoredAt(pipelineId, SOURCE_OUTPUT));
+  const idleStopToStoppedMs = await timed(async () => {
+    await sendCommand(system, pipelineId, 'stop');
+    await untilStatus(system, pipelineId, 'Stopped', parameters.statusPollMs, STEP_TIMEOUT_MS);
+  });
+  return {
+    firstStoredToLastAckMs,
+    messagesPerSecond: (messages * 1000) / firstStoredToLastAckMs,
+    idleStopToStoppedMs,
+    delivery: await sinkDelivery(docker, pipelineId, messages),
+  };
+}

@@ -1,0 +1,78 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import Docker from 'dockerode';
+import { jetStreamName } from '../../activities/nats/stream-names';
+
+/** The lines of a JSON-lines file in a pipeline's data volume, read through a throwaway container. */
+export async function readVolumeFile(pipelineId: string, file: string, docker = new Docker()): Promise<string[]> {
+  const container = await docker.createContainer({
+    Image: 'busybox:latest',
+    Cmd: ['sh', '-c', `cat /weir-data/${file} 2>/dev/null || true`],
+    HostConfig: { Mounts: [{ Type: 'volume', Source: `weir-${pipelineId}-data`, Target: '/weir-data' }], NetworkMode: 'none' },
+  });
+  try {
+    const output = await container.attach({ stream: true, stdout: true, stderr: false });
+    const chunks: Buffer[] = [];
+    const stdout = new (await import('node:stream')).PassThrough();
+    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    docker.modem.demuxStream(output, stdout, process.stderr);
+    await container.start();
+    await container.wait();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+/** How many times each sequence number reached the sink. */
+export function sequenceCounts(lines: string[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const line of lines) {
+    const seq = (JSON.parse(line) as { seq: number }).seq;
+    counts.set(seq, (counts.get(seq) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Messages stored in one of a pipeline's streams, and the names of all its JetStream streams. */
+export async function streamFacts(natsUrl: string, pipelineId: string, stream: string): Promise<{ messages: number; streams: string[] }> {
+  const connection = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(connection);
+    const streams: string[] = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(`weir_${pipelineId}_`)) streams.push(name);
+    const name = jetStreamName(pipelineId, stream);
+    const messages = streams.includes(name) ? (await jsm.streams.info(name)).state.messages : 0;
+    return { messages, streams };
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * Pauses a component's consumer as soon as Weir provisions it, so every message the source stores waits
+ * in the stream; the returned function lets the consumer go on.
+ */
+export async function holdConsumer(natsUrl: string, pipelineId: string, stream: string, component: string): Promise<() => Promise<void>> {
+  const connection = await connect({ servers: natsUrl });
+  const jsm = await jetstreamManager(connection);
+  const name = jetStreamName(pipelineId, stream);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await jsm.consumers.pause(name, component, new Date(Date.now() + 3_600_000));
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  return async () => {
+    await jsm.consumers.resume(name, component);
+    await connection.close();
+  };
+}
