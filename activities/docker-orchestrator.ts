@@ -50,7 +50,7 @@ interface ObservedComponent {
   replicas: Replica[];
 }
 
-/** Runs each component replica as a Docker container; see DESIGN.md, "Orchestrators". */
+/** Runs each component replica as a Docker container, named and labelled as the README describes under "Operating". */
 export class DockerOrchestrator implements Orchestrator {
   private readonly options: DockerOrchestratorOptions;
   private readonly events: ContainerEvents;
