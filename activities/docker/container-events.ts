@@ -57,6 +57,8 @@ export class ContainerEvents {
     this.stream = opened;
     opened.then(
       (stream) => {
+        // The shared stream must not keep a process alive once everything else is done.
+        (stream as { socket?: { unref(): void } }).socket?.unref();
         let buffered = '';
         stream.on('data', (chunk: Buffer) => {
           buffered += chunk.toString('utf8');
