@@ -3,7 +3,7 @@ import type { PipelineSpec } from '../workflows/pipeline-spec';
 import { ComponentError } from './errors';
 import type { ActivityFailureDetails } from './failure-details';
 import { drainPipeline, type DrainProgress } from './drain';
-import { withDataPlaneEnv } from './nats/component-env';
+import { withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
 
@@ -17,14 +17,13 @@ export interface ActivityDependencies {
 
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
 export function createActivities({ orchestrator, dataPlane, componentNatsUrl, drainPollIntervalMs = 250 }: ActivityDependencies) {
-  const deploy = async (spec: PipelineSpec) => {
-    await dataPlane.provision(spec);
-    await orchestrator.deploy(withDataPlaneEnv(spec, componentNatsUrl));
-  };
 
   return {
     async deployPipeline(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(() => deploy(spec));
+      await reportingFailures(async () => {
+        await dataPlane.provision(spec);
+        await orchestrator.deploy(withWeirEnv(spec, componentNatsUrl));
+      });
     },
 
     async waitForPipelineReady(spec: PipelineSpec): Promise<void> {
@@ -68,8 +67,9 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, dr
       await reportingFailures(() => orchestrator.kill(spec));
     },
 
+    /** The streams outlive a stop, so only the components start again. */
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(() => deploy(spec));
+      await reportingFailures(() => orchestrator.startAgain(withWeirEnv(spec, componentNatsUrl)));
     },
 
     async removePipeline(pipelineId: string): Promise<void> {

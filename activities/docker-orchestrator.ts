@@ -27,8 +27,6 @@ export interface DockerOrchestratorOptions {
   pullMissingImages: boolean;
   /** Poll interval of waitUntilReady in ms (default 500). */
   pollIntervalMs: number;
-  /** Extra env for every container. */
-  extraEnv?: Record<string, string>;
   /** How often a watch looks even without a Docker event, in case one was missed (default 30 s). */
   watchPollIntervalMs: number;
 }
@@ -137,7 +135,6 @@ export class DockerOrchestrator implements Orchestrator {
       component,
       replica,
       networkMode: this.options.networkMode === PIPELINE_NETWORK_MODE ? networkName(spec.pipeline_id) : this.options.networkMode,
-      extraEnv: this.options.extraEnv ?? {},
     });
     try {
       return await this.docker.createContainer(options);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { withWeirEnv } from '../activities/component-env';
 import { DATA_MOUNT_PATH } from '../activities/docker/container-options';
 import { pullImage } from '../activities/docker/images';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
@@ -57,11 +58,11 @@ async function secondsTaken(operation: () => Promise<unknown>): Promise<number> 
 
 describe('DockerOrchestrator', () => {
   test('deploy creates one labelled, unprivileged container per replica, with the pipeline volume as its only mount', async () => {
-    const orchestrator = new DockerOrchestrator(docker, { networkMode: 'host', extraEnv: { NATS_URL: 'nats://127.0.0.1:4222' } });
+    const orchestrator = new DockerOrchestrator(docker, { networkMode: 'host' });
     const spec = pipelineOf({ name: 'source', replicas: 2, env: { GREETING: 'hello' } });
     const id = spec.pipeline_id;
 
-    await orchestrator.deploy(spec);
+    await orchestrator.deploy(withWeirEnv(spec, 'nats://127.0.0.1:4222'));
 
     const containers = await containersOf(id);
     expect(containers.map(({ Name }) => Name)).toEqual([`/weir-${id}-source-0`, `/weir-${id}-source-1`]);

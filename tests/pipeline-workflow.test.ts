@@ -67,7 +67,7 @@ test('a pipeline goes through its whole lifecycle and ends when deleted', async 
     'waitUntilReady',
     'watch',
     'stopGracefully',
-    'deploy',
+    'startAgain',
     'waitUntilReady',
     'watch',
     'kill',

@@ -10,17 +10,15 @@ export interface ReplicaPlacement {
   replica: number;
   /** HostConfig.NetworkMode: the pipeline network's name, or a mode such as 'host'. */
   networkMode: string;
-  extraEnv: Record<string, string>;
 }
 
 /** How to create the container of one replica: unprivileged, with the pipeline's volume as its only mount. */
-export function containerCreateOptions({ pipelineId, component, replica, networkMode, extraEnv }: ReplicaPlacement): ContainerCreateOptions & { name: string } {
-  const env = { ...component.env, ...extraEnv, WEIR_PIPELINE_ID: pipelineId, WEIR_COMPONENT: component.name };
+export function containerCreateOptions({ pipelineId, component, replica, networkMode }: ReplicaPlacement): ContainerCreateOptions & { name: string } {
   return {
     name: containerName(pipelineId, component.name, replica),
     Image: component.image,
     Cmd: component.command,
-    Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    Env: Object.entries(component.env ?? {}).map(([name, value]) => `${name}=${value}`),
     Labels: { ...pipelineLabels(pipelineId), [COMPONENT_LABEL]: component.name, [REPLICA_LABEL]: String(replica) },
     HostConfig: {
       NetworkMode: networkMode,

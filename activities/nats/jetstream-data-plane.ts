@@ -15,10 +15,6 @@ const STREAM_NAME_IN_USE = 10058;
 export class JetStreamDataPlane {
   constructor(private readonly nats: NatsConnectionProvider) {}
 
-  get url(): string {
-    return this.nats.url;
-  }
-
   /** Creates one stream per stream name and one durable consumer per component input. */
   async provision(spec: PipelineSpec): Promise<void> {
     const streams = streamNames(spec.components);
