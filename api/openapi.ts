@@ -39,53 +39,40 @@ export function buildOpenApiDocument() {
     request: { query: ListQuerySchema },
     responses: { 200: json(z.array(PipelineSummarySchema), 'Pipelines'), 400: error('Unknown status') },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/api/v1/pipeline/{id}',
-    summary: 'Get a pipeline: its spec and status',
-    request: { params: idParams },
-    responses: { 200: json(PipelineSchema, 'The pipeline'), 404: error('Unknown pipeline') },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/api/v1/pipeline/{id}/health',
-    summary: 'Pipeline health; answers from the last known status even with every worker down',
-    request: { params: idParams },
-    responses: { 200: json(PipelineHealthSchema, 'Health'), 404: error('Unknown pipeline') },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/api/v1/pipeline/{id}/history',
-    summary: 'Transition history',
-    request: { params: idParams },
-    responses: { 200: json(PipelineHistorySchema, 'History'), 404: error('Unknown pipeline'), 503: error('No worker answered') },
-  });
-  for (const command of ['stop', 'terminate', 'resume'] as const) {
+  const readPipeline = (path: string, summary: string, body: z.ZodType, description: string, unavailable?: string) =>
     registry.registerPath({
-      method: 'post',
-      path: `/api/v1/pipeline/{id}/${command}`,
-      summary: `${command[0].toUpperCase()}${command.slice(1)} a pipeline`,
+      method: 'get',
+      path,
+      summary,
+      request: { params: idParams },
+      responses: { 200: json(body, description), 404: error('Unknown pipeline'), ...(unavailable ? { 503: error(unavailable) } : {}) },
+    });
+  readPipeline('/api/v1/pipeline/{id}', 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
+  readPipeline(
+    '/api/v1/pipeline/{id}/health',
+    'Pipeline health; answers from the last known status even with every worker down',
+    PipelineHealthSchema,
+    'Health',
+  );
+  readPipeline('/api/v1/pipeline/{id}/history', 'Transition history', PipelineHistorySchema, 'History', 'No worker answered');
+
+  const command = (method: 'post' | 'delete', path: string, summary: string, accepted: string, refused: string) =>
+    registry.registerPath({
+      method,
+      path,
+      summary,
       request: { params: idParams },
       responses: {
-        204: { description: 'Accepted, or already under way or done' },
+        204: { description: accepted },
         404: error('Unknown pipeline'),
-        409: error('Invalid in the current status'),
+        409: error(refused),
         503: error('No worker accepted the command in time'),
       },
     });
+  for (const name of ['stop', 'terminate', 'resume'] as const) {
+    command('post', `/api/v1/pipeline/{id}/${name}`, `${name[0].toUpperCase()}${name.slice(1)} a pipeline`, 'Accepted, or already under way or done', 'Invalid in the current status');
   }
-  registry.registerPath({
-    method: 'delete',
-    path: '/api/v1/pipeline/{id}',
-    summary: 'Delete a Stopped pipeline and every resource it owns',
-    request: { params: idParams },
-    responses: {
-      204: { description: 'Deleted' },
-      404: error('Unknown pipeline'),
-      409: error('Not Stopped'),
-      503: error('No worker accepted the command in time'),
-    },
-  });
+  command('delete', '/api/v1/pipeline/{id}', 'Delete a Stopped pipeline and every resource it owns', 'Deleted', 'Not Stopped');
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

@@ -5,7 +5,7 @@ import { streamGraphProblems } from '../workflows/stream-graph';
 
 extendZodWithOpenApi(z);
 
-export const PIPELINE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+const PIPELINE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 const COMPONENT_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -56,8 +56,6 @@ export const CreatePipelineSchema = z
       }),
   })
   .openapi('CreatePipeline');
-
-export type CreatePipelineBody = z.infer<typeof CreatePipelineSchema>;
 
 const timestamp = z.string().openapi({ example: '2026-01-15T10:00:00.000Z' });
 

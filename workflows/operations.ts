@@ -17,8 +17,8 @@ export interface Operation {
 }
 
 /** Patch ids: runs that started before a behaviour existed replay without it. */
-export const DRAIN_ON_STOP_PATCH = 'drain-on-stop';
-export const WATCH_RUNNING_PATCH = 'watch-running';
+const DRAIN_ON_STOP_PATCH = 'drain-on-stop';
+const WATCH_RUNNING_PATCH = 'watch-running';
 
 /** A watch ends after this long and starts again, so no activity runs unboundedly. */
 const WATCH_ROUND_SECONDS = 3600;

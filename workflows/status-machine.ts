@@ -86,10 +86,6 @@ export function isPipelineStatus(value: unknown): value is PipelineStatus {
   return typeof value === 'string' && (PIPELINE_STATUSES as readonly string[]).includes(value);
 }
 
-export function isCommand(value: unknown): value is Command {
-  return typeof value === 'string' && (COMMANDS as readonly string[]).includes(value);
-}
-
 /** Whether `from → to` is an edge of the status diagram in the design. */
 export function isValidTransition(from: PipelineStatus, to: PipelineStatus): boolean {
   if (to === 'Failed') return true;

@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import Docker from 'dockerode';
+import { demultiplexLogs } from '../../activities/docker/container-logs';
 import { jetStreamName } from '../../activities/nats/stream-names';
 
 /** The lines of a JSON-lines file in a pipeline's data volume, read through a throwaway container. */
@@ -11,16 +12,10 @@ export async function readVolumeFile(pipelineId: string, file: string, docker = 
     HostConfig: { Mounts: [{ Type: 'volume', Source: `weir-${pipelineId}-data`, Target: '/weir-data' }], NetworkMode: 'none' },
   });
   try {
-    const output = await container.attach({ stream: true, stdout: true, stderr: false });
-    const chunks: Buffer[] = [];
-    const stdout = new (await import('node:stream')).PassThrough();
-    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    docker.modem.demuxStream(output, stdout, process.stderr);
     await container.start();
     await container.wait();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    return Buffer.concat(chunks)
-      .toString('utf8')
+    const output = await container.logs({ stdout: true, stderr: false, follow: false });
+    return demultiplexLogs(output)
       .split('\n')
       .filter((line) => line.trim() !== '');
   } finally {

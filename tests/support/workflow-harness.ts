@@ -47,7 +47,7 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
-export function testNatsUrl(): string {
+function testNatsUrl(): string {
   const url = process.env.NATS_URL;
   if (!url) throw new Error('NATS_URL is not set; run the tests through jest so the global setup provides it');
   return url;
@@ -60,7 +60,7 @@ export function temporalCli(): string {
 }
 
 /** A real local Temporal dev server with the PipelineStatus search attribute. */
-export function startLocalTemporal(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+function startLocalTemporal(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
