@@ -43,7 +43,7 @@ export interface TransformConfig {
   transform: TransformSpec;
 }
 
-export type SinkSpec = { kind: 'file'; path: string } | { kind: 'http'; url: string };
+type SinkSpec = { kind: 'file'; path: string } | { kind: 'http'; url: string };
 
 export interface SinkConfig {
   kind: 'sink';
@@ -53,7 +53,7 @@ export interface SinkConfig {
 
 export type ModeConfig = SourceConfig | TransformConfig | SinkConfig;
 
-export interface ComponentConfig {
+interface ComponentConfig {
   component: string;
   natsServers: string[];
   connectTimeoutMs: number;

@@ -6,7 +6,7 @@ import { pause } from './pause';
 const RETRY_INTERVAL_MS = 500;
 const ATTEMPT_TIMEOUT_MS = 5_000;
 
-export interface ConnectOptions {
+interface ConnectOptions {
   servers: string[];
   name: string;
   timeoutMs: number;

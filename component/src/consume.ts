@@ -17,7 +17,7 @@ export type Settlement = 'done' | 'retry';
 /** Settles each message of a batch, in order. Must not reject: failures are `retry`. */
 export type BatchHandler = (messages: JsMsg[]) => Promise<Settlement[]>;
 
-export type ConsumeCounts = { acked: number; retried: number };
+type ConsumeCounts = { acked: number; retried: number };
 
 /**
  * Pulls from the durable consumer until `signal` aborts, handing what arrives to `handle` in batches. A stop lets the

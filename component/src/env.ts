@@ -25,18 +25,19 @@ export class EnvReader {
   }
 
   positiveInteger(name: string): number | undefined {
-    const value = this.optional(name);
-    if (value === undefined) return undefined;
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed <= 0) throw new ConfigError(`${name} must be a positive integer (got "${value}")`);
-    return parsed;
+    return this.positive(name, Number.isSafeInteger, 'a positive integer');
   }
 
   positiveNumber(name: string): number | undefined {
+    return this.positive(name, Number.isFinite, 'a positive number');
+  }
+
+  /** The variable as a number that passes `isValid` and is above zero; `kind` names that rule in the error. */
+  private positive(name: string, isValid: (value: number) => boolean, kind: string): number | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
     const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed <= 0) throw new ConfigError(`${name} must be a positive number (got "${value}")`);
+    if (!isValid(parsed) || parsed <= 0) throw new ConfigError(`${name} must be ${kind} (got "${value}")`);
     return parsed;
   }
 }

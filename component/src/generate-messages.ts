@@ -15,7 +15,7 @@ export interface GeneratedCounts {
   duplicates: number;
 }
 
-export interface GenerateOptions {
+interface GenerateOptions {
   js: JetStreamClient;
   config: SourceConfig;
   component: string;

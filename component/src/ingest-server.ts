@@ -6,7 +6,7 @@ const INGEST_PATH = '/ingest';
 /** NATS's default max_payload. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface IngestServer {
+interface IngestServer {
   /** Stops accepting requests and resolves once the ones in progress are answered. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { TransformSpec } from './config';
 
 /** True to publish the message, false to drop it. Called for every delivery, in delivery order. */
-export type MessageFilter = (message: JsMsg) => boolean;
+type MessageFilter = (message: JsMsg) => boolean;
 
 export function createMessageFilter(spec: TransformSpec): MessageFilter {
   switch (spec.kind) {

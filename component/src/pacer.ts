@@ -1,7 +1,7 @@
 import { pause } from './pause';
 
 /** Waits until the message with the given index (0 for the first) is due, or at once without a rate. */
-export type Pacer = (index: number, signal: AbortSignal) => Promise<void>;
+type Pacer = (index: number, signal: AbortSignal) => Promise<void>;
 
 /** Spreads messages evenly: the i-th is due i / rate seconds after the pacer was created. */
 export function createPacer(ratePerSecond: number | undefined): Pacer {

@@ -1,4 +1,4 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { TransformConfig } from './config';
 import { consumeUntilStopped, type Settlement } from './consume';
 import { FailureReporter } from './failure-reporter';
@@ -15,30 +15,24 @@ export async function runTransform(config: TransformConfig, { nc, component, log
   const counts = { published: 0, dropped: 0 };
   logger.info('started', { mode: 'transform', input: config.input, outputSubject: config.outputSubject, transform: config.transform });
 
-  const consumed = await consumeUntilStopped(
-    consumer,
-    (messages) =>
-      // Each callback runs synchronously up to its first await, so `keep` sees the messages in order.
-      Promise.all(
-        messages.map(async (message): Promise<Settlement> => {
-          if (!keep(message)) {
-            counts.dropped++;
-            return 'done';
-          }
-          try {
-            // Derived from the input, so a redelivered input is dropped as a duplicate by the output stream.
-            await js.publish(config.outputSubject, message.data, { msgID: `${component}-${message.info.streamSequence}` });
-            counts.published++;
-            publishFailures.succeeded();
-            return 'done';
-          } catch (error) {
-            publishFailures.failed(error);
-            return 'retry';
-          }
-        }),
-      ),
-    signal,
-    logger,
-  );
+  const settle = async (message: JsMsg): Promise<Settlement> => {
+    if (!keep(message)) {
+      counts.dropped++;
+      return 'done';
+    }
+    try {
+      // Derived from the input, so a redelivered input is dropped as a duplicate by the output stream.
+      await js.publish(config.outputSubject, message.data, { msgID: `${component}-${message.info.streamSequence}` });
+      counts.published++;
+      publishFailures.succeeded();
+      return 'done';
+    } catch (error) {
+      publishFailures.failed(error);
+      return 'retry';
+    }
+  };
+
+  // Each `settle` runs synchronously up to its first await, so `keep` sees the messages in order.
+  const consumed = await consumeUntilStopped(consumer, (messages) => Promise.all(messages.map(settle)), signal, logger);
   return { ...consumed, ...counts };
 }
