@@ -2,12 +2,11 @@ import type Docker from 'dockerode';
 import type { WeirSystem } from '../tests/support/system-harness';
 import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
-import { sampleInTurn } from './samples-in-turn';
 import { sinkDelivery, type SinkDelivery } from './sink-delivery';
 import { untilSourceDone } from './source-done';
 import { SINK, TRANSFORM, threeStageComponents } from './three-stage-pipeline';
-import { pollUntil, timed } from './waiting';
-import { createPipeline, deletePipelines, sendCommand, untilStatus } from './weir-api';
+import { pollUntil } from './waiting';
+import { createPipeline, sampleWeirPipelinesInTurn, STEP_TIMEOUT_MS, timeCommand, untilStatus } from './weir-api';
 
 export interface DrainSample {
   /** Pending plus delivered-but-unacked, summed over the transform's and the sink's consumers, just before the stop. */
@@ -17,7 +16,6 @@ export interface DrainSample {
 }
 
 const PROVISION_POLL_MS = 10;
-const STEP_TIMEOUT_MS = 60_000;
 const DRAIN_TIMEOUT_MS = 300_000;
 /** The held consumer resumes by itself after this, should the benchmark not get to resume it. */
 const HOLD_LIMIT_MS = 120_000;
@@ -31,11 +29,8 @@ export function measureDrains(
   held: ConsumingComponent,
   parameters: BenchParameters,
 ): Promise<DrainSample[]> {
-  return sampleInTurn(
-    `drain, held before the ${held.component}`,
-    pipelineIds,
-    (pipelineId) => timeDrain(system, docker, probe, pipelineId, held, parameters),
-    (pipelineId) => deletePipelines(system, [pipelineId], 1),
+  return sampleWeirPipelinesInTurn(system, `drain, held before the ${held.component}`, pipelineIds, (pipelineId) =>
+    timeDrain(system, docker, probe, pipelineId, held, parameters),
   );
 }
 
@@ -57,13 +52,10 @@ async function timeDrain(
   await createPipeline(system, pipelineId, threeStageComponents(messages));
   await pollUntil(() => probe.consumerInfo(pipelineId, held), (info) => info !== undefined, PROVISION_POLL_MS, STEP_TIMEOUT_MS, `provisioning ${pipelineId}`);
   await probe.pauseConsumer(pipelineId, held, new Date(Date.now() + HOLD_LIMIT_MS));
-  await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs, STEP_TIMEOUT_MS);
+  await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
   await untilSourceDone(probe, pipelineId, messages, others, STEP_TIMEOUT_MS);
   const pendingAtStop = await probe.unfinished(pipelineId, [TRANSFORM, SINK]);
   await probe.resumeConsumer(pipelineId, held);
-  const stopToStoppedMs = await timed(async () => {
-    await sendCommand(system, pipelineId, 'stop');
-    await untilStatus(system, pipelineId, 'Stopped', parameters.statusPollMs, DRAIN_TIMEOUT_MS);
-  });
+  const stopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs, DRAIN_TIMEOUT_MS);
   return { pendingAtStop, stopToStoppedMs, delivery: await sinkDelivery(docker, pipelineId, messages) };
 }

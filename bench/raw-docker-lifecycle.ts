@@ -28,7 +28,7 @@ export function measureRawDockerLifecycles(docker: Docker, pipelineIds: string[]
 
 async function timeLifecycle(docker: Docker, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {
   const labels = pipelineLabels(pipelineId);
-  const options = containerCreateOptions({ pipelineId, component: IDLE_COMPONENT, replica: 0, networkMode: networkName(pipelineId), extraEnv: {} });
+  const options = containerCreateOptions({ pipelineId, component: IDLE_COMPONENT, replica: 0, networkMode: networkName(pipelineId) });
   const createStarted = performance.now();
   await docker.createNetwork({ Name: networkName(pipelineId), Driver: 'bridge', Labels: labels });
   await docker.createVolume({ Name: volumeName(pipelineId), Labels: labels });

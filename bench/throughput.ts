@@ -2,12 +2,10 @@ import type Docker from 'dockerode';
 import type { WeirSystem } from '../tests/support/system-harness';
 import type { JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
-import { sampleInTurn } from './samples-in-turn';
 import { sinkDelivery, type SinkDelivery } from './sink-delivery';
 import { untilSourceDone } from './source-done';
 import { SINK, SOURCE_OUTPUT, TRANSFORM, threeStageComponents } from './three-stage-pipeline';
-import { timed } from './waiting';
-import { createPipeline, deletePipelines, sendCommand, untilStatus } from './weir-api';
+import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
 
 export interface ThroughputSample {
   /** From the first message stored in the source's stream to the sink's last ack, on the NATS server's clock. */
@@ -18,7 +16,6 @@ export interface ThroughputSample {
   delivery: SinkDelivery;
 }
 
-const STEP_TIMEOUT_MS = 60_000;
 const DELIVERY_TIMEOUT_MS = 180_000;
 
 /** Messages per second through source → transform → sink, one pipeline after another. */
@@ -29,12 +26,7 @@ export function measureThroughput(
   pipelineIds: string[],
   parameters: BenchParameters,
 ): Promise<ThroughputSample[]> {
-  return sampleInTurn(
-    'throughput',
-    pipelineIds,
-    (pipelineId) => timeThroughput(system, docker, probe, pipelineId, parameters),
-    (pipelineId) => deletePipelines(system, [pipelineId], 1),
-  );
+  return sampleWeirPipelinesInTurn(system, 'throughput', pipelineIds, (pipelineId) => timeThroughput(system, docker, probe, pipelineId, parameters));
 }
 
 async function timeThroughput(
@@ -46,13 +38,10 @@ async function timeThroughput(
 ): Promise<ThroughputSample> {
   const messages = parameters.throughputMessages;
   await createPipeline(system, pipelineId, threeStageComponents(messages));
-  await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs, STEP_TIMEOUT_MS);
+  await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
   await untilSourceDone(probe, pipelineId, messages, [TRANSFORM, SINK], DELIVERY_TIMEOUT_MS);
   const firstStoredToLastAckMs = (await probe.lastAckAt(pipelineId, SINK)) - (await probe.firstStoredAt(pipelineId, SOURCE_OUTPUT));
-  const idleStopToStoppedMs = await timed(async () => {
-    await sendCommand(system, pipelineId, 'stop');
-    await untilStatus(system, pipelineId, 'Stopped', parameters.statusPollMs, STEP_TIMEOUT_MS);
-  });
+  const idleStopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs);
   return {
     firstStoredToLastAckMs,
     messagesPerSecond: (messages * 1000) / firstStoredToLastAckMs,

@@ -3,11 +3,13 @@ import type { ComponentSpec } from '../workflows/pipeline-spec';
 import type { Command, PipelineStatus } from '../workflows/status-machine';
 import { IDLE_COMPONENT } from './parameters';
 import { messageOf, progress } from './progress';
-import { forEachConcurrently, pause, withTimeout } from './waiting';
+import { sampleInTurn } from './samples-in-turn';
+import { forEachConcurrently, pause, timed, withTimeout } from './waiting';
 
 const PIPELINES = '/api/v1/pipeline';
 const REQUEST_TIMEOUT_MS = 15_000;
-const STOPPED_TIMEOUT_MS = 60_000;
+/** How long one pipeline may take to reach a status after a create or a command. */
+export const STEP_TIMEOUT_MS = 60_000;
 const REMOVAL_POLL_MS = 200;
 
 /** Sends a request to Weir's API, giving up after REQUEST_TIMEOUT_MS. */
@@ -42,7 +44,7 @@ export async function healthOf(system: WeirSystem, pipelineId: string): Promise<
 }
 
 /** Polls health until the pipeline has `target`; fails early when it is Failed. */
-export async function untilStatus(system: WeirSystem, pipelineId: string, target: PipelineStatus, pollMs: number, timeoutMs: number): Promise<void> {
+export async function untilStatus(system: WeirSystem, pipelineId: string, target: PipelineStatus, pollMs: number, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const health = await healthOf(system, pipelineId);
@@ -52,6 +54,21 @@ export async function untilStatus(system: WeirSystem, pipelineId: string, target
     if (Date.now() >= deadline) throw new Error(`${pipelineId} was still ${status} after ${timeoutMs} ms, waiting for ${target}`);
     await pause(pollMs);
   }
+}
+
+/** How long from sending `command` until health shows `target`, in milliseconds. */
+export function timeCommand(
+  system: WeirSystem,
+  pipelineId: string,
+  command: Exclude<Command, 'delete'>,
+  target: PipelineStatus,
+  pollMs: number,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<number> {
+  return timed(async () => {
+    await sendCommand(system, pipelineId, command);
+    await untilStatus(system, pipelineId, target, pollMs, timeoutMs);
+  });
 }
 
 /** How many of `pipelineIds` the list endpoint shows in each status. */
@@ -75,11 +92,22 @@ export async function deletePipelines(system: WeirSystem, pipelineIds: readonly 
     if (!health) return;
     if (health.overall_status !== 'Stopped') {
       await sendCommand(system, pipelineId, 'terminate');
-      await untilStatus(system, pipelineId, 'Stopped', REMOVAL_POLL_MS, STOPPED_TIMEOUT_MS);
+      await untilStatus(system, pipelineId, 'Stopped', REMOVAL_POLL_MS);
     }
     expectStatus(await request(system, 'DELETE', `${PIPELINES}/${pipelineId}`), 204, `delete ${pipelineId}`);
   });
   if (errors.length > 0) {
     progress(`${errors.length} of ${pipelineIds.length} pipelines could not be deleted through the API; first: ${messageOf(errors[0])}`);
   }
+}
+
+/** sampleInTurn for pipelines created through Weir's API: each is deleted through the API once measured. */
+export function sampleWeirPipelinesInTurn<T>(
+  system: WeirSystem,
+  label: string,
+  pipelineIds: string[],
+  measureOne: (pipelineId: string) => Promise<T>,
+  warmUps = 0,
+): Promise<T[]> {
+  return sampleInTurn(label, pipelineIds, measureOne, (pipelineId) => deletePipelines(system, [pipelineId], 1), warmUps);
 }

@@ -1,37 +1,20 @@
 import type { WeirSystem } from '../tests/support/system-harness';
-import type { PipelineStatus } from '../workflows/status-machine';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { BenchParameters } from './parameters';
-import { sampleInTurn } from './samples-in-turn';
 import { timed } from './waiting';
-import { createPipeline, deletePipelines, sendCommand, untilStatus } from './weir-api';
-
-const STEP_TIMEOUT_MS = 60_000;
+import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
 
 /** Create → Running, stop → Stopped and resume → Running through Weir's API, as a user sees them. */
 export function measureWeirLifecycles(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
-  return sampleInTurn(
-    'Weir lifecycle',
-    pipelineIds,
-    (pipelineId) => timeLifecycle(system, pipelineId, parameters),
-    (pipelineId) => deletePipelines(system, [pipelineId], 1),
-    parameters.lifecycleWarmUps,
-  );
+  return sampleWeirPipelinesInTurn(system, 'Weir lifecycle', pipelineIds, (pipelineId) => timeLifecycle(system, pipelineId, parameters), parameters.lifecycleWarmUps);
 }
 
 async function timeLifecycle(system: WeirSystem, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {
-  const reaches = (status: PipelineStatus) => untilStatus(system, pipelineId, status, parameters.statusPollMs, STEP_TIMEOUT_MS);
   const createToRunningMs = await timed(async () => {
     await createPipeline(system, pipelineId);
-    await reaches('Running');
+    await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
   });
-  const stopToStoppedMs = await timed(async () => {
-    await sendCommand(system, pipelineId, 'stop');
-    await reaches('Stopped');
-  });
-  const resumeToRunningMs = await timed(async () => {
-    await sendCommand(system, pipelineId, 'resume');
-    await reaches('Running');
-  });
+  const stopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs);
+  const resumeToRunningMs = await timeCommand(system, pipelineId, 'resume', 'Running', parameters.statusPollMs);
   return { createToRunningMs, stopToStoppedMs, resumeToRunningMs };
 }
