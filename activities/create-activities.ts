@@ -67,9 +67,12 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, dr
       await reportingFailures(() => orchestrator.kill(spec));
     },
 
-    /** The streams outlive a stop, so only the components start again. */
+    /** Provisioning again restores streams lost while the pipeline was stopped; it is a no-op otherwise. */
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(() => orchestrator.startAgain(withWeirEnv(spec, componentNatsUrl)));
+      await reportingFailures(async () => {
+        await dataPlane.provision(spec);
+        await orchestrator.startAgain(withWeirEnv(spec, componentNatsUrl));
+      });
     },
 
     async removePipeline(pipelineId: string): Promise<void> {
