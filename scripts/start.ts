@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { warnIfDiskIsLow } from './disk-space';
 import { ensureDockerEngine } from './docker-engine';
 import { ensureLocalImages } from './local-images';
 import { dataDir, repoRoot } from './repo-paths';
@@ -65,6 +66,7 @@ async function prepare(): Promise<Setup> {
   const temporalCli = await ensureTemporalCli();
   const natsServer = await ensureNatsServer();
   await mkdir(dataDir, { recursive: true });
+  await warnIfDiskIsLow(dataDir, 'the Temporal database and the NATS store');
   return { temporalCli, natsServer, ...ports };
 }
 

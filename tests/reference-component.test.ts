@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import Docker from 'dockerode';
@@ -17,6 +17,9 @@ import { eventually } from './support/eventually';
 
 const SECOND_NS = 1_000_000_000;
 const STOP_GRACE_SECONDS = 10;
+/** JetStream could not create a stream's files; the cause is only in the server's log. */
+const STREAM_STORE_FAILED = 10049;
+const STREAM_ADD_ATTEMPTS = 3;
 
 interface TestStream {
   name: string;
@@ -57,9 +60,25 @@ afterAll(async () => {
 async function createStream(suffix: string): Promise<TestStream> {
   const id = randomBytes(4).toString('hex');
   const stream = { name: `t_${id}_${suffix}`, subject: `t.${id}.${suffix}` };
-  await jsm.streams.add({ name: stream.name, subjects: [stream.subject], duplicate_window: 120 * SECOND_NS });
-  cleanups.push(() => jsm.streams.delete(stream.name));
+  await addStream({ name: stream.name, subjects: [stream.subject], duplicate_window: 120 * SECOND_NS });
   return stream;
+}
+
+/**
+ * Adds a stream, deleted after the test. A store failure is retried, as Weir's
+ * provisioning activity retries it; global teardown prints the cause the server logged.
+ */
+async function addStream(config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await jsm.streams.add(config);
+      cleanups.push(() => jsm.streams.delete(config.name));
+      return;
+    } catch (error) {
+      if (attempt === STREAM_ADD_ATTEMPTS || !(error instanceof JetStreamApiError && error.code === STREAM_STORE_FAILED)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
 
 /** A durable consumer configured the way Weir configures a component's input. */
@@ -360,8 +379,7 @@ describe('reference component', () => {
     expect(withoutStream.status).toBe(503);
 
     const stream = { name: `t_${id}_ingest`, subject: `t.${id}.ingest` };
-    await jsm.streams.add({ name: stream.name, subjects: [stream.subject] });
-    cleanups.push(() => jsm.streams.delete(stream.name));
+    await addStream({ name: stream.name, subjects: [stream.subject] });
     const accepted = await ingest('{"order": 2}');
     expect(accepted.status).toBe(202);
     expect(await accepted.json()).toEqual({ stream: stream.name, seq: 1, duplicate: false });

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { warnIfDiskIsLow } from '../../scripts/disk-space';
 import { ensureDockerEngine } from '../../scripts/docker-engine';
 import { ensureLocalImages } from '../../scripts/local-images';
 import { findFreePort } from '../../scripts/ports';
@@ -17,6 +18,7 @@ export default async function globalSetup(): Promise<void> {
   const natsServer = await ensureNatsServer();
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-test-services-'));
+  await warnIfDiskIsLow(workDir, 'the test NATS store');
   const logsDir = path.join(workDir, 'logs');
   globalThis.weirTestServices = { services: [], workDir };
   const { services } = globalThis.weirTestServices;
