@@ -19,7 +19,7 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
       alignColumns([
         ['', 'median', 'max', 'each run'],
         row(`f. throughput, ${parameters.throughputMessages} messages`, pluck(throughput, 'messagesPerSecond'), messagesPerSecond),
-        row('   first stored in raw -> last ack by the sink', pluck(throughput, 'firstStoredToLastAckMs'), ms),
+        row('   first publish to raw -> last ack by the sink', pluck(throughput, 'firstPublishToLastAckMs'), ms),
         deliveryRow(pluck(throughput, 'delivery')),
         row('   then stop -> Stopped, nothing pending', pluck(throughput, 'idleStopToStoppedMs'), ms),
         ...drains.flatMap(drainRows),
@@ -27,9 +27,10 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
       ]),
     ),
     ...indent([
-      '- f: on the NATS server\'s clock, from the first message stored in the raw stream (the source starts publishing before',
-      '  Running) to the sink\'s last ack, sent once its batch is appended and fsynced. The source publishes as fast as it can,',
-      '  so the pace includes it. Sink file: how many of the sequence numbers 1..messages it holds, extra copies, and absent ones.',
+      '- f: from the first message published to the raw stream (the source starts publishing before Running; a',
+      '  subscription on its subject sees it) to the sink\'s last ack, sent once its batch is appended and fsynced, both on',
+      '  this machine\'s clock. The source publishes as fast as it can, so the pace includes it.',
+      '  Sink file: how many of the sequence numbers 1..messages it holds, extra copies, and absent ones.',
       '- g: the transform and the sink keep up with the source, so little would be pending when it is done. Instead, one',
       '  consumer is paused (JetStream consumer pause) from its provisioning, before its component starts, until just before',
       '  the stop. Timed from POST stop until health shows Stopped: Weir stops the source, then each component once its',

@@ -1,7 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { jetStreamName, pipelineStreamPrefix } from '../activities/nats/stream-names';
+import { jetStreamName, pipelineStreamPrefix, streamSubject } from '../activities/nats/stream-names';
 
 /** A component's durable consumer: Weir names it after the component, on the stream the component reads. */
 export interface ConsumingComponent {
@@ -25,16 +25,26 @@ export class JetStreamProbe {
     await this.connection.close();
   }
 
-  async storedMessages(pipelineId: string, stream: string): Promise<number> {
-    return (await this.jsm.streams.info(jetStreamName(pipelineId, stream))).state.messages;
+  /** Messages the stream ever accepted: its last sequence number, since acknowledged messages leave the stream. */
+  async acceptedMessages(pipelineId: string, stream: string): Promise<number> {
+    return (await this.jsm.streams.info(jetStreamName(pipelineId, stream))).state.last_seq;
   }
 
-  /** When the stream stored its first message, in epoch milliseconds of the NATS server's clock. */
-  async firstStoredAt(pipelineId: string, stream: string): Promise<number> {
-    return Date.parse((await this.jsm.streams.info(jetStreamName(pipelineId, stream))).state.first_ts);
+  /**
+   * Listens on the stream's subject from now on; `publishedAt` settles with the epoch milliseconds at
+   * which the first message was published there. The stream itself cannot tell later: it drops acknowledged messages.
+   */
+  async listenForFirstPublish(pipelineId: string, stream: string): Promise<{ publishedAt: Promise<number> }> {
+    const subscription = this.connection.subscribe(streamSubject(pipelineId, stream), { max: 1 });
+    await this.connection.flush();
+    const publishedAt = (async () => {
+      for await (const _message of subscription) return Date.now();
+      throw new Error(`${streamSubject(pipelineId, stream)}: the subscription closed before any message`);
+    })();
+    return { publishedAt };
   }
 
-  /** When the consumer last received an ack, in epoch milliseconds of the NATS server's clock. */
+  /** When the consumer last received an ack, in epoch milliseconds of the NATS server's clock (this machine's). */
   async lastAckAt(pipelineId: string, reader: ConsumingComponent): Promise<number> {
     const info = await this.jsm.consumers.info(jetStreamName(pipelineId, reader.stream), reader.component);
     // Typed as nanoseconds, but the server sends an RFC 3339 time.

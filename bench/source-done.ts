@@ -4,7 +4,7 @@ import { pollUntil } from './waiting';
 
 const POLL_MS = 100;
 
-/** Waits until the source's stream holds all `messages` and `readers` have finished everything they were given. */
+/** Waits until the source's stream accepted all `messages` and `readers` have finished everything they were given. */
 export async function untilSourceDone(
   probe: JetStreamProbe,
   pipelineId: string,
@@ -13,7 +13,7 @@ export async function untilSourceDone(
   timeoutMs: number,
 ): Promise<void> {
   await pollUntil(
-    async () => ({ stored: await probe.storedMessages(pipelineId, SOURCE_OUTPUT), unfinished: await probe.unfinished(pipelineId, readers) }),
+    async () => ({ stored: await probe.acceptedMessages(pipelineId, SOURCE_OUTPUT), unfinished: await probe.unfinished(pipelineId, readers) }),
     ({ stored, unfinished }) => stored === messages && unfinished === 0,
     POLL_MS,
     timeoutMs,

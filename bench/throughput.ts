@@ -8,8 +8,8 @@ import { SINK, SOURCE_OUTPUT, TRANSFORM, threeStageComponents } from './three-st
 import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
 
 export interface ThroughputSample {
-  /** From the first message stored in the source's stream to the sink's last ack, on the NATS server's clock. */
-  firstStoredToLastAckMs: number;
+  /** From the source's first publish to the sink's last ack. */
+  firstPublishToLastAckMs: number;
   messagesPerSecond: number;
   /** A graceful stop once everything is delivered: the drain with nothing pending, for comparison. */
   idleStopToStoppedMs: number;
@@ -37,14 +37,15 @@ async function timeThroughput(
   parameters: BenchParameters,
 ): Promise<ThroughputSample> {
   const messages = parameters.throughputMessages;
+  const firstPublish = await probe.listenForFirstPublish(pipelineId, SOURCE_OUTPUT);
   await createPipeline(system, pipelineId, threeStageComponents(messages));
   await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
   await untilSourceDone(probe, pipelineId, messages, [TRANSFORM, SINK], DELIVERY_TIMEOUT_MS);
-  const firstStoredToLastAckMs = (await probe.lastAckAt(pipelineId, SINK)) - (await probe.firstStoredAt(pipelineId, SOURCE_OUTPUT));
+  const firstPublishToLastAckMs = (await probe.lastAckAt(pipelineId, SINK)) - (await firstPublish.publishedAt);
   const idleStopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs);
   return {
-    firstStoredToLastAckMs,
-    messagesPerSecond: (messages * 1000) / firstStoredToLastAckMs,
+    firstPublishToLastAckMs,
+    messagesPerSecond: (messages * 1000) / firstPublishToLastAckMs,
     idleStopToStoppedMs,
     delivery: await sinkDelivery(docker, pipelineId, messages),
   };

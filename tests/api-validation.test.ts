@@ -48,6 +48,12 @@ describe('bad input gets the documented error and changes nothing', () => {
       'components.1.input',
     ],
     [
+      'an output that no component reads',
+      { ...validBody(id), components: [{ name: 'src', image: 'busybox:latest', output: 'raw' }, { name: 'sink', image: 'busybox:latest', input: 'raw', output: 'unread' }] },
+      'VALIDATION_FAILED',
+      'components.1.output',
+    ],
+    [
       'streams that form a cycle',
       {
         ...validBody(id),

@@ -41,11 +41,16 @@ async function statusReaches(id: string, status: string, timeoutMs = 120_000) {
 
 /** Sequence numbers the source got stored in the first stream, against what the sink wrote. */
 async function deliveries(id: string) {
-  const accepted = (await streamFacts(natsUrl(), id, 'raw')).messages;
+  const { accepted } = await streamFacts(natsUrl(), id, 'raw');
   const counts = sequenceCounts(await readVolumeFile(id, 'sink.jsonl'));
   const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
   const missing = Array.from({ length: accepted }, (_, i) => i + 1).filter((seq) => !counts.has(seq));
   return { accepted, distinct: counts.size, duplicates, missing };
+}
+
+/** Messages still held in the pipeline's two streams. */
+async function heldMessages(id: string) {
+  return { raw: (await streamFacts(natsUrl(), id, 'raw')).held, clean: (await streamFacts(natsUrl(), id, 'clean')).held };
 }
 
 async function deleteAndCheckNothingLeft(id: string) {
@@ -59,7 +64,7 @@ async function deleteAndCheckNothingLeft(id: string) {
   expect((await streamFacts(natsUrl(), id, 'raw')).streams).toEqual([]);
 }
 
-test('components get their streams and environment; delete removes streams and consumers too', async () => {
+test('components get their streams and environment; acknowledged messages leave the streams; delete removes streams and consumers too', async () => {
   const id = newId();
   expect((await weir.request('POST', '/api/v1/pipeline', threeStages(id, 10))).status).toBe(201);
   await statusReaches(id, 'Running');
@@ -79,6 +84,10 @@ test('components get their streams and environment; delete removes streams and c
     () => deliveries(id),
     (facts) => facts.distinct === 10,
   );
+  await eventually(
+    () => heldMessages(id),
+    (held) => held.raw === 0 && held.clean === 0,
+  );
   await deleteAndCheckNothingLeft(id);
 });
 
@@ -86,7 +95,7 @@ test('components get their streams and environment; delete removes streams and c
 async function sourceDone(id: string, count = MESSAGES) {
   await eventually(
     () => streamFacts(natsUrl(), id, 'raw'),
-    (facts) => facts.messages === count,
+    (facts) => facts.accepted === count,
     120_000,
     50,
   );
@@ -139,6 +148,7 @@ test('a graceful stop with 20,000 messages in flight delivers every one exactly 
   );
   expect(atStop).toBe(0);
   expect(facts).toEqual({ accepted: MESSAGES, distinct: MESSAGES, duplicates: 0, missing: [] });
+  expect(await heldMessages(id)).toEqual({ raw: 0, clean: 0 });
   const transitions = (await weir.request('GET', `/api/v1/pipeline/${id}/history`)).body.transitions;
   expect(transitions.map((t: { to: string }) => t.to)).toEqual(['Running', 'Stopping', 'Stopped']);
   await deleteAndCheckNothingLeft(id);

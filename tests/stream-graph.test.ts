@@ -21,8 +21,14 @@ describe('stream graph', () => {
   });
 
   test('an input that no component outputs names the field', () => {
-    expect(streamGraphProblems([{ name: 'source', output: 'raw' }, { name: 'sink', input: 'typo' }])).toEqual([
-      { path: [1, 'input'], message: 'no component outputs stream typo' },
+    expect(streamGraphProblems([{ name: 'source', output: 'raw' }, { name: 'sink', input: 'raw' }, { name: 'typo', input: 'rwa' }])).toEqual([
+      { path: [2, 'input'], message: 'no component outputs stream rwa' },
+    ]);
+  });
+
+  test('an output that no component reads names the field', () => {
+    expect(streamGraphProblems([{ name: 'source', output: 'raw' }, { name: 'transform', input: 'raw', output: 'nowhere' }])).toEqual([
+      { path: [1, 'output'], message: 'no component reads stream nowhere' },
     ]);
   });
 

@@ -40,13 +40,18 @@ export function topologicalOrder(components: Connected[]): string[] | undefined 
   return order.length === components.length ? order : undefined;
 }
 
-/** Everything wrong with how the components connect: inputs nobody writes, cycles, no source. */
+/** Everything wrong with how the components connect: inputs nobody writes, outputs nobody reads, cycles, no source. */
 export function streamGraphProblems(components: Connected[]): GraphProblem[] {
   const problems: GraphProblem[] = [];
   const outputs = new Set(components.flatMap((component) => (component.output ? [component.output] : [])));
+  const inputs = new Set(components.flatMap((component) => (component.input ? [component.input] : [])));
   components.forEach((component, index) => {
     if (component.input && !outputs.has(component.input)) {
       problems.push({ path: [index, 'input'], message: `no component outputs stream ${component.input}` });
+    }
+    // A stream keeps a message only while a consumer has yet to acknowledge it, so an unread output would drop everything.
+    if (component.output && !inputs.has(component.output)) {
+      problems.push({ path: [index, 'output'], message: `no component reads stream ${component.output}` });
     }
   });
   if (!components.some((component) => !component.input)) {

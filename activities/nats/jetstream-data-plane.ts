@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { PipelineSpec } from '../../workflows/pipeline-spec';
 import { streamNames } from '../../workflows/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
@@ -28,6 +28,8 @@ export class JetStreamDataPlane {
           name,
           subjects: [streamSubject(spec.pipeline_id, stream)],
           storage: StorageType.File,
+          // A message leaves the stream once every consumer has acknowledged it, so streams do not grow without bound.
+          retention: RetentionPolicy.Interest,
           duplicate_window: DUPLICATE_WINDOW_NS,
         }),
         STREAM_NAME_IN_USE,

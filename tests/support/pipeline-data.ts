@@ -33,16 +33,20 @@ export function sequenceCounts(lines: string[]): Map<number, number> {
   return counts;
 }
 
-/** Messages stored in one of a pipeline's streams, and the names of all its JetStream streams. */
-export async function streamFacts(natsUrl: string, pipelineId: string, stream: string): Promise<{ messages: number; streams: string[] }> {
+/**
+ * How many messages one of a pipeline's streams ever accepted (its last sequence number: acknowledged
+ * messages leave the stream), how many it holds now, and the names of all the pipeline's JetStream streams.
+ */
+export async function streamFacts(natsUrl: string, pipelineId: string, stream: string): Promise<{ accepted: number; held: number; streams: string[] }> {
   const connection = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(connection);
     const streams: string[] = [];
     for await (const name of jsm.streams.names()) if (name.startsWith(`weir_${pipelineId}_`)) streams.push(name);
     const name = jetStreamName(pipelineId, stream);
-    const messages = streams.includes(name) ? (await jsm.streams.info(name)).state.messages : 0;
-    return { messages, streams };
+    if (!streams.includes(name)) return { accepted: 0, held: 0, streams };
+    const { state } = await jsm.streams.info(name);
+    return { accepted: state.last_seq, held: state.messages, streams };
   } finally {
     await connection.close();
   }
