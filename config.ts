@@ -10,6 +10,7 @@ const environmentSchema = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   WEIR_COMPONENT_NATS_URL: z.string().optional(),
   WEIR_WORKER_MAX_ACTIVITIES: positiveInt(1000),
+  WEIR_SECRETS_DIR: z.string().min(1).optional(),
   WEIR_API_HOST: z.string().default('127.0.0.1'),
   WEIR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   WEIR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -29,7 +30,8 @@ const environmentSchema = z.object({
 export interface WeirConfig {
   temporal: { address: string; namespace: string };
   nats: { url: string; componentUrl: string };
-  worker: { maxConcurrentActivities: number };
+  /** secretsDir: where the worker reads the values of components' `secret_env`; none when undefined. */
+  worker: { maxConcurrentActivities: number; secretsDir?: string };
   api: { host: string; port: number; token?: string; updateTimeoutMs: number; deleteTimeoutMs: number };
   docker: { networkMode: string; pullMissingImages: boolean };
   pipelineSettings: PipelineSettings;
@@ -52,7 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
     nats: { url: e.NATS_URL, componentUrl: e.WEIR_COMPONENT_NATS_URL ?? e.NATS_URL },
-    worker: { maxConcurrentActivities: e.WEIR_WORKER_MAX_ACTIVITIES },
+    worker: { maxConcurrentActivities: e.WEIR_WORKER_MAX_ACTIVITIES, secretsDir: e.WEIR_SECRETS_DIR },
     api: {
       host: e.WEIR_API_HOST,
       port: e.WEIR_API_PORT,

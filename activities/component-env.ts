@@ -1,5 +1,7 @@
 import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
+import { SecretMissingError } from './errors';
 import { jetStreamName, streamSubject } from './nats/stream-names';
+import type { SecretDirectory } from './secret-directory';
 
 /** The variables Weir gives every component, whatever runs it; they override the component's own of the same name. */
 function weirEnv(pipelineId: string, component: ComponentSpec, natsUrl: string): Record<string, string> {
@@ -20,4 +22,19 @@ export function withWeirEnv(spec: PipelineSpec, natsUrl: string): PipelineSpec {
       env: { ...component.env, ...weirEnv(spec.pipeline_id, component, natsUrl) },
     })),
   };
+}
+
+/** Adds each component's `secret_env` to its env, with the values read from `secrets`; they override plain env of the same name. */
+export async function withSecretValues(spec: PipelineSpec, secrets: SecretDirectory): Promise<PipelineSpec> {
+  const components: ComponentSpec[] = [];
+  for (const component of spec.components) {
+    const values: Record<string, string> = {};
+    for (const [variable, secret] of Object.entries(component.secret_env ?? {})) {
+      const value = await secrets.read(secret);
+      if (value === undefined) throw new SecretMissingError(component.name, secret, secrets.dir);
+      values[variable] = value;
+    }
+    components.push({ ...component, env: { ...component.env, ...values } });
+  }
+  return { ...spec, components };
 }

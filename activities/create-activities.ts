@@ -1,28 +1,33 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PipelineSpec } from '../workflows/pipeline-spec';
+import { abortAfter } from './abort-after';
 import { ComponentError } from './errors';
 import type { ActivityFailureDetails } from './failure-details';
 import { drainPipeline, type DrainProgress } from './drain';
-import { withWeirEnv } from './component-env';
+import { withSecretValues, withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
+import type { SecretDirectory } from './secret-directory';
 
 export interface ActivityDependencies {
   orchestrator: Orchestrator;
   dataPlane: JetStreamDataPlane;
   /** NATS as components reach it, which may differ from how the worker reaches it. */
   componentNatsUrl: string;
+  secrets: SecretDirectory;
   drainPollIntervalMs?: number;
 }
 
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
-export function createActivities({ orchestrator, dataPlane, componentNatsUrl, drainPollIntervalMs = 250 }: ActivityDependencies) {
+export function createActivities({ orchestrator, dataPlane, componentNatsUrl, secrets, drainPollIntervalMs = 250 }: ActivityDependencies) {
+  /** The spec as the orchestrator runs it: secret values and Weir's variables in each component's env. */
+  const runnable = async (spec: PipelineSpec): Promise<PipelineSpec> => withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl);
 
   return {
     async deployPipeline(spec: PipelineSpec): Promise<void> {
       await reportingFailures(async () => {
         await dataPlane.provision(spec);
-        await orchestrator.deploy(withWeirEnv(spec, componentNatsUrl));
+        await orchestrator.deploy(await runnable(spec));
       });
     },
 
@@ -59,8 +64,12 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, dr
     /** Watches a Running pipeline for `roundSeconds`, failing as soon as a component fails. */
     async watchPipeline(spec: PipelineSpec, roundSeconds: number): Promise<void> {
       const context = Context.current();
-      const round = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(roundSeconds * 1000)]);
-      await reportingFailures(() => orchestrator.watch(spec, { signal: round, onProgress: (components) => context.heartbeat({ components }) }));
+      const round = abortAfter(context.cancellationSignal, roundSeconds * 1000);
+      try {
+        await reportingFailures(() => orchestrator.watch(spec, { signal: round.signal, onProgress: (components) => context.heartbeat({ components }) }));
+      } finally {
+        round.dispose();
+      }
     },
 
     async killPipeline(spec: PipelineSpec): Promise<void> {
@@ -71,7 +80,7 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, dr
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
       await reportingFailures(async () => {
         await dataPlane.provision(spec);
-        await orchestrator.startAgain(withWeirEnv(spec, componentNatsUrl));
+        await orchestrator.startAgain(await runnable(spec));
       });
     },
 

@@ -41,3 +41,10 @@ export class ContainerNameTakenError extends ComponentError {
     super(component, `container name ${containerName} is already used by ${owner ? `pipeline ${owner}` : 'a container Weir does not manage'}`, false, 'ContainerNameTaken');
   }
 }
+
+export class SecretMissingError extends ComponentError {
+  constructor(component: string, secret: string, dir: string | undefined) {
+    const where = dir === undefined ? 'no secrets directory is configured (WEIR_SECRETS_DIR on the worker)' : `it is not in ${dir}`;
+    super(component, `component ${component} needs secret ${secret}, but ${where}`, false, 'SecretMissing');
+  }
+}

@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { SECRET_NAME_PATTERN } from '../workflows/pipeline-spec';
 import { PIPELINE_STATUSES } from '../workflows/status-machine';
 import { streamGraphProblems } from '../workflows/stream-graph';
 
@@ -16,6 +17,8 @@ export const PipelineIdSchema = z
 
 export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
 
+const EnvNameSchema = z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128);
+
 const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z0-9-]{1,32}$');
 
 /**
@@ -27,10 +30,21 @@ export const ComponentSpecSchema = z
     name: z.string().regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$'),
     image: z.string().min(1).max(255).regex(/^[^\s]+$/, 'must not contain white space'),
     command: z.array(z.string().max(4096)).min(1).max(64).optional(),
-    env: z.record(z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128), z.string().max(8192)).optional(),
+    env: z.record(EnvNameSchema, z.string().max(8192)).optional(),
+    secret_env: z
+      .record(EnvNameSchema, z.string().regex(SECRET_NAME_PATTERN, 'must be a secret name matching ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'))
+      .optional()
+      .openapi({ description: 'Environment variables whose values the worker reads from its secrets directory, by secret name; values never enter history.', example: { DB_PASSWORD: 'orders-db-password' } }),
     replicas: z.number().int().min(1).max(10).default(1),
     input: StreamNameSchema.optional(),
     output: StreamNameSchema.optional(),
+  })
+  .superRefine((component, context) => {
+    for (const variable of Object.keys(component.secret_env ?? {})) {
+      if (component.env && Object.hasOwn(component.env, variable)) {
+        context.addIssue({ code: 'custom', path: ['secret_env', variable], message: `${variable} is also set in env` });
+      }
+    }
   })
   .openapi('ComponentSpec');
 

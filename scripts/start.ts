@@ -66,6 +66,7 @@ async function prepare(): Promise<Setup> {
   const temporalCli = await ensureTemporalCli();
   const natsServer = await ensureNatsServer();
   await mkdir(dataDir, { recursive: true });
+  await mkdir(secretsDir(), { recursive: true, mode: 0o700 });
   await warnIfDiskIsLow(dataDir, 'the Temporal database and the NATS store');
   return { temporalCli, natsServer, ...ports };
 }
@@ -78,6 +79,7 @@ function serviceStarters(setup: Setup): Array<() => Promise<RunningService>> {
     NATS_URL: `nats://127.0.0.1:${setup.natsPort}`,
     // NATS listens on loopback only, which components reach on the host network.
     WEIR_DOCKER_NETWORK_MODE: process.env.WEIR_DOCKER_NETWORK_MODE || 'host',
+    WEIR_SECRETS_DIR: secretsDir(),
   };
   // Every process gets its own process group so that Ctrl-C reaches only this
   // script, which then stops them in reverse order.
@@ -114,8 +116,13 @@ function announce(setup: Setup): void {
       `  API:         http://127.0.0.1:${process.env.WEIR_API_PORT || '8080'}`,
       `  Temporal UI: http://127.0.0.1:${setup.temporalUiPort}`,
       `  Data:        ${dataDir} (service logs: temporal.log, nats.log)`,
+      `  Secrets:     ${secretsDir()} (one file per secret, for components' secret_env)`,
     ].join('\n'),
   );
+}
+
+function secretsDir(): string {
+  return process.env.WEIR_SECRETS_DIR || path.join(dataDir, 'secrets');
 }
 
 function portFromEnv(name: string, fallback: number): number {

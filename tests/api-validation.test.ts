@@ -72,6 +72,18 @@ describe('bad input gets the documented error and changes nothing', () => {
       'VALIDATION_FAILED',
       'components',
     ],
+    [
+      'a secret name that could leave the secrets directory',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', secret_env: { DB_PASSWORD: '../passwd' } }] },
+      'VALIDATION_FAILED',
+      'components.0.secret_env.DB_PASSWORD',
+    ],
+    [
+      'a variable set both in env and in secret_env',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', env: { DB_PASSWORD: 'x' }, secret_env: { DB_PASSWORD: 'db-password' } }] },
+      'VALIDATION_FAILED',
+      'components.0.secret_env.DB_PASSWORD',
+    ],
     ['a stream name that breaks the pattern', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', output: 'Raw.Events' }] }, 'VALIDATION_FAILED', 'components.0.output'],
   ])('%s', async (_, body, code, field) => {
     const answer = await weir.request('POST', '/api/v1/pipeline', body);

@@ -9,7 +9,7 @@ import { withWeirEnv } from '../activities/component-env';
 import { DATA_MOUNT_PATH } from '../activities/docker/container-options';
 import { pullImage } from '../activities/docker/images';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
-import { ComponentExitedError, ImageUnavailableError } from '../activities/errors';
+import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../activities/errors';
 import type { ComponentState } from '../activities/orchestrator';
 import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
 import { eventually } from './support/eventually';
@@ -268,6 +268,39 @@ describe('DockerOrchestrator', () => {
     await waitUntilReady(hostNetwork, spec);
 
     expect(await hostNetwork.inspect(spec)).toEqual([{ component: 'source', desired_replicas: 2, ready_replicas: 2, state: 'running' }]);
+  });
+
+  /** Starts a watch of a running pipeline, once it has looked for the first time; `ended` settles with the error that ended it. */
+  async function watchOf(orchestrator: DockerOrchestrator, spec: PipelineSpec): Promise<{ ended: Promise<unknown> }> {
+    await orchestrator.deploy(spec);
+    await waitUntilReady(orchestrator, spec);
+    let looked: () => void = () => {};
+    const firstLook = new Promise<void>((resolve) => (looked = resolve));
+    const ended = orchestrator.watch(spec, { signal: new AbortController().signal, onProgress: () => looked() }).then(
+      () => new Error('the watch returned without a failure'),
+      (error: unknown) => error,
+    );
+    await firstLook;
+    return { ended };
+  }
+
+  test('watch fails with ComponentMissingError as soon as a container is removed, long before its next poll', async () => {
+    const spec = pipelineOf({ name: 'source' });
+    const { ended } = await watchOf(hostNetwork, spec);
+    const seconds = await secondsTaken(async () => {
+      await docker.getContainer(`weir-${spec.pipeline_id}-source-0`).remove({ force: true });
+      expect(await ended).toBeInstanceOf(ComponentMissingError);
+    });
+    expect(seconds).toBeLessThan(5);
+  });
+
+  test('watch looks again after its poll interval even when no event wakes it', async () => {
+    const polling = new DockerOrchestrator(docker, { networkMode: 'host', pollIntervalMs: 100, watchPollIntervalMs: 300 });
+    const spec = pipelineOf({ name: 'source' });
+    const { ended } = await watchOf(polling, spec);
+    // A rename raises only a rename event, which the watch ignores; the replica's container name is gone all the same.
+    await docker.getContainer(`weir-${spec.pipeline_id}-source-0`).rename({ name: `renamed-${spec.pipeline_id}` });
+    expect(await ended).toBeInstanceOf(ComponentMissingError);
   });
 
   test('deploy rejects an image that is neither local nor pullable with ImageUnavailableError, within seconds', async () => {

@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
+import { SecretDirectory } from '../activities/secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       orchestrator: new DockerOrchestrator(new Docker(), config.docker),
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
+      secrets: new SecretDirectory(config.worker.secretsDir),
     },
   });
   logger.info({ temporal: config.temporal.address, nats: config.nats.url, docker_network_mode: config.docker.networkMode }, 'worker polling');

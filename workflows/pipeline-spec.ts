@@ -4,6 +4,8 @@ export interface ComponentSpec {
   image: string;
   command?: string[];
   env?: Record<string, string>;
+  /** Environment variables whose values are secrets, by the secret's name; the worker reads the values, so they never enter history. */
+  secret_env?: Record<string, string>;
   replicas: number;
   /** Stream this component consumes; absent for sources. */
   input?: string;
@@ -16,3 +18,6 @@ export interface PipelineSpec {
   name: string;
   components: ComponentSpec[];
 }
+
+/** A secret's name: a DNS label, so it is also a safe file name and a valid Kubernetes Secret name. */
+export const SECRET_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

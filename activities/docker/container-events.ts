@@ -1,14 +1,14 @@
 import type Dockerode from 'dockerode';
 import { PIPELINE_LABEL, managedFilter } from './resource-names';
 
-/** Wakes a watcher when a container of its pipeline dies, runs out of memory or changes health. */
+/** Wakes a watcher when a container of its pipeline dies, runs out of memory, changes health or is removed. */
 export interface Wakeup {
   /** Resolves at the first event since the previous wait (at once if one came meanwhile), or when the signal aborts. */
   wait(signal: AbortSignal): Promise<void>;
   close(): void;
 }
 
-const WATCHED_ACTIONS = ['die', 'oom', 'health_status'];
+const WATCHED_ACTIONS = ['die', 'oom', 'health_status', 'destroy'];
 
 /**
  * One Docker event stream per worker, shared by every watched pipeline, so a thousand idle

@@ -6,6 +6,7 @@ import type { ActivityDependencies } from '../../activities/create-activities';
 import { DockerOrchestrator } from '../../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
+import { SecretDirectory } from '../../activities/secret-directory';
 import { startApi, type RunningApi } from '../../api/start-api';
 import { loadConfig } from '../../config';
 import { createPipelineWorker } from '../../worker/create-worker';
@@ -56,6 +57,7 @@ export class WeirSystem {
       orchestrator: new DockerOrchestrator(new Docker(), config.docker),
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
+      secrets: new SecretDirectory(config.worker.secretsDir),
     };
     const system = new WeirSystem(api, client, connection, activities, nats);
     await system.startWorker();

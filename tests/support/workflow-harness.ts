@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
+import { SecretDirectory } from '../../activities/secret-directory';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
 import type { PipelineSettings } from '../../workflows/pipeline-settings';
@@ -88,7 +89,7 @@ export async function startWorkflowHarness(extraArgs: string[] = []): Promise<Wo
   const worker = await createPipelineWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url },
+    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url, secrets: new SecretDirectory(undefined) },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

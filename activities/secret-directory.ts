@@ -1,0 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SECRET_NAME_PATTERN } from '../workflows/pipeline-spec';
+
+/** Secret values kept as one file per secret in a directory, the way Docker and Kubernetes mount secrets. */
+export class SecretDirectory {
+  /** `dir` undefined: no secrets are configured, and every read finds nothing. */
+  constructor(readonly dir: string | undefined) {}
+
+  /** The secret's value without one trailing newline (as `echo` leaves it), or undefined when there is no such secret. */
+  async read(name: string): Promise<string | undefined> {
+    if (this.dir === undefined) return undefined;
+    // Specs are validated by the API, but a workflow can also be started with the temporal CLI.
+    if (!SECRET_NAME_PATTERN.test(name)) throw new Error(`invalid secret name ${JSON.stringify(name)}`);
+    try {
+      const value = await readFile(path.join(this.dir, name), 'utf8');
+      return value.endsWith('\n') ? value.slice(0, -1) : value;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}
