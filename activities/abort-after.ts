@@ -31,3 +31,13 @@ export function abortAfter(parent: AbortSignal, ms: number): TimedSignal {
   }
   return { signal: controller.signal, dispose };
 }
+
+/** Runs `task` with a signal that aborts when `parent` does or after `ms`, releasing the timer once the task settles. */
+export async function withDeadline<T>(parent: AbortSignal, ms: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timed = abortAfter(parent, ms);
+  try {
+    return await task(timed.signal);
+  } finally {
+    timed.dispose();
+  }
+}

@@ -38,3 +38,16 @@ export async function withSecretValues(spec: PipelineSpec, secrets: SecretDirect
   }
   return { ...spec, components };
 }
+
+/** Shorter secret values are left in text: masking them would garble it and hide little. */
+const MIN_MASKED_LENGTH = 4;
+
+/** `text` with the value of every secret the spec names replaced by `[secret <name>]`; a secret that cannot be read is skipped. */
+export async function maskSecrets(text: string, spec: PipelineSpec, secrets: SecretDirectory): Promise<string> {
+  let masked = text;
+  for (const secret of new Set(spec.components.flatMap((component) => Object.values(component.secret_env ?? {})))) {
+    const value = await secrets.read(secret).catch(() => undefined);
+    if (value !== undefined && value.length >= MIN_MASKED_LENGTH) masked = masked.split(value).join(`[secret ${secret}]`);
+  }
+  return masked;
+}

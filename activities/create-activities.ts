@@ -1,10 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PipelineSpec } from '../workflows/pipeline-spec';
-import { abortAfter } from './abort-after';
+import { withDeadline } from './abort-after';
 import { ComponentError } from './errors';
 import type { ActivityFailureDetails } from './failure-details';
 import { drainPipeline, type DrainProgress } from './drain';
-import { withSecretValues, withWeirEnv } from './component-env';
+import { maskSecrets, withSecretValues, withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
 import type { SecretDirectory } from './secret-directory';
@@ -20,20 +20,27 @@ export interface ActivityDependencies {
 
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
 export function createActivities({ orchestrator, dataPlane, componentNatsUrl, secrets, drainPollIntervalMs = 250 }: ActivityDependencies) {
-  /** The spec as the orchestrator runs it: secret values and Weir's variables in each component's env. */
-  const runnable = async (spec: PipelineSpec): Promise<PipelineSpec> => withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl);
+  /**
+   * Provisions the streams and returns the spec as the orchestrator runs it, with secret values and Weir's
+   * variables in each component's env. Secrets are read first, so a missing one fails before anything is made.
+   */
+  const provisioned = async (spec: PipelineSpec): Promise<PipelineSpec> => {
+    const runnable = withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl);
+    await dataPlane.provision(spec);
+    return runnable;
+  };
+  /** Failure messages quote component logs and health checks, which may print a secret. */
+  const reportingFailuresOf = (spec: PipelineSpec, operation: () => Promise<void>) =>
+    reportingFailures(operation, (message) => maskSecrets(message, spec, secrets));
 
   return {
     async deployPipeline(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(async () => {
-        await dataPlane.provision(spec);
-        await orchestrator.deploy(await runnable(spec));
-      });
+      await reportingFailuresOf(spec, async () => orchestrator.deploy(await provisioned(spec)));
     },
 
     async waitForPipelineReady(spec: PipelineSpec): Promise<void> {
       const context = Context.current();
-      await reportingFailures(() =>
+      await reportingFailuresOf(spec, () =>
         orchestrator.waitUntilReady(spec, {
           signal: context.cancellationSignal,
           onProgress: (components) => context.heartbeat({ components }),
@@ -43,12 +50,12 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
 
     /** Stops every component at once; kept for runs started before stop drained. */
     async stopPipeline(spec: PipelineSpec, graceSeconds: number): Promise<void> {
-      await reportingFailures(() => orchestrator.stopGracefully(spec, graceSeconds));
+      await reportingFailuresOf(spec, () => orchestrator.stopGracefully(spec, graceSeconds));
     },
 
     async drainPipeline(spec: PipelineSpec, graceSeconds: number): Promise<void> {
       const context = Context.current();
-      await reportingFailures(() =>
+      await reportingFailuresOf(spec, () =>
         drainPipeline(spec, {
           orchestrator,
           dataPlane,
@@ -64,24 +71,18 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
     /** Watches a Running pipeline for `roundSeconds`, failing as soon as a component fails. */
     async watchPipeline(spec: PipelineSpec, roundSeconds: number): Promise<void> {
       const context = Context.current();
-      const round = abortAfter(context.cancellationSignal, roundSeconds * 1000);
-      try {
-        await reportingFailures(() => orchestrator.watch(spec, { signal: round.signal, onProgress: (components) => context.heartbeat({ components }) }));
-      } finally {
-        round.dispose();
-      }
+      await withDeadline(context.cancellationSignal, roundSeconds * 1000, (round) =>
+        reportingFailuresOf(spec, () => orchestrator.watch(spec, { signal: round, onProgress: (components) => context.heartbeat({ components }) })),
+      );
     },
 
     async killPipeline(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(() => orchestrator.kill(spec));
+      await reportingFailuresOf(spec, () => orchestrator.kill(spec));
     },
 
     /** Provisioning again restores streams lost while the pipeline was stopped; it is a no-op otherwise. */
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
-      await reportingFailures(async () => {
-        await dataPlane.provision(spec);
-        await orchestrator.startAgain(await runnable(spec));
-      });
+      await reportingFailuresOf(spec, async () => orchestrator.startAgain(await provisioned(spec)));
     },
 
     async removePipeline(pipelineId: string): Promise<void> {
@@ -95,8 +96,11 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
 
 export type PipelineActivities = ReturnType<typeof createActivities>;
 
-/** Rethrows any error as an ApplicationFailure naming the component and the attempt, non-retryable when retrying cannot help. */
-async function reportingFailures(operation: () => Promise<void>): Promise<void> {
+/**
+ * Rethrows any error as an ApplicationFailure naming the component and the attempt, non-retryable when retrying
+ * cannot help, its message passed through `mask` first.
+ */
+async function reportingFailures(operation: () => Promise<void>, mask: (message: string) => Promise<string> = async (message) => message): Promise<void> {
   try {
     await operation();
   } catch (error) {
@@ -105,7 +109,7 @@ async function reportingFailures(operation: () => Promise<void>): Promise<void> 
     const componentError = error instanceof ComponentError ? error : undefined;
     const details: ActivityFailureDetails = { component: componentError?.component ?? null, attempt };
     throw ApplicationFailure.create({
-      message: error instanceof Error ? error.message : String(error),
+      message: await mask(error instanceof Error ? error.message : String(error)),
       type: componentError?.type ?? (error instanceof Error ? error.name : 'Error'),
       nonRetryable: componentError ? !componentError.retryable : false,
       details: [details],

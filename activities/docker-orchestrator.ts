@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { abortAfter } from './abort-after';
+import { withDeadline } from './abort-after';
 import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
 import { componentState, hasExited, type Replica } from './docker/component-state';
 import { lastLogLines } from './docker/container-logs';
@@ -118,12 +118,7 @@ export class DockerOrchestrator implements Orchestrator {
         const observed = await this.observe(spec);
         onProgress(observed.map(({ component, replicas }) => componentState(component, replicas)));
         await this.throwIfAnyFailed(observed);
-        const poll = abortAfter(signal, this.options.watchPollIntervalMs);
-        try {
-          await wakeup.wait(poll.signal);
-        } finally {
-          poll.dispose();
-        }
+        await withDeadline(signal, this.options.watchPollIntervalMs, (poll) => wakeup.wait(poll));
       }
     } finally {
       wakeup.close();

@@ -44,6 +44,10 @@ export const ComponentSpecSchema = z
       if (component.env && Object.hasOwn(component.env, variable)) {
         context.addIssue({ code: 'custom', path: ['secret_env', variable], message: `${variable} is also set in env` });
       }
+      // Weir's own variables would silently replace the secret.
+      if (variable === 'NATS_URL' || variable.startsWith('WEIR_')) {
+        context.addIssue({ code: 'custom', path: ['secret_env', variable], message: `${variable} is set by Weir` });
+      }
     }
   })
   .openapi('ComponentSpec');

@@ -41,6 +41,8 @@ export class JetStreamProbe {
       for await (const _message of subscription) return Date.now();
       throw new Error(`${streamSubject(pipelineId, stream)}: the subscription closed before any message`);
     })();
+    // A run that fails before it awaits this must not also die of an unhandled rejection when the connection closes.
+    publishedAt.catch(() => undefined);
     return { publishedAt };
   }
 

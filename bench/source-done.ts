@@ -13,10 +13,10 @@ export async function untilSourceDone(
   timeoutMs: number,
 ): Promise<void> {
   await pollUntil(
-    async () => ({ stored: await probe.acceptedMessages(pipelineId, SOURCE_OUTPUT), unfinished: await probe.unfinished(pipelineId, readers) }),
-    ({ stored, unfinished }) => stored === messages && unfinished === 0,
+    async () => ({ accepted: await probe.acceptedMessages(pipelineId, SOURCE_OUTPUT), unfinished: await probe.unfinished(pipelineId, readers) }),
+    ({ accepted, unfinished }) => accepted === messages && unfinished === 0,
     POLL_MS,
     timeoutMs,
-    `${pipelineId}: ${messages} messages stored and finished by ${readers.map(({ component }) => component).join(', ') || 'nobody'}`,
+    `${pipelineId}: ${messages} messages accepted and finished by ${readers.map(({ component }) => component).join(', ') || 'nobody'}`,
   );
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { warnIfDiskIsLow } from './disk-space';
 import { ensureDockerEngine } from './docker-engine';
@@ -66,7 +66,8 @@ async function prepare(): Promise<Setup> {
   const temporalCli = await ensureTemporalCli();
   const natsServer = await ensureNatsServer();
   await mkdir(dataDir, { recursive: true });
-  await mkdir(secretsDir(), { recursive: true, mode: 0o700 });
+  await mkdir(secretsDir(), { recursive: true });
+  await chmod(secretsDir(), 0o700);
   await warnIfDiskIsLow(dataDir, 'the Temporal database and the NATS store');
   return { temporalCli, natsServer, ...ports };
 }

@@ -23,14 +23,6 @@ async function create(components: object[]): Promise<string> {
   return id;
 }
 
-async function statusReaches(id: string, status: PipelineStatus) {
-  return eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
-    (answer) => answer.body?.overall_status === status,
-    60_000,
-  );
-}
-
 const command = (id: string, name: string, requestId?: string) =>
   weir.request(name === 'delete' ? 'DELETE' : 'POST', name === 'delete' ? `/api/v1/pipeline/${id}` : `/api/v1/pipeline/${id}/${name}`, undefined, {
     ...(requestId ? { 'x-request-id': requestId } : {}),
@@ -55,7 +47,7 @@ async function expectAnswers(id: string, status: PipelineStatus, expected: Recor
 
 async function terminateAndDelete(id: string) {
   expect((await command(id, 'terminate')).status).toBe(204);
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect((await command(id, 'delete')).status).toBe(204);
   expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
 }
@@ -70,7 +62,7 @@ test('Created refuses stop, resume and delete; terminate aborts the start', asyn
 
 test('Running refuses delete; resume is a no-op', async () => {
   const id = await create([{ name: 'sleeper', image: 'busybox:latest', command: ['sleep', '3600'] }]);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await expectAnswers(id, 'Running', { delete: '409', resume: 'noop' });
   await terminateAndDelete(id);
 });
@@ -78,12 +70,12 @@ test('Running refuses delete; resume is a no-op', async () => {
 test('Stopping refuses resume and delete; stop is a no-op; terminate cancels the drain', async () => {
   const stubborn = ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'];
   const id = await create([{ name: 'stubborn', image: 'busybox:latest', command: stubborn }]);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   expect((await command(id, 'stop')).status).toBe(204);
   await expectAnswers(id, 'Stopping', { resume: '409', delete: '409', stop: 'noop' });
   const terminated = await command(id, 'terminate');
   expect([terminated.status, terminated.headers.get('weir-command-outcome')]).toEqual([204, 'accepted']);
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   const [container] = (await weir.containers(id)).values();
   expect(container.State.ExitCode).toBe(137);
   await expectAnswers(id, 'Stopped', { stop: 'noop', terminate: 'noop' });
@@ -92,9 +84,9 @@ test('Stopping refuses resume and delete; stop is a no-op; terminate cancels the
 
 test('Resuming refuses stop and delete; resume is a no-op', async () => {
   const id = await create([{ name: 'flaky', image: HEALTH_GATED_IMAGE, command: READY_ON_FIRST_START_ONLY }]);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await command(id, 'terminate');
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect((await command(id, 'resume')).status).toBe(204);
   await expectAnswers(id, 'Resuming', { stop: '409', delete: '409', resume: 'noop' });
   await terminateAndDelete(id);
@@ -102,14 +94,14 @@ test('Resuming refuses stop and delete; resume is a no-op', async () => {
 
 test('Failed refuses stop, resume and delete', async () => {
   const id = await create([{ name: 'ghost', image: 'weir-test/does-not-exist:1' }]);
-  await statusReaches(id, 'Failed');
+  await weir.healthReaches(id, 'Failed');
   await expectAnswers(id, 'Failed', { stop: '409', resume: '409', delete: '409' });
   await terminateAndDelete(id);
 });
 
 test('twenty concurrent conflicting commands end in a valid state with an exact history', async () => {
   const id = await create([{ name: 'sleeper', image: 'busybox:latest', command: ['sleep', '3600'] }]);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   const commands = ['stop', 'terminate', 'resume', 'stop', 'resume'];
   const sent = Array.from({ length: 20 }, (_, i) => ({ name: commands[i % commands.length], requestId: `storm-${id}-${i}` }));
   const answers = await Promise.all(sent.map(({ name, requestId }) => command(id, name, requestId)));

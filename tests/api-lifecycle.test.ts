@@ -24,14 +24,6 @@ const sleeper = (pipelineId: string, replicas = 1) => ({
   ],
 });
 
-async function healthReaches(pipelineId: string, status: string, timeoutMs = 60_000) {
-  return eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${pipelineId}/health`),
-    (answer) => answer.body?.overall_status === status,
-    timeoutMs,
-  );
-}
-
 async function containerStates(pipelineId: string) {
   const containers = await weir.containers(pipelineId);
   return [...containers.entries()].sort().map(([name, info]) => [name, info.State.Running, info.State.ExitCode]);
@@ -44,7 +36,7 @@ test('full lifecycle through HTTP, checked against Docker at every step', async 
   expect(created.body).toMatchObject({ pipeline_id: id, pipeline_name: `Sleeper ${id}`, overall_status: 'Created' });
   expect(created.body.components[1].replicas).toBe(1);
 
-  await healthReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   expect(await containerStates(id)).toEqual([
     [`weir-${id}-ingestor-0`, true, 0],
     [`weir-${id}-ingestor-1`, true, 0],
@@ -57,18 +49,18 @@ test('full lifecycle through HTTP, checked against Docker at every step', async 
 
   expect((await weir.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
   expect(['Stopping', 'Stopped']).toContain((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   for (const [, running, exitCode] of await containerStates(id)) {
     expect(running).toBe(false);
     expect(exitCode).toBe(143); // SIGTERM was enough
   }
 
   expect((await weir.request('POST', `/api/v1/pipeline/${id}/resume`)).status).toBe(204);
-  await healthReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   expect((await containerStates(id)).map(([, running]) => running)).toEqual([true, true, true]);
 
   expect((await weir.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   for (const [, running, exitCode] of await containerStates(id)) {
     expect(running).toBe(false);
     expect(exitCode).toBe(137); // SIGKILL
@@ -95,12 +87,12 @@ test('an image that does not exist fails the pipeline with a reason; terminate t
   const id = newId();
   const spec = { pipeline_id: id, name: 'Missing image', components: [{ name: 'ingestor', image: 'weir-test/does-not-exist:1' }] };
   expect((await weir.request('POST', '/api/v1/pipeline', spec)).status).toBe(201);
-  const failed = await healthReaches(id, 'Failed');
+  const failed = await weir.healthReaches(id, 'Failed');
   expect(failed.body.failure).toMatchObject({ operation: 'deploy', component: 'ingestor', attempts: 1 });
   expect(failed.body.failure.error).toContain('weir-test/does-not-exist:1');
 
   expect((await weir.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
   expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
 });
@@ -108,7 +100,7 @@ test('an image that does not exist fails the pipeline with a reason; terminate t
 test('an operator can stop a pipeline with `temporal workflow signal`', async () => {
   const id = newId();
   await weir.request('POST', '/api/v1/pipeline', sleeper(id));
-  await healthReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   execFileSync(process.env.WEIR_TEMPORAL_CLI!, [
     'workflow',
     'signal',
@@ -119,7 +111,7 @@ test('an operator can stop a pipeline with `temporal workflow signal`', async ()
     '--name',
     'stop',
   ]);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   const history = await weir.request('GET', `/api/v1/pipeline/${id}/history`);
   expect(history.body.transitions[1]).toMatchObject({ from: 'Running', to: 'Stopping', command: 'stop', source: 'signal' });
   expect((await containerStates(id)).every(([, running]) => running === false)).toBe(true);
@@ -143,24 +135,24 @@ test('the same id twice is refused; after delete it can be created again', async
   expect(duplicate.status).toBe(409);
   expect(duplicate.body.code).toBe('ALREADY_EXISTS');
 
-  await healthReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
 
   const again = await weir.request('POST', '/api/v1/pipeline', { ...sleeper(id), name: 'Second life' });
   expect(again.status).toBe(201);
-  const running = await healthReaches(id, 'Running');
+  const running = await weir.healthReaches(id, 'Running');
   expect(running.body.pipeline_name).toBe('Second life');
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   await weir.request('DELETE', `/api/v1/pipeline/${id}`);
 });
 
 test('list filters by status', async () => {
   const id = newId();
   await weir.request('POST', '/api/v1/pipeline', sleeper(id));
-  await healthReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   const running = await eventually(
     () => weir.request('GET', '/api/v1/pipeline?status=Running'),
     (answer) => answer.body.some((p: { pipeline_id: string }) => p.pipeline_id === id),
@@ -170,6 +162,6 @@ test('list filters by status', async () => {
   const stopped = await weir.request('GET', '/api/v1/pipeline?status=Stopped');
   expect(stopped.body.some((p: { pipeline_id: string }) => p.pipeline_id === id)).toBe(false);
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await healthReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   await weir.request('DELETE', `/api/v1/pipeline/${id}`);
 });

@@ -43,9 +43,16 @@ describe('bad input gets the documented error and changes nothing', () => {
     ['an array body', [], 'VALIDATION_FAILED', 'body'],
     [
       'an input that no component outputs',
-      { ...validBody(id), components: [{ name: 'src', image: 'busybox:latest', output: 'raw' }, { name: 'sink', image: 'busybox:latest', input: 'typo' }] },
+      {
+        ...validBody(id),
+        components: [
+          { name: 'src', image: 'busybox:latest', output: 'raw' },
+          { name: 'sink', image: 'busybox:latest', input: 'raw' },
+          { name: 'typo', image: 'busybox:latest', input: 'rwa' },
+        ],
+      },
       'VALIDATION_FAILED',
-      'components.1.input',
+      'components.2.input',
     ],
     [
       'an output that no component reads',
@@ -83,6 +90,12 @@ describe('bad input gets the documented error and changes nothing', () => {
       { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', env: { DB_PASSWORD: 'x' }, secret_env: { DB_PASSWORD: 'db-password' } }] },
       'VALIDATION_FAILED',
       'components.0.secret_env.DB_PASSWORD',
+    ],
+    [
+      'a secret for a variable Weir sets',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', secret_env: { NATS_URL: 'nats-url' } }] },
+      'VALIDATION_FAILED',
+      'components.0.secret_env.NATS_URL',
     ],
     ['a stream name that breaks the pattern', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', output: 'Raw.Events' }] }, 'VALIDATION_FAILED', 'components.0.output'],
   ])('%s', async (_, body, code, field) => {

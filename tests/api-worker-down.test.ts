@@ -12,13 +12,6 @@ afterAll(async () => {
   await weir.close();
 });
 
-function healthReaches(system: WeirSystem, pipelineId: string, status: string) {
-  return eventually(
-    () => system.request('GET', `/api/v1/pipeline/${pipelineId}/health`),
-    (answer) => answer.body?.overall_status === status,
-  );
-}
-
 test('health answers from the last known status while no worker runs; commands get 503 and a retry is applied once', async () => {
   const id = `down-${Date.now().toString(36)}`;
   await weir.request('POST', '/api/v1/pipeline', {
@@ -26,7 +19,7 @@ test('health answers from the last known status while no worker runs; commands g
     name: 'Worker outage',
     components: [{ name: 'sleeper', image: 'busybox:latest', command: ['sleep', '3600'] }],
   });
-  await healthReaches(weir, id, 'Running');
+  await weir.healthReaches(id, 'Running');
 
   await weir.stopWorker();
   const health = await weir.request('GET', `/api/v1/pipeline/${id}/health`);
@@ -67,7 +60,7 @@ test('with NATS unreachable, deploy retries and then fails naming NATS; once NAT
       ],
     });
     expect(created.status).toBe(201);
-    const failed = await healthReaches(cutOff, id, 'Failed');
+    const failed = await cutOff.healthReaches(id, 'Failed');
     expect(failed.body.failure).toMatchObject({ operation: 'deploy', attempts: 3 });
     expect(failed.body.failure.error).toContain(`NATS at ${unreachableNats} is unreachable`);
     expect((await cutOff.request('GET', '/readyz')).body.nats).toBe('unreachable');
@@ -78,11 +71,11 @@ test('with NATS unreachable, deploy retries and then fails naming NATS; once NAT
   }
 
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await healthReaches(weir, id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   await weir.request('POST', `/api/v1/pipeline/${id}/resume`);
-  await healthReaches(weir, id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await healthReaches(weir, id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
   expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
 });

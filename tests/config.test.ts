@@ -6,6 +6,12 @@ describe('loadConfig', () => {
     expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8080, token: undefined });
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
     expect(config.docker).toEqual({ networkMode: 'pipeline', pullMissingImages: true });
+    expect(config.worker).toEqual({ maxConcurrentActivities: 1000, secretsDir: undefined });
+  });
+
+  test('the worker reads secrets from WEIR_SECRETS_DIR; an empty value is refused', () => {
+    expect(loadConfig({ WEIR_SECRETS_DIR: '/srv/weir/secrets' }).worker.secretsDir).toBe('/srv/weir/secrets');
+    expect(() => loadConfig({ WEIR_SECRETS_DIR: '' })).toThrow(/WEIR_SECRETS_DIR/);
   });
 
   test('refuses a non-loopback bind without a token', () => {

@@ -30,15 +30,6 @@ const threeStages = (pipelineId: string, count = MESSAGES) => ({
   ],
 });
 
-async function statusReaches(id: string, status: string, timeoutMs = 120_000) {
-  return eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
-    (answer) => answer.body?.overall_status === status,
-    timeoutMs,
-    50,
-  );
-}
-
 /** Sequence numbers the source got stored in the first stream, against what the sink wrote. */
 async function deliveries(id: string) {
   const { accepted } = await streamFacts(natsUrl(), id, 'raw');
@@ -57,7 +48,7 @@ async function deleteAndCheckNothingLeft(id: string) {
   const current = (await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status;
   if (current !== 'Stopped') {
     await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-    await statusReaches(id, 'Stopped');
+    await weir.healthReaches(id, 'Stopped');
   }
   expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
   expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
@@ -67,7 +58,7 @@ async function deleteAndCheckNothingLeft(id: string) {
 test('components get their streams and environment; acknowledged messages leave the streams; delete removes streams and consumers too', async () => {
   const id = newId();
   expect((await weir.request('POST', '/api/v1/pipeline', threeStages(id, 10))).status).toBe(201);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   const transform = (await weir.containers(id)).get(`weir-${id}-transform-0`)!;
   expect(transform.Config.Env).toEqual(
     expect.arrayContaining([
@@ -127,7 +118,7 @@ async function withMessagesInFlight(id: string) {
   const created = weir.request('POST', '/api/v1/pipeline', threeStages(id));
   const release = await holdConsumer(natsUrl(), id, 'raw', 'transform');
   expect((await created).status).toBe(201);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await sourceDone(id);
   return { resumeTransform: release };
 }
@@ -157,14 +148,14 @@ test('a graceful stop with 20,000 messages in flight delivers every one exactly 
 test('terminate loses nothing: a resume delivers every message, at least once', async () => {
   const id = newId();
   await weir.request('POST', '/api/v1/pipeline', threeStages(id));
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   const [exit] = [...(await weir.containers(id)).values()].map((container) => container.State.ExitCode);
   expect(exit).toBe(137);
 
   await weir.request('POST', `/api/v1/pipeline/${id}/resume`);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   const facts = await eventually(
     () => deliveries(id),
     (current) => current.accepted === MESSAGES && current.missing.length === 0,
@@ -205,10 +196,10 @@ test('a worker killed mid-drain does not stop the stop: another worker finishes 
 test('a component killed with docker kill fails the pipeline within seconds, naming it; terminate and resume recover', async () => {
   const id = newId();
   await weir.request('POST', '/api/v1/pipeline', threeStages(id, 10));
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   const killedAt = Date.now();
   await weir.docker.getContainer(`weir-${id}-transform-0`).kill({ signal: 'SIGKILL' });
-  const failed = await statusReaches(id, 'Failed', 30_000);
+  const failed = await weir.healthReaches(id, 'Failed', 30_000);
   const detection = Date.now() - killedAt;
   console.log(`component death to Failed: ${detection} ms`);
   expect(detection).toBeLessThan(5000);
@@ -217,8 +208,8 @@ test('a component killed with docker kill fails the pipeline within seconds, nam
   expect(failed.body.components.find((c: { name: string }) => c.name === 'transform').state).toBe('failed');
 
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   await weir.request('POST', `/api/v1/pipeline/${id}/resume`);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   await deleteAndCheckNothingLeft(id);
 });

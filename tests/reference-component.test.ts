@@ -17,8 +17,9 @@ import { eventually } from './support/eventually';
 
 const SECOND_NS = 1_000_000_000;
 const STOP_GRACE_SECONDS = 10;
-/** JetStream could not create a stream's files; the cause is only in the server's log. */
-const STREAM_STORE_FAILED = 10049;
+/** JetStream's code for a failed stream create; with this message, the store's files could not be made, and the cause is only in the server's log. */
+const STREAM_CREATE_FAILED = 10049;
+const STORE_FAILED_MESSAGE = 'error creating store for stream';
 const STREAM_ADD_ATTEMPTS = 3;
 
 interface TestStream {
@@ -75,7 +76,8 @@ async function addStream(config: Partial<StreamConfig> & { name: string }): Prom
       cleanups.push(() => jsm.streams.delete(config.name));
       return;
     } catch (error) {
-      if (attempt === STREAM_ADD_ATTEMPTS || !(error instanceof JetStreamApiError && error.code === STREAM_STORE_FAILED)) throw error;
+      const storeFailed = error instanceof JetStreamApiError && error.code === STREAM_CREATE_FAILED && error.message === STORE_FAILED_MESSAGE;
+      if (attempt === STREAM_ADD_ATTEMPTS || !storeFailed) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
   }

@@ -3,7 +3,6 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { workflowIdFor } from '../workflows/names';
-import { eventually } from './support/eventually';
 import { WeirSystem } from './support/system-harness';
 
 let weir: WeirSystem;
@@ -30,14 +29,6 @@ const withSecret = (pipelineId: string, secret: string) => ({
   components: [{ name: 'db', image: 'busybox:latest', command: ['sleep', '3600'], env: { PLAIN: 'visible-value' }, secret_env: { DB_PASSWORD: secret } }],
 });
 
-async function healthReaches(pipelineId: string, status: string) {
-  return eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${pipelineId}/health`),
-    (answer) => answer.body?.overall_status === status,
-    60_000,
-  );
-}
-
 /** Every string and every payload in the workflow's history, payloads decoded from their bytes. */
 async function historyText(pipelineId: string): Promise<string> {
   const history = await weir.client.workflow.getHandle(workflowIdFor(pipelineId)).fetchHistory();
@@ -54,7 +45,7 @@ async function historyText(pipelineId: string): Promise<string> {
 
 async function commandReaches(pipelineId: string, command: 'terminate' | 'resume', status: string) {
   expect((await weir.request('POST', `/api/v1/pipeline/${pipelineId}/${command}`)).status).toBe(204);
-  await healthReaches(pipelineId, status);
+  await weir.healthReaches(pipelineId, status);
 }
 
 async function deleteAndCheckNothingLeft(pipelineId: string) {
@@ -65,13 +56,13 @@ async function deleteAndCheckNothingLeft(pipelineId: string) {
 test('a secret reaches the container, on create and on resume, but never the workflow history or the API', async () => {
   const id = newId();
   expect((await weir.request('POST', '/api/v1/pipeline', withSecret(id, 'db-password'))).status).toBe(201);
-  await healthReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
   const env = () => weir.containers(id).then((containers) => containers.get(`weir-${id}-db-0`)!.Config.Env);
   expect(await env()).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`, 'PLAIN=visible-value']));
 
   // Resume takes the start-again path, which reads the secret again.
   await weir.docker.getContainer(`weir-${id}-db-0`).remove({ force: true });
-  await healthReaches(id, 'Failed');
+  await weir.healthReaches(id, 'Failed');
   await commandReaches(id, 'terminate', 'Stopped');
   await commandReaches(id, 'resume', 'Running');
   expect(await env()).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`]));
@@ -93,7 +84,7 @@ test('a missing secret fails the pipeline at once, naming the component and the 
   const id = newId();
   const secret = `late-${(counter += 1)}`;
   expect((await weir.request('POST', '/api/v1/pipeline', withSecret(id, secret))).status).toBe(201);
-  const failed = await healthReaches(id, 'Failed');
+  const failed = await weir.healthReaches(id, 'Failed');
   expect(failed.body.failure).toMatchObject({ operation: 'deploy', component: 'db', attempts: 1 });
   expect(failed.body.failure.error).toBe(`component db needs secret ${secret}, but it is not in ${secretsDir}`);
   expect((await weir.containers(id)).size).toBe(0);
@@ -102,6 +93,22 @@ test('a missing secret fails the pipeline at once, naming the component and the 
   await writeFile(path.join(secretsDir, secret), SECRET_VALUE);
   await commandReaches(id, 'resume', 'Running');
   expect((await weir.containers(id)).get(`weir-${id}-db-0`)!.Config.Env).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`]));
+
+  await commandReaches(id, 'terminate', 'Stopped');
+  await deleteAndCheckNothingLeft(id);
+});
+
+test('a component that prints its secret and dies fails the pipeline quoting its log, with the secret masked', async () => {
+  const id = newId();
+  const leaky = {
+    pipeline_id: id,
+    name: `Leaky ${id}`,
+    components: [{ name: 'db', image: 'busybox:latest', command: ['sh', '-c', 'echo "cannot log in with $DB_PASSWORD"; exit 3'], secret_env: { DB_PASSWORD: 'db-password' } }],
+  };
+  expect((await weir.request('POST', '/api/v1/pipeline', leaky)).status).toBe(201);
+  const failed = await weir.healthReaches(id, 'Failed');
+  expect(failed.body.failure.error).toContain('exited with code 3; last log lines: cannot log in with [secret db-password]');
+  expect(await historyText(id)).not.toContain(SECRET_VALUE);
 
   await commandReaches(id, 'terminate', 'Stopped');
   await deleteAndCheckNothingLeft(id);

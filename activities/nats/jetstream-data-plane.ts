@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager, type StreamConfig, type StreamUpdateConfig } from '@nats-io/jetstream';
 import type { PipelineSpec } from '../../workflows/pipeline-spec';
 import { streamNames } from '../../workflows/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
@@ -15,14 +15,19 @@ const STREAM_NAME_IN_USE = 10058;
 export class JetStreamDataPlane {
   constructor(private readonly nats: NatsConnectionProvider) {}
 
-  /** Creates one stream per stream name and one durable consumer per component input. */
+  /** Creates one stream per stream name and one durable consumer per component input; existing ones are kept. */
   async provision(spec: PipelineSpec): Promise<void> {
     const streams = streamNames(spec.components);
     if (streams.length === 0) return;
     const jsm = await this.manager();
+    const limitsRetained: StreamConfig[] = [];
     for (const stream of streams) {
       const name = jetStreamName(spec.pipeline_id, stream);
-      if (await found(jsm.streams.info(name))) continue;
+      const existing = await ignoringCode(jsm.streams.info(name), JetStreamApiCodes.StreamNotFound);
+      if (existing) {
+        if (existing.config.retention === RetentionPolicy.Limits) limitsRetained.push(existing.config);
+        continue;
+      }
       await ignoringCode(
         jsm.streams.add({
           name,
@@ -45,6 +50,10 @@ export class JetStreamDataPlane {
         max_ack_pending: MAX_ACK_PENDING,
       });
     }
+    // Streams made with limits retention switch only now that their consumers exist: without any, they would drop everything.
+    // The client's update type predates servers that allow this change, which the NATS server Weir runs does.
+    const toInterest = { retention: RetentionPolicy.Interest } as Partial<StreamUpdateConfig>;
+    for (const config of limitsRetained) await jsm.streams.update(config.name, { ...config, ...toInterest });
   }
 
   /** Messages each consuming component has not finished: pending plus delivered but unacknowledged. */
@@ -72,10 +81,6 @@ export class JetStreamDataPlane {
   private async manager(): Promise<JetStreamManager> {
     return jetstreamManager(await this.nats.get());
   }
-}
-
-async function found(info: Promise<unknown>): Promise<boolean> {
-  return ignoringCode(info, JetStreamApiCodes.StreamNotFound).then((value) => value !== undefined);
 }
 
 async function ignoringCode<T>(operation: Promise<T>, code: number): Promise<T | undefined> {

@@ -10,6 +10,7 @@ import { SecretDirectory } from '../../activities/secret-directory';
 import { startApi, type RunningApi } from '../../api/start-api';
 import { loadConfig } from '../../config';
 import { createPipelineWorker } from '../../worker/create-worker';
+import { eventually } from './eventually';
 import { installQuietRuntime, workflowBundle } from './workflow-harness';
 
 export interface SystemOptions {
@@ -104,6 +105,16 @@ export class WeirSystem {
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+
+  /** Polls health until the pipeline shows `status`, and returns that answer. */
+  healthReaches(pipelineId: string, status: string, timeoutMs = 120_000): Promise<HttpAnswer> {
+    return eventually(
+      () => this.request('GET', `/api/v1/pipeline/${pipelineId}/health`),
+      (answer) => answer.body?.overall_status === status,
+      timeoutMs,
+      50,
+    );
   }
 
   /** Containers of a pipeline as Docker reports them, by name. */
