@@ -12,6 +12,7 @@ import { ApiError } from './api-error';
 const GRPC_UNAVAILABLE = 14;
 const GRPC_NOT_FOUND = 5;
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_CANCELLED = 1;
 
 /** Maps what Temporal threw while serving a request about `pipelineId` to the API's answer. */
 export function translateTemporalError(error: unknown, pipelineId: string): unknown {
@@ -33,8 +34,11 @@ export function translateTemporalError(error: unknown, pipelineId: string): unkn
   const grpc = grpcErrorOf(error);
   if (grpc?.code === GRPC_NOT_FOUND) return ApiError.notFound(pipelineId);
   if (grpc?.code === GRPC_UNAVAILABLE) return new ApiError('UNAVAILABLE', 'Temporal is unreachable');
-  // A query that no worker answers in time ends here, wrapped in a ServiceError.
-  if (grpc?.code === GRPC_DEADLINE_EXCEEDED) return new ApiError('UNAVAILABLE', `no worker answered for pipeline ${pipelineId} in time`);
+  // A query that no worker answers in time ends here, wrapped in a ServiceError. The server may end the call as
+  // cancelled rather than timed out when the request's deadline passes on its side first.
+  if (grpc?.code === GRPC_DEADLINE_EXCEEDED || grpc?.code === GRPC_CANCELLED) {
+    return new ApiError('UNAVAILABLE', `no worker answered for pipeline ${pipelineId} in time`);
+  }
   return error;
 }
 

@@ -50,7 +50,8 @@ export class WeirSystem {
   static async start(options: SystemOptions = {}): Promise<WeirSystem> {
     installQuietRuntime();
     const config = loadConfig({ ...process.env, ...TEST_ENV, ...options.env });
-    const api = await startApi(config, pino({ level: 'silent' }));
+    // Errors only: a request that fails in a way the API does not map is a bug, and its cause should show.
+    const api = await startApi(config, pino({ level: 'error' }));
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
     const nats = new NatsConnectionProvider(config.nats.url);
