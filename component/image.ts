@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { build } from 'esbuild';
+import { undefinedIfMissing } from '../activities/docker/docker-errors';
+import { followProgress } from '../activities/docker/images';
 
 export const REFERENCE_COMPONENT_IMAGE = 'weir/reference-component:dev';
 
@@ -48,13 +50,8 @@ async function writeAtomically(file: string, contents: Uint8Array): Promise<void
 }
 
 async function builtInputsHash(docker: Docker): Promise<string | undefined> {
-  try {
-    const { Config } = await docker.getImage(REFERENCE_COMPONENT_IMAGE).inspect();
-    return Config.Labels?.[BUILD_INPUTS_LABEL];
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
+  const image = await undefinedIfMissing(docker.getImage(REFERENCE_COMPONENT_IMAGE).inspect());
+  return image?.Config.Labels?.[BUILD_INPUTS_LABEL];
 }
 
 async function buildImage(docker: Docker, inputsHash: string, baseImage: string | undefined): Promise<void> {
@@ -68,9 +65,7 @@ async function buildImage(docker: Docker, inputsHash: string, baseImage: string 
       forcerm: true,
     },
   );
-  const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
-    docker.modem.followProgress(progress, (error: Error | null, output: Array<{ error?: string }>) => (error ? reject(error) : resolve(output))),
-  );
-  const failure = events.find((event) => event.error);
-  if (failure) throw new Error(`docker build of ${REFERENCE_COMPONENT_IMAGE} failed: ${failure.error}`);
+  await followProgress(docker, progress).catch((error: Error) => {
+    throw new Error(`docker build of ${REFERENCE_COMPONENT_IMAGE} failed: ${error.message}`);
+  });
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { followProgress, imageExists } from '../activities/docker/images';
 import { ensureReferenceComponentImage } from '../component/image';
 import { canInstallDebianPackages, installDebianPackage } from './apt';
 import { addBaseFiles, addBusybox, addExecutable } from './rootfs';
@@ -54,16 +55,6 @@ export async function ensureLocalImages(): Promise<void> {
   await ensureReferenceComponentImage(docker, `${NODE_BASE.repo}:${NODE_BASE.tag}`);
 }
 
-async function imageExists(docker: Docker, name: string): Promise<boolean> {
-  try {
-    await docker.getImage(name).inspect();
-    return true;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
-    throw error;
-  }
-}
-
 async function ensureHostBusybox(): Promise<void> {
   if (existsSync(HOST_BUSYBOX)) return;
   if (!(await canInstallDebianPackages())) {
@@ -97,13 +88,9 @@ async function importRootfs(docker: Docker, rootfs: string, image: LocalImage): 
   const tarExit = new Promise<number | null>((resolve) => tar.once('close', resolve));
   try {
     const progress = await docker.importImage(tar.stdout, { repo: image.repo, tag: image.tag, changes: image.changes });
-    const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
-      docker.modem.followProgress(progress, (error: Error | null, output: Array<{ error?: string }>) =>
-        error ? reject(error) : resolve(output),
-      ),
-    );
-    const failure = events.find((event) => event.error);
-    if (failure) throw new Error(`docker import of ${image.repo}:${image.tag} failed: ${failure.error}`);
+    await followProgress(docker, progress).catch((error: Error) => {
+      throw new Error(`docker import of ${image.repo}:${image.tag} failed: ${error.message}`);
+    });
     const tarCode = await tarExit;
     if (tarCode !== 0) throw new Error(`tar of ${rootfs} exited with code ${tarCode}`);
   } finally {

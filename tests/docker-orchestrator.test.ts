@@ -7,7 +7,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { withWeirEnv } from '../activities/component-env';
 import { DATA_MOUNT_PATH } from '../activities/docker/container-options';
-import { pullImage } from '../activities/docker/images';
+import { followProgress, pullImage } from '../activities/docker/images';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../activities/errors';
 import type { ComponentState } from '../activities/orchestrator';
@@ -399,11 +399,9 @@ async function buildImageWithHealthcheck(): Promise<string> {
       'FROM busybox:latest\nHEALTHCHECK --interval=500ms --timeout=2s --retries=1 CMD test -f /tmp/ready\n',
     );
     const stream = await docker.buildImage({ context, src: ['Dockerfile'] }, { t: tag });
-    const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
-      docker.modem.followProgress(stream, (error: Error | null, output: Array<{ error?: string }>) => (error ? reject(error) : resolve(output))),
-    );
-    const failure = events.find((event) => event.error);
-    if (failure) throw new Error(`building ${tag} failed: ${failure.error}`);
+    await followProgress(docker, stream).catch((error: Error) => {
+      throw new Error(`building ${tag} failed: ${error.message}`);
+    });
     return tag;
   } finally {
     await rm(context, { recursive: true, force: true });

@@ -10,17 +10,17 @@ const PULL_STALL_TIMEOUT_MS = 10_000;
 
 /** Makes sure the image is present locally, pulling it when allowed; throws ImageUnavailableError if it is not. */
 export async function ensureImage(docker: Dockerode, image: string, component: string, pullMissing: boolean): Promise<void> {
-  if (await isPresent(docker, image)) return;
+  if (await imageExists(docker, image)) return;
   if (!pullMissing) throw new ImageUnavailableError(component, image, 'pulling missing images is disabled');
   const pullFailure = await pullImage(docker, image).then(
     () => 'the pull finished without it',
     (error: unknown) => (error instanceof Error ? error.message : String(error)),
   );
-  if (await isPresent(docker, image)) return;
+  if (await imageExists(docker, image)) return;
   throw new ImageUnavailableError(component, image, pullFailure);
 }
 
-async function isPresent(docker: Dockerode, image: string): Promise<boolean> {
+export async function imageExists(docker: Dockerode, image: string): Promise<boolean> {
   return (await undefinedIfMissing(docker.getImage(image).inspect())) !== undefined;
 }
 
@@ -35,17 +35,7 @@ export async function pullImage(docker: Dockerode, image: string, stallTimeoutMs
   restartStallTimer();
   try {
     const stream = await docker.pull(image, { abortSignal: stall.signal });
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(
-        stream,
-        (error: Error | null, events: PullEvent[]) => {
-          const failure = error ?? errorEventOf(events);
-          if (failure) reject(failure);
-          else resolve();
-        },
-        restartStallTimer,
-      );
-    });
+    await followProgress(docker, stream, restartStallTimer);
     // An aborted stream just ends, as if the pull had finished.
     stall.signal.throwIfAborted();
   } catch (error) {
@@ -55,11 +45,25 @@ export async function pullImage(docker: Dockerode, image: string, stallTimeoutMs
   }
 }
 
-interface PullEvent {
+interface ProgressEvent {
   error?: string;
 }
 
-function errorEventOf(events: PullEvent[]): Error | undefined {
-  const message = events.find((event) => event.error)?.error;
-  return message === undefined ? undefined : new Error(message);
+/**
+ * Follows the progress stream of a pull, build or import to its end. Docker reports a failure there as an
+ * event with an `error`, not as a failed request, so such an event rejects too.
+ */
+export function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream, onProgress?: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, events: ProgressEvent[]) => {
+        const message = events?.find((event) => event.error)?.error;
+        const failure = error ?? (message === undefined ? undefined : new Error(message));
+        if (failure) reject(failure);
+        else resolve();
+      },
+      onProgress,
+    );
+  });
 }
