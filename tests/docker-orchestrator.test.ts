@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import Docker from 'dockerode';
 import { withWeirEnv } from '../activities/component-env';
 import { DATA_MOUNT_PATH } from '../activities/docker/container-options';
-import { followProgress, pullImage } from '../activities/docker/images';
+import { pullImage } from '../activities/docker/images';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../activities/errors';
 import type { ComponentState } from '../activities/orchestrator';
 import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
 import { eventually } from './support/eventually';
+import { HEALTH_GATED_IMAGE, ensureHealthGatedImage } from './support/test-images';
 
 const docker = new Docker();
 const hostNetwork = new DockerOrchestrator(docker, { networkMode: 'host', pollIntervalMs: 100 });
@@ -154,16 +152,12 @@ describe('DockerOrchestrator', () => {
   });
 
   describe('with an image that defines a healthcheck', () => {
-    let image: string;
     beforeAll(async () => {
-      image = await buildImageWithHealthcheck();
-    });
-    afterAll(async () => {
-      await docker.getImage(image).remove();
+      await ensureHealthGatedImage(docker);
     });
 
     test('waitUntilReady waits until the container is healthy', async () => {
-      const spec = pipelineOf({ name: 'slow', image, command: ['sh', '-c', 'sleep 2; touch /tmp/ready; sleep 3600'] });
+      const spec = pipelineOf({ name: 'slow', image: HEALTH_GATED_IMAGE, command: ['sh', '-c', 'sleep 2; touch /tmp/ready; sleep 3600'] });
       const progress: ComponentState[] = [];
 
       await hostNetwork.deploy(spec);
@@ -388,22 +382,3 @@ describe('DockerOrchestrator', () => {
     });
   });
 });
-
-/** Builds a busybox image whose healthcheck passes once /tmp/ready exists, and returns its tag. */
-async function buildImageWithHealthcheck(): Promise<string> {
-  const tag = `weir-test/healthcheck:${randomBytes(4).toString('hex')}`;
-  const context = await mkdtemp(path.join(os.tmpdir(), 'weir-healthcheck-'));
-  try {
-    await writeFile(
-      path.join(context, 'Dockerfile'),
-      'FROM busybox:latest\nHEALTHCHECK --interval=500ms --timeout=2s --retries=1 CMD test -f /tmp/ready\n',
-    );
-    const stream = await docker.buildImage({ context, src: ['Dockerfile'] }, { t: tag });
-    await followProgress(docker, stream).catch((error: Error) => {
-      throw new Error(`building ${tag} failed: ${error.message}`);
-    });
-    return tag;
-  } finally {
-    await rm(context, { recursive: true, force: true });
-  }
-}

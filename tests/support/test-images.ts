@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import Docker from 'dockerode';
+import { imageExists } from '../../activities/docker/images';
 
 /** An image that is healthy only while /tmp/ready exists, so a test decides when a component becomes ready. */
 export const HEALTH_GATED_IMAGE = 'weir-test/health-gated:1';
@@ -10,14 +11,7 @@ const HEALTH_GATED_DOCKERFILE = [
 ].join('\n');
 
 export async function ensureHealthGatedImage(docker = new Docker()): Promise<void> {
-  const exists = await docker
-    .getImage(HEALTH_GATED_IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
-  if (exists) return;
+  if (await imageExists(docker, HEALTH_GATED_IMAGE)) return;
   execFileSync('docker', ['build', '-q', '-t', HEALTH_GATED_IMAGE, '-'], {
     input: HEALTH_GATED_DOCKERFILE,
     env: { ...process.env, DOCKER_BUILDKIT: '0' },
