@@ -2,6 +2,7 @@ import {
   ServiceError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcCancelledError,
   isGrpcDeadlineError,
   isGrpcServiceError,
 } from '@temporalio/client';
@@ -11,8 +12,6 @@ import { ApiError } from './api-error';
 
 const GRPC_UNAVAILABLE = 14;
 const GRPC_NOT_FOUND = 5;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_CANCELLED = 1;
 
 /** Maps what Temporal threw while serving a request about `pipelineId` to the API's answer. */
 export function translateTemporalError(error: unknown, pipelineId: string): unknown {
@@ -28,17 +27,13 @@ export function translateTemporalError(error: unknown, pipelineId: string): unkn
     }
     return new ApiError('INTERNAL', cause?.message ?? error.message);
   }
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error)) {
+  // The server may end a call as cancelled rather than timed out when the deadline passes on its side first.
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) || isGrpcCancelledError(error)) {
     return new ApiError('UNAVAILABLE', `no worker answered for pipeline ${pipelineId} in time; retry with the same X-Request-Id`);
   }
   const grpc = grpcErrorOf(error);
   if (grpc?.code === GRPC_NOT_FOUND) return ApiError.notFound(pipelineId);
   if (grpc?.code === GRPC_UNAVAILABLE) return new ApiError('UNAVAILABLE', 'Temporal is unreachable');
-  // A query that no worker answers in time ends here, wrapped in a ServiceError. The server may end the call as
-  // cancelled rather than timed out when the request's deadline passes on its side first.
-  if (grpc?.code === GRPC_DEADLINE_EXCEEDED || grpc?.code === GRPC_CANCELLED) {
-    return new ApiError('UNAVAILABLE', `no worker answered for pipeline ${pipelineId} in time`);
-  }
   return error;
 }
 
