@@ -1,6 +1,6 @@
 /** How a pipeline's stream names map to JetStream. Pipeline ids and stream names hold no '_' or '.', so these never collide. */
 export function jetStreamName(pipelineId: string, stream: string): string {
-  return `weir_${pipelineId}_${stream}`;
+  return `${pipelineStreamPrefix(pipelineId)}${stream}`;
 }
 
 export function streamSubject(pipelineId: string, stream: string): string {
