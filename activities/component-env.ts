@@ -3,7 +3,10 @@ import { SecretMissingError } from './errors';
 import { jetStreamName, streamSubject } from './nats/stream-names';
 import type { SecretDirectory } from './secret-directory';
 
-/** The variables Weir gives every component, whatever runs it; they override the component's own of the same name. */
+/**
+ * The variables Weir gives every component, whatever runs it; they override the component's own of the same name.
+ * Keep isWeirVariable (workflows/pipeline-spec.ts) matching every name set here.
+ */
 function weirEnv(pipelineId: string, component: ComponentSpec, natsUrl: string): Record<string, string> {
   return {
     WEIR_PIPELINE_ID: pipelineId,

@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { SECRET_NAME_PATTERN } from '../workflows/pipeline-spec';
+import { SECRET_NAME_PATTERN, isWeirVariable } from '../workflows/pipeline-spec';
 import { PIPELINE_STATUSES } from '../workflows/status-machine';
 import { streamGraphProblems } from '../workflows/stream-graph';
 
@@ -45,7 +45,7 @@ export const ComponentSpecSchema = z
         context.addIssue({ code: 'custom', path: ['secret_env', variable], message: `${variable} is also set in env` });
       }
       // Weir's own variables would silently replace the secret.
-      if (variable === 'NATS_URL' || variable.startsWith('WEIR_')) {
+      if (isWeirVariable(variable)) {
         context.addIssue({ code: 'custom', path: ['secret_env', variable], message: `${variable} is set by Weir` });
       }
     }

@@ -21,3 +21,8 @@ export interface PipelineSpec {
 
 /** A secret's name: a DNS label, so it is also a safe file name and a valid Kubernetes Secret name. */
 export const SECRET_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Variables Weir sets in every component (see activities/component-env.ts), overriding any of the same name. */
+export function isWeirVariable(name: string): boolean {
+  return name === 'NATS_URL' || name.startsWith('WEIR_');
+}
