@@ -1,4 +1,5 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager, type StreamConfig, type StreamUpdateConfig } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { PipelineSpec } from '../../workflows/pipeline-spec';
 import { streamNames } from '../../workflows/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
@@ -13,6 +14,8 @@ const STREAM_NAME_IN_USE = 10058;
 
 /** The JetStream streams and durable consumers of pipelines. Every operation is idempotent. */
 export class JetStreamDataPlane {
+  private managed?: { connection: NatsConnection; manager: Promise<JetStreamManager> };
+
   constructor(private readonly nats: NatsConnectionProvider) {}
 
   /** Creates one stream per stream name and one durable consumer per component input; existing ones are kept. */
@@ -67,19 +70,23 @@ export class JetStreamDataPlane {
   /** Deletes every stream of the pipeline, and with them their consumers. */
   async remove(pipelineId: string): Promise<void> {
     const jsm = await this.manager();
-    for (const name of await this.streamsOf(pipelineId)) await ignoringCode(jsm.streams.delete(name), JetStreamApiCodes.StreamNotFound);
-  }
-
-  /** Names of the pipeline's streams that exist. */
-  async streamsOf(pipelineId: string): Promise<string[]> {
-    const jsm = await this.manager();
     const names: string[] = [];
     for await (const name of jsm.streams.names()) if (name.startsWith(pipelineStreamPrefix(pipelineId))) names.push(name);
-    return names;
+    for (const name of names) await ignoringCode(jsm.streams.delete(name), JetStreamApiCodes.StreamNotFound);
   }
 
+  /** One manager per connection: making one asks the server for the account's JetStream info, a round trip per call otherwise. */
   private async manager(): Promise<JetStreamManager> {
-    return jetstreamManager(await this.nats.get());
+    const connection = await this.nats.get();
+    if (this.managed?.connection !== connection) {
+      const manager = jetstreamManager(connection);
+      this.managed = { connection, manager };
+      // A failed check is asked again next time rather than remembered.
+      manager.catch(() => {
+        if (this.managed?.manager === manager) this.managed = undefined;
+      });
+    }
+    return this.managed.manager;
   }
 }
 
