@@ -2,15 +2,12 @@ import { workflowIdFor } from '../workflows/names';
 import { resumeSignal } from '../workflows/messages';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { eventually } from './support/eventually';
-import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from './support/workflow-harness';
-
-/** The server suggests continue-as-new after this many events, instead of thousands, so the test reaches it quickly. */
-const SUGGEST_AFTER_EVENTS = 60;
+import { CONTINUE_AS_NEW_AFTER_EVENTS, SUGGEST_CONTINUE_AS_NEW_EARLY, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from './support/workflow-harness';
 
 let harness: WorkflowHarness;
 
 beforeAll(async () => {
-  harness = await startWorkflowHarness(['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_AFTER_EVENTS}`]);
+  harness = await startWorkflowHarness(SUGGEST_CONTINUE_AS_NEW_EARLY);
 });
 
 afterAll(async () => {
@@ -41,7 +38,7 @@ test('a long-lived pipeline continues as new when the server suggests it, carryi
   const firstRun = (await handle.describe()).runId;
   const before = await harness.gateway.view(id);
 
-  for (let i = 0; i < SUGGEST_AFTER_EVENTS; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
+  for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
   const continued = await eventually(
     () => handle.describe(),
     (description) => description.runId !== firstRun,

@@ -13,9 +13,19 @@ import { ensureNatsServer, ensureTemporalCli } from '../../scripts/tools';
 import { workflowIdFor } from '../../workflows/names';
 import { deleteSignal, resumeSignal, stopSignal } from '../../workflows/messages';
 import { Gate } from './fake-orchestrator';
-import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, temporalCli, type WorkflowHarness } from './workflow-harness';
+import {
+  CONTINUE_AS_NEW_AFTER_EVENTS,
+  SUGGEST_CONTINUE_AS_NEW_EARLY,
+  specFor,
+  startWorkflowHarness,
+  statusOf,
+  stopWorkflowHarness,
+  temporalCli,
+  type WorkflowHarness,
+} from './workflow-harness';
 
-type Scenario = (harness: WorkflowHarness, id: string) => Promise<void>;
+/** Drives one pipeline; resolves with the run whose history to record when that is not the latest. */
+type Scenario = (harness: WorkflowHarness, id: string) => Promise<string | void>;
 
 const scenarios: Record<string, Scenario> = {
   async lifecycle({ gateway }, id) {
@@ -60,14 +70,14 @@ const scenarios: Record<string, Scenario> = {
     await statusOf(gateway, id, 'Running');
     const handle = env.client.workflow.getHandle(workflowIdFor(id));
     const firstRun = (await handle.describe()).runId;
-    for (let i = 0; i < 60; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
+    for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
     while ((await handle.describe()).runId === firstRun) await new Promise((resolve) => setTimeout(resolve, 100));
+    return firstRun;
   },
 };
 
-/** Continue-as-new is suggested after 60 events in its scenario, instead of thousands. */
 const SERVER_ARGS: Record<string, string[]> = {
-  'continue-as-new': ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+  'continue-as-new': SUGGEST_CONTINUE_AS_NEW_EARLY,
 };
 
 async function main(): Promise<void> {
@@ -97,10 +107,7 @@ async function recordAll(outputDir: string): Promise<void> {
     const harness = await startWorkflowHarness(SERVER_ARGS[name] ?? []);
     try {
       const id = `replay-${name}`;
-      await scenario(harness, id);
-      const handle = harness.env.client.workflow.getHandle(workflowIdFor(id));
-      const { runId } = await handle.describe();
-      const firstRun = name === 'continue-as-new' ? await firstRunOf(harness, id, runId) : runId;
+      const recordedRun = (await scenario(harness, id)) ?? (await harness.env.client.workflow.getHandle(workflowIdFor(id)).describe()).runId;
       // The CLI writes the canonical JSON form of a history, the one replay reads.
       const history = execFileSync(temporalCli(), [
         'workflow',
@@ -110,7 +117,7 @@ async function recordAll(outputDir: string): Promise<void> {
         '--workflow-id',
         workflowIdFor(id),
         '--run-id',
-        firstRun,
+        recordedRun,
         '--output',
         'json',
       ]).toString();
@@ -121,13 +128,6 @@ async function recordAll(outputDir: string): Promise<void> {
       await stopWorkflowHarness(harness);
     }
   }
-}
-
-/** The run that ended by continuing as new: the oldest run of the workflow. */
-async function firstRunOf(harness: WorkflowHarness, id: string, latestRun: string): Promise<string> {
-  const runs: string[] = [];
-  for await (const execution of harness.env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor(id)}'` })) runs.push(execution.runId);
-  return runs.find((run) => run !== latestRun) ?? latestRun;
 }
 
 main().catch((error) => {

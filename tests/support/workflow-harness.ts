@@ -80,6 +80,10 @@ export interface WorkflowHarness {
   nats: NatsConnectionProvider;
 }
 
+/** The server suggests continue-as-new after this many events instead of thousands, so tests reach it quickly. */
+export const CONTINUE_AS_NEW_AFTER_EVENTS = 60;
+export const SUGGEST_CONTINUE_AS_NEW_EARLY = ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${CONTINUE_AS_NEW_AFTER_EVENTS}`];
+
 /** A dev server, a worker on the fake orchestrator and the API's gateway, sharing one file's tests. */
 export async function startWorkflowHarness(extraArgs: string[] = []): Promise<WorkflowHarness> {
   installQuietRuntime();
