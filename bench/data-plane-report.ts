@@ -1,6 +1,6 @@
 import type { DataPlaneResults, DrainRuns } from './data-plane';
 import type { BenchParameters } from './parameters';
-import type { SinkDelivery } from './sink-delivery';
+import type { SinkDelivery } from '../tests/support/pipeline-data';
 import { median } from './stats';
 import { alignColumns, indent, ms } from './table-format';
 
@@ -46,7 +46,7 @@ function row(name: string, values: number[], format: (value: number) => string):
 }
 
 function deliveryRow(deliveries: SinkDelivery[]): string[] {
-  const each = deliveries.map(({ distinct, duplicates, missing }) => `${distinct}/${duplicates}/${missing}`);
+  const each = deliveries.map(({ distinct, duplicates, missing }) => `${distinct}/${duplicates}/${missing.length}`);
   return ['   sink file: distinct / extra / absent', '', '', each.join(', ')];
 }
 

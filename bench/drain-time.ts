@@ -2,9 +2,9 @@ import type Docker from 'dockerode';
 import type { WeirSystem } from '../tests/support/system-harness';
 import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
-import { sinkDelivery, type SinkDelivery } from './sink-delivery';
+import { sinkDelivery, threeStageComponents, type SinkDelivery } from '../tests/support/pipeline-data';
 import { untilSourceDone } from './source-done';
-import { SINK, TRANSFORM, threeStageComponents } from './three-stage-pipeline';
+import { SINK, TRANSFORM } from './three-stage-pipeline';
 import { pollUntil } from './waiting';
 import { createPipeline, sampleWeirPipelinesInTurn, STEP_TIMEOUT_MS, timeCommand, untilStatus } from './weir-api';
 
@@ -57,5 +57,5 @@ async function timeDrain(
   const pendingAtStop = await probe.unfinished(pipelineId, [TRANSFORM, SINK]);
   await probe.resumeConsumer(pipelineId, held);
   const stopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs, DRAIN_TIMEOUT_MS);
-  return { pendingAtStop, stopToStoppedMs, delivery: await sinkDelivery(docker, pipelineId, messages) };
+  return { pendingAtStop, stopToStoppedMs, delivery: await sinkDelivery(pipelineId, messages, docker) };
 }

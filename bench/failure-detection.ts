@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { containerName } from '../activities/docker/resource-names';
 import type { WeirSystem } from '../tests/support/system-harness';
 import type { BenchParameters } from './parameters';
-import { TRANSFORM, threeStageComponents } from './three-stage-pipeline';
+import { threeStageComponents } from '../tests/support/pipeline-data';
+import { TRANSFORM } from './three-stage-pipeline';
 import { createPipeline, sampleWeirPipelinesInTurn, untilStatus } from './weir-api';
 
 /** The source needs something to publish; what flows does not matter here. */

@@ -2,9 +2,9 @@ import type Docker from 'dockerode';
 import type { WeirSystem } from '../tests/support/system-harness';
 import type { JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
-import { sinkDelivery, type SinkDelivery } from './sink-delivery';
+import { SOURCE_OUTPUT, sinkDelivery, threeStageComponents, type SinkDelivery } from '../tests/support/pipeline-data';
 import { untilSourceDone } from './source-done';
-import { SINK, SOURCE_OUTPUT, TRANSFORM, threeStageComponents } from './three-stage-pipeline';
+import { SINK, TRANSFORM } from './three-stage-pipeline';
 import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
 
 export interface ThroughputSample {
@@ -47,6 +47,6 @@ async function timeThroughput(
     firstPublishToLastAckMs,
     messagesPerSecond: (messages * 1000) / firstPublishToLastAckMs,
     idleStopToStoppedMs,
-    delivery: await sinkDelivery(docker, pipelineId, messages),
+    delivery: await sinkDelivery(pipelineId, messages, docker),
   };
 }

@@ -1,9 +1,8 @@
 import { eventually } from './support/eventually';
 import { startWorkerProcess } from './support/worker-process';
-import { holdConsumer, readVolumeFile, sequenceCounts, streamFacts } from './support/pipeline-data';
+import { holdConsumer, sinkDelivery, streamFacts, threeStageComponents } from './support/pipeline-data';
 import { WeirSystem } from './support/system-harness';
 
-const IMAGE = 'weir/reference-component:dev';
 const MESSAGES = 20_000;
 const natsUrl = () => process.env.NATS_URL as string;
 
@@ -19,24 +18,17 @@ afterAll(async () => {
   await weir.close();
 });
 
-/** source → transform → sink, the source publishing `count` messages as fast as it can. */
+/** source → transform → sink, listed sink first so that the drain has to work out the order itself. */
 const threeStages = (pipelineId: string, count = MESSAGES) => ({
   pipeline_id: pipelineId,
   name: `Three stages ${pipelineId}`,
-  components: [
-    { name: 'sink', image: IMAGE, input: 'clean', env: { SINK_FILE: '/weir-data/sink.jsonl' } },
-    { name: 'transform', image: IMAGE, input: 'raw', output: 'clean' },
-    { name: 'source', image: IMAGE, output: 'raw', env: { SOURCE_COUNT: String(count) } },
-  ],
+  components: threeStageComponents(count).reverse(),
 });
 
 /** Sequence numbers the source got stored in the first stream, against what the sink wrote. */
 async function deliveries(id: string) {
   const { accepted } = await streamFacts(natsUrl(), id, 'raw');
-  const counts = sequenceCounts(await readVolumeFile(id, 'sink.jsonl'));
-  const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
-  const missing = Array.from({ length: accepted }, (_, i) => i + 1).filter((seq) => !counts.has(seq));
-  return { accepted, distinct: counts.size, duplicates, missing };
+  return { accepted, ...(await sinkDelivery(id, accepted)) };
 }
 
 /** Messages still held in the pipeline's two streams. */
@@ -126,7 +118,7 @@ async function withMessagesInFlight(id: string) {
 test('a graceful stop with 20,000 messages in flight delivers every one exactly once; health shows the drain', async () => {
   const id = newId();
   const { resumeTransform } = await withMessagesInFlight(id);
-  const atStop = sequenceCounts(await readVolumeFile(id, 'sink.jsonl')).size;
+  const atStop = (await sinkDelivery(id, MESSAGES)).distinct;
   expect((await weir.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
   const seenBeforeResume = await watchHealth(id, (health) => health.unfinishedMax >= MESSAGES);
   await resumeTransform();

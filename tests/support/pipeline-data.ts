@@ -2,10 +2,40 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import Docker from 'dockerode';
 import { demultiplexLogs } from '../../activities/docker/container-logs';
-import { jetStreamName } from '../../activities/nats/stream-names';
+import { jetStreamName, pipelineStreamPrefix } from '../../activities/nats/stream-names';
+import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
+import type { ComponentSpec } from '../../workflows/pipeline-spec';
+
+/** The file in the pipeline's data volume the three-stage sink appends to. */
+export const SINK_FILE = 'sink.jsonl';
+export const SOURCE_OUTPUT = 'raw';
+export const SINK_INPUT = 'clean';
+
+/** source → transform (passthrough) → file sink, the source publishing `messages` as fast as it can. */
+export function threeStageComponents(messages: number): ComponentSpec[] {
+  return [
+    { name: 'source', image: REFERENCE_COMPONENT_IMAGE, replicas: 1, output: SOURCE_OUTPUT, env: { SOURCE_COUNT: String(messages) } },
+    { name: 'transform', image: REFERENCE_COMPONENT_IMAGE, replicas: 1, input: SOURCE_OUTPUT, output: SINK_INPUT },
+    { name: 'sink', image: REFERENCE_COMPONENT_IMAGE, replicas: 1, input: SINK_INPUT, env: { SINK_FILE: `/weir-data/${SINK_FILE}` } },
+  ];
+}
+
+/** What the sink file holds of the source's sequence numbers 1..expected. */
+export interface SinkDelivery {
+  distinct: number;
+  duplicates: number;
+  missing: number[];
+}
+
+export async function sinkDelivery(pipelineId: string, expected: number, docker = new Docker()): Promise<SinkDelivery> {
+  const counts = sequenceCounts(await readVolumeFile(pipelineId, SINK_FILE, docker));
+  const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
+  const missing = Array.from({ length: expected }, (_, index) => index + 1).filter((seq) => !counts.has(seq));
+  return { distinct: counts.size, duplicates, missing };
+}
 
 /** The lines of a JSON-lines file in a pipeline's data volume, read through a throwaway container. */
-export async function readVolumeFile(pipelineId: string, file: string, docker = new Docker()): Promise<string[]> {
+async function readVolumeFile(pipelineId: string, file: string, docker = new Docker()): Promise<string[]> {
   const container = await docker.createContainer({
     Image: 'busybox:latest',
     Cmd: ['sh', '-c', `cat /weir-data/${file} 2>/dev/null || true`],
@@ -24,7 +54,7 @@ export async function readVolumeFile(pipelineId: string, file: string, docker = 
 }
 
 /** How many times each sequence number reached the sink. */
-export function sequenceCounts(lines: string[]): Map<number, number> {
+function sequenceCounts(lines: string[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const line of lines) {
     const seq = (JSON.parse(line) as { seq: number }).seq;
@@ -42,7 +72,7 @@ export async function streamFacts(natsUrl: string, pipelineId: string, stream: s
   try {
     const jsm = await jetstreamManager(connection);
     const streams: string[] = [];
-    for await (const name of jsm.streams.names()) if (name.startsWith(`weir_${pipelineId}_`)) streams.push(name);
+    for await (const name of jsm.streams.names()) if (name.startsWith(pipelineStreamPrefix(pipelineId))) streams.push(name);
     const name = jetStreamName(pipelineId, stream);
     if (!streams.includes(name)) return { accepted: 0, held: 0, streams };
     const { state } = await jsm.streams.info(name);
