@@ -7,7 +7,6 @@ import { isNatsReachable } from './nats-probe';
 import { PipelineGateway } from './pipeline-gateway';
 
 export interface RunningApi {
-  server: Server;
   url: string;
   close(): Promise<void>;
 }
@@ -29,7 +28,6 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
   return {
-    server,
     url: `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));

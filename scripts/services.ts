@@ -43,7 +43,6 @@ export interface TemporalDevServerOptions extends ListeningServiceOptions {
   uiPort?: number;
   /** Without it the state lives in memory only. */
   dbFile?: string;
-  dynamicConfig?: Record<string, string | number>;
 }
 
 export interface NatsServerOptions extends ListeningServiceOptions {
@@ -57,11 +56,6 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
 export function startTemporalDevServer(options: TemporalDevServerOptions): Promise<RunningService> {
-  const dynamicConfig = Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
-    '--dynamic-config-value',
-    // The CLI parses each value as JSON, so strings need their quotes.
-    `${key}=${JSON.stringify(value)}`,
-  ]);
   const args = [
     'server', 'start-dev',
     '--ip', HOST,
@@ -70,7 +64,6 @@ export function startTemporalDevServer(options: TemporalDevServerOptions): Promi
     ...(options.dbFile === undefined ? [] : ['--db-filename', options.dbFile]),
     '--search-attribute', 'PipelineStatus=Keyword',
     '--log-level', 'warn',
-    ...dynamicConfig,
     '--namespace', 'default',
   ];
   return startListeningService(
