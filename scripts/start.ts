@@ -1,5 +1,6 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfig, type WeirConfig } from '../config';
 import { warnIfDiskIsLow } from './disk-space';
 import { ensureDockerEngine } from './docker-engine';
 import { ensureLocalImages } from './local-images';
@@ -13,6 +14,9 @@ interface Setup {
   temporalPort: number;
   temporalUiPort: number;
   natsPort: number;
+  /** The environment of the worker and the API. */
+  env: NodeJS.ProcessEnv;
+  config: WeirConfig;
 }
 
 async function main(): Promise<number> {
@@ -61,6 +65,16 @@ async function prepare(): Promise<Setup> {
     temporalUiPort: portFromEnv('WEIR_TEMPORAL_UI_PORT', 8233),
     natsPort: portFromEnv('WEIR_NATS_PORT', 4222),
   };
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporalPort}`,
+    NATS_URL: `nats://127.0.0.1:${ports.natsPort}`,
+    // NATS listens on loopback only, which components reach on the host network.
+    WEIR_DOCKER_NETWORK_MODE: process.env.WEIR_DOCKER_NETWORK_MODE || 'host',
+    WEIR_SECRETS_DIR: secretsDir(),
+  };
+  // The worker and the API would refuse an invalid variable too, but only once everything else had started.
+  const config = loadConfig(env);
   await ensureDockerEngine();
   await ensureLocalImages();
   const temporalCli = await ensureTemporalCli();
@@ -69,19 +83,12 @@ async function prepare(): Promise<Setup> {
   await mkdir(secretsDir(), { recursive: true });
   await chmod(secretsDir(), 0o700);
   await warnIfDiskIsLow(dataDir, 'the Temporal database and the NATS store');
-  return { temporalCli, natsServer, ...ports };
+  return { temporalCli, natsServer, ...ports, env, config };
 }
 
 /** In start order; each resolves once its service is up. */
 function serviceStarters(setup: Setup): Array<() => Promise<RunningService>> {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: `127.0.0.1:${setup.temporalPort}`,
-    NATS_URL: `nats://127.0.0.1:${setup.natsPort}`,
-    // NATS listens on loopback only, which components reach on the host network.
-    WEIR_DOCKER_NETWORK_MODE: process.env.WEIR_DOCKER_NETWORK_MODE || 'host',
-    WEIR_SECRETS_DIR: secretsDir(),
-  };
+  const { env } = setup;
   // Every process gets its own process group so that Ctrl-C reaches only this
   // script, which then stops them in reverse order.
   const nodeProcess = (name: string, entry: string) => async (): Promise<RunningService> =>
@@ -114,7 +121,7 @@ function announce(setup: Setup): void {
   console.log(
     [
       'Weir is running. Press Ctrl-C to stop.',
-      `  API:         http://127.0.0.1:${process.env.WEIR_API_PORT || '8080'}`,
+      `  API:         http://${setup.config.api.host}:${setup.config.api.port}`,
       `  Temporal UI: http://127.0.0.1:${setup.temporalUiPort}`,
       `  Data:        ${dataDir} (service logs: temporal.log, nats.log)`,
       `  Secrets:     ${secretsDir()} (one file per secret, for components' secret_env)`,
