@@ -18,8 +18,10 @@ export interface ActivityDependencies {
   drainPollIntervalMs?: number;
 }
 
+export const DEFAULT_DRAIN_POLL_INTERVAL_MS = 250;
+
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
-export function createActivities({ orchestrator, dataPlane, componentNatsUrl, secrets, drainPollIntervalMs = 250 }: ActivityDependencies) {
+export function createActivities({ orchestrator, dataPlane, componentNatsUrl, secrets, drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS }: ActivityDependencies) {
   /**
    * Provisions the streams and returns the spec as the orchestrator runs it, with secret values and Weir's
    * variables in each component's env. Secrets are read first, so a missing one fails before anything is made.

@@ -33,11 +33,12 @@ export interface DockerOrchestratorOptions {
 }
 
 const PIPELINE_NETWORK_MODE = 'pipeline';
+export const DEFAULT_POLL_INTERVAL_MS = 500;
 
 const DEFAULT_OPTIONS: DockerOrchestratorOptions = {
   networkMode: PIPELINE_NETWORK_MODE,
   pullMissingImages: true,
-  pollIntervalMs: 500,
+  pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
   watchPollIntervalMs: 30_000,
 };
 const EXIT_LOG_LINES = 5;

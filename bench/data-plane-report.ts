@@ -1,11 +1,12 @@
+import { DEFAULT_DRAIN_POLL_INTERVAL_MS } from '../activities/create-activities';
 import type { DataPlaneResults, DrainRuns } from './data-plane';
 import type { BenchParameters } from './parameters';
 import type { SinkDelivery } from '../tests/support/pipeline-data';
 import { median } from './stats';
 import { alignColumns, indent, ms } from './table-format';
 
-/** The drain waits this long between looks at a consumer: see drainPollIntervalMs in activities/create-activities.ts. */
-const DRAIN_POLL_MS = 250;
+/** The drain waits this long between looks at a consumer. */
+const DRAIN_POLL_MS = DEFAULT_DRAIN_POLL_INTERVAL_MS;
 
 export function dataPlaneSection({ throughput, drains, failureDetectionMs }: DataPlaneResults, parameters: BenchParameters): string[] {
   const drainRows = ({ held, samples }: DrainRuns, index: number) => [

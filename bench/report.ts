@@ -5,14 +5,16 @@ import type { SweepCounts } from './label-sweep';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { MachineFacts } from './machine-facts';
 import type { LatencySummary } from './open-loop';
+import { MIN_UPTIME_MS } from '../activities/docker/component-state';
+import { DEFAULT_POLL_INTERVAL_MS } from '../activities/docker-orchestrator';
 import type { BenchParameters } from './parameters';
 import { median } from './stats';
 import { alignColumns, indent, ms, ratio, seconds } from './table-format';
 
-/** What the Docker orchestrator needs before it reports Running: see activities/docker/component-state.ts (MIN_UPTIME_MS). */
-const READINESS_FLOOR_MS = 1000;
-/** How often the worker inspects containers while waiting for them: see activities/docker-orchestrator.ts. */
-const WORKER_POLL_MS = 500;
+/** What the Docker orchestrator needs before it reports Running. */
+const READINESS_FLOOR_MS = MIN_UPTIME_MS;
+/** How often the worker inspects containers while waiting for them. */
+const WORKER_POLL_MS = DEFAULT_POLL_INTERVAL_MS;
 
 export interface BenchResults {
   facts: MachineFacts;

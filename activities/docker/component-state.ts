@@ -7,7 +7,7 @@ export type Replica = ContainerInspectInfo | undefined;
 type ReplicaPhase = 'ready' | 'coming-up' | 'stopped' | 'failed' | 'missing';
 
 /** How long a replica must have been running before it counts as ready, so one that crashes on startup is not. */
-const MIN_UPTIME_MS = 1000;
+export const MIN_UPTIME_MS = 1000;
 
 /** Exit codes of a process ended by SIGTERM (128+15) or SIGKILL (128+9): how Weir itself stops components. */
 const STOP_SIGNAL_EXIT_CODES = new Set([143, 137]);
