@@ -1,3 +1,4 @@
+import type { Settlement } from './consume';
 import { errorMessage, type Logger } from './log';
 
 /** Logs when an operation starts failing and when it recovers, rather than once per failed message. */
@@ -12,6 +13,18 @@ export class FailureReporter {
   failed(error: unknown): void {
     if (this.failuresSinceSuccess === 0) this.logger.error(`${this.operation}_failing`, { error: errorMessage(error) });
     this.failuresSinceSuccess++;
+  }
+
+  /** Runs one attempt of the operation: `done` when it succeeds, `retry` (reported) when it throws. */
+  async settle(attempt: () => Promise<void>): Promise<Settlement> {
+    try {
+      await attempt();
+      this.succeeded();
+      return 'done';
+    } catch (error) {
+      this.failed(error);
+      return 'retry';
+    }
   }
 
   succeeded(): void {

@@ -11,15 +11,11 @@ export async function openFileSink(filePath: string, writeFailures: FailureRepor
   await endLastLine(file);
   return {
     async write(messages) {
-      try {
+      const settlement = await writeFailures.settle(async () => {
         await file.appendFile(messages.map(jsonLine).join(''));
         await file.datasync();
-        writeFailures.succeeded();
-        return messages.map(() => 'done');
-      } catch (error) {
-        writeFailures.failed(error);
-        return messages.map(() => 'retry');
-      }
+      });
+      return messages.map(() => settlement);
     },
     close: () => file.close(),
   };

@@ -13,8 +13,8 @@ export function createHttpSink(url: string, postFailures: FailureReporter): Sink
   };
 }
 
-async function post(url: string, message: JsMsg, postFailures: FailureReporter): Promise<Settlement> {
-  try {
+function post(url: string, message: JsMsg, postFailures: FailureReporter): Promise<Settlement> {
+  return postFailures.settle(async () => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -23,10 +23,5 @@ async function post(url: string, message: JsMsg, postFailures: FailureReporter):
     });
     await response.body?.cancel();
     if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    postFailures.succeeded();
-    return 'done';
-  } catch (error) {
-    postFailures.failed(error);
-    return 'retry';
-  }
+  });
 }

@@ -20,16 +20,11 @@ export async function runTransform(config: TransformConfig, { nc, component, log
       counts.dropped++;
       return 'done';
     }
-    try {
+    return publishFailures.settle(async () => {
       // Derived from the input, so a redelivered input is dropped as a duplicate by the output stream.
       await js.publish(config.outputSubject, message.data, { msgID: `${component}-${message.info.streamSequence}` });
       counts.published++;
-      publishFailures.succeeded();
-      return 'done';
-    } catch (error) {
-      publishFailures.failed(error);
-      return 'retry';
-    }
+    });
   };
 
   // Each `settle` runs synchronously up to its first await, so `keep` sees the messages in order.
