@@ -58,9 +58,9 @@ export class PipelineGateway {
     return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, ...memo };
   }
 
-  async get(pipelineId: string): Promise<PipelineRecord> {
+  async get(pipelineId: string, deadline = this.deadline()): Promise<PipelineRecord> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    const description = await this.guard(pipelineId, () => this.client.withDeadline(this.deadline(), () => handle.describe()));
+    const description = await this.guard(pipelineId, () => this.client.withDeadline(deadline, () => handle.describe()));
     if (description.status.name !== 'RUNNING') throw ApiError.notFound(pipelineId);
     const record = recordOf(description);
     if (!record) throw ApiError.notFound(pipelineId);
@@ -82,11 +82,12 @@ export class PipelineGateway {
     return records.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.pipeline_id.localeCompare(b.pipeline_id));
   }
 
-  /** The full view, transitions included; it needs a worker to answer. */
+  /** The full view, transitions included; it needs a worker to answer. Both calls share one deadline. */
   async view(pipelineId: string): Promise<PipelineView> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    await this.get(pipelineId);
-    return this.guard(pipelineId, () => this.client.withDeadline(this.deadline(), () => handle.query(statusQuery)));
+    const deadline = this.deadline();
+    await this.get(pipelineId, deadline);
+    return this.guard(pipelineId, () => this.client.withDeadline(deadline, () => handle.query(statusQuery)));
   }
 
   /** Sends a command and answers once the workflow has accepted it (delete: once the pipeline is gone). */
