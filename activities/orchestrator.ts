@@ -1,6 +1,7 @@
 import type { PipelineSpec } from '../workflows/pipeline-spec';
 
-export type ComponentRunState = 'running' | 'starting' | 'stopped' | 'failed' | 'missing';
+export const COMPONENT_RUN_STATES = ['running', 'starting', 'stopped', 'failed', 'missing'] as const;
+export type ComponentRunState = (typeof COMPONENT_RUN_STATES)[number];
 
 export interface ComponentState {
   component: string;

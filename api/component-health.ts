@@ -1,4 +1,4 @@
-import type { ComponentState } from '../activities/orchestrator';
+import { COMPONENT_RUN_STATES, type ComponentState } from '../activities/orchestrator';
 import type { DrainProgress } from '../activities/drain';
 import type { PipelineSpec } from '../workflows/pipeline-spec';
 import type { FailureReason } from '../workflows/pipeline-view';
@@ -11,11 +11,15 @@ export interface ActivityObservation {
   at: string | null;
 }
 
+/** A component's state in health: what the orchestrator reports, or draining during a stop, or unknown without a report. */
+export const HEALTH_STATES = [...COMPONENT_RUN_STATES, 'draining', 'unknown'] as const;
+type HealthState = (typeof HEALTH_STATES)[number];
+
 export interface ComponentHealth {
   name: string;
   desired_replicas: number;
   ready_replicas: number;
-  state: ComponentState['state'] | 'draining' | 'unknown';
+  state: HealthState;
   message: string | null;
   /** While a stop drains: messages this component has yet to finish. */
   unfinished_messages: number | null;

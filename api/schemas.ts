@@ -1,7 +1,9 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { SECRET_NAME_PATTERN, isWeirVariable } from '../workflows/pipeline-spec';
-import { PIPELINE_STATUSES } from '../workflows/status-machine';
+import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../workflows/pipeline-view';
+import { COMMANDS, PIPELINE_STATUSES } from '../workflows/status-machine';
+import { HEALTH_STATES } from './component-health';
 import { streamGraphProblems } from '../workflows/stream-graph';
 
 extendZodWithOpenApi(z);
@@ -106,7 +108,7 @@ export const ComponentHealthSchema = z
     name: z.string(),
     desired_replicas: z.number().int(),
     ready_replicas: z.number().int(),
-    state: z.enum(['running', 'starting', 'stopped', 'failed', 'missing', 'draining', 'unknown']),
+    state: z.enum(HEALTH_STATES),
     message: z.string().nullable(),
     unfinished_messages: z.number().int().nullable(),
   })
@@ -127,11 +129,11 @@ export const TransitionSchema = z
     at: timestamp,
     from: PipelineStatusSchema,
     to: PipelineStatusSchema,
-    command: z.enum(['stop', 'terminate', 'resume', 'delete']).nullable(),
-    source: z.enum(['api', 'signal', 'workflow']),
+    command: z.enum(COMMANDS).nullable(),
+    source: z.enum(TRANSITION_SOURCES),
     request_id: z.string().nullable(),
     reason: z.string(),
-    outcome: z.enum(['applied', 'refused']),
+    outcome: z.enum(TRANSITION_OUTCOMES),
   })
   .openapi('Transition');
 

@@ -11,7 +11,11 @@ export interface FailureReason {
 }
 
 /** Who caused a transition: the API (an update), an operator (a signal) or the workflow itself. */
-export type TransitionSource = 'api' | 'signal' | 'workflow';
+export const TRANSITION_SOURCES = ['api', 'signal', 'workflow'] as const;
+export type TransitionSource = (typeof TRANSITION_SOURCES)[number];
+
+export const TRANSITION_OUTCOMES = ['applied', 'refused'] as const;
+export type TransitionOutcome = (typeof TRANSITION_OUTCOMES)[number];
 
 export interface TransitionRecord {
   at: string;
@@ -22,7 +26,7 @@ export interface TransitionRecord {
   request_id: string | null;
   reason: string;
   /** `refused` records a signal that was invalid in `from`; the status did not change. */
-  outcome: 'applied' | 'refused';
+  outcome: TransitionOutcome;
 }
 
 /** The full view returned by the `status` query. */
