@@ -6,7 +6,7 @@ import type { LifecycleSample } from './lifecycle-sample';
 import { IDLE_COMPONENT, type BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';
 import { sampleInTurn } from './samples-in-turn';
-import { pause, timed } from './waiting';
+import { pollUntil, timed } from './waiting';
 
 const STATE_TIMEOUT_MS = 60_000;
 
@@ -49,11 +49,5 @@ async function timeLifecycle(docker: Docker, pipelineId: string, parameters: Ben
 }
 
 async function untilState(container: Docker.Container, status: string, pollMs: number): Promise<void> {
-  const deadline = Date.now() + STATE_TIMEOUT_MS;
-  for (;;) {
-    const { State } = await container.inspect();
-    if (State.Status === status) return;
-    if (Date.now() >= deadline) throw new Error(`container ${container.id} was still ${State.Status} after ${STATE_TIMEOUT_MS} ms`);
-    await pause(pollMs);
-  }
+  await pollUntil(() => container.inspect(), ({ State }) => State.Status === status, pollMs, STATE_TIMEOUT_MS, `container ${container.id} becoming ${status}`);
 }

@@ -4,7 +4,7 @@ import type { Command, PipelineStatus } from '../workflows/status-machine';
 import { IDLE_COMPONENT } from './parameters';
 import { messageOf, progress } from './progress';
 import { sampleInTurn } from './samples-in-turn';
-import { forEachConcurrently, pause, timed, withTimeout } from './waiting';
+import { forEachConcurrently, pollUntil, timed, withTimeout } from './waiting';
 
 const PIPELINES = '/api/v1/pipeline';
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -45,15 +45,11 @@ export async function healthOf(system: WeirSystem, pipelineId: string): Promise<
 
 /** Polls health until the pipeline has `target`; fails early when it is Failed. */
 export async function untilStatus(system: WeirSystem, pipelineId: string, target: PipelineStatus, pollMs: number, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const health = await healthOf(system, pipelineId);
-    const status = health?.overall_status;
-    if (status === target) return;
-    if (status === 'Failed') throw new Error(`${pipelineId} failed: ${JSON.stringify(health?.failure)}`);
-    if (Date.now() >= deadline) throw new Error(`${pipelineId} was still ${status} after ${timeoutMs} ms, waiting for ${target}`);
-    await pause(pollMs);
-  }
+  const reached = (health: Awaited<ReturnType<typeof healthOf>>) => {
+    if (target !== 'Failed' && health?.overall_status === 'Failed') throw new Error(`${pipelineId} failed: ${JSON.stringify(health.failure)}`);
+    return health?.overall_status === target;
+  };
+  await pollUntil(() => healthOf(system, pipelineId), reached, pollMs, timeoutMs, `${pipelineId} reaching ${target}`);
 }
 
 /** How long from sending `command` until health shows `target`, in milliseconds. */
