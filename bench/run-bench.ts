@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
-import { startBenchServices, type BenchServices } from './bench-services';
+import type { ThrowawayServices } from '../scripts/throwaway-services';
+import { startBenchServices } from './bench-services';
 import { withWeirSystem } from './bench-system';
 import { measureDataPlane } from './data-plane';
 import { measureHealthLatency } from './health-latency';
@@ -15,7 +16,7 @@ import { interruptOnSignals } from './waiting';
 import { measureWeirLifecycles } from './weir-lifecycle';
 
 /** Lifecycle first, on a quiet engine and server; then messages through pipelines; the large health population comes last. */
-async function measure(docker: Docker, services: BenchServices, ids: PipelineIds): Promise<BenchResults> {
+async function measure(docker: Docker, services: ThrowawayServices, ids: PipelineIds): Promise<BenchResults> {
   const facts = await machineFacts(docker, services.temporalCli);
   const lifecyclePipelines = PARAMETERS.lifecycleSamples + PARAMETERS.lifecycleWarmUps;
   const weir = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>

@@ -1,13 +1,12 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import './test-services';
 
 export default async function globalTeardown(): Promise<void> {
   const started = globalThis.weirTestServices;
   if (!started) return;
-  for (const service of [...started.services].reverse()) await service.stop();
-  await reportNatsProblems(path.join(started.workDir, 'logs', 'nats.log'));
-  await rm(started.workDir, { recursive: true, force: true });
+  await reportNatsProblems(path.join(started.workDir, 'nats.log'));
+  await started.stop();
   globalThis.weirTestServices = undefined;
 }
 

@@ -1,13 +1,6 @@
-import type { RunningService } from '../../scripts/services';
-
-/** What global setup started, kept on globalThis so that global teardown can stop it. */
-export interface TestServices {
-  /** In start order. */
-  services: RunningService[];
-  /** Temporary folder holding the service logs and the NATS store. */
-  workDir: string;
-}
+import type { ThrowawayServices } from '../../scripts/throwaway-services';
 
 declare global {
-  var weirTestServices: TestServices | undefined;
+  /** What global setup started, kept on globalThis so that global teardown can stop it. */
+  var weirTestServices: ThrowawayServices | undefined;
 }
