@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { build } from 'esbuild';
 import { undefinedIfMissing } from '../activities/docker/docker-errors';
 import { followProgress } from '../activities/docker/images';
+import { writeAtomically } from './src/write-atomically';
 
 export const REFERENCE_COMPONENT_IMAGE = 'weir/reference-component:dev';
 
@@ -39,14 +40,6 @@ async function bundleComponent(): Promise<Uint8Array> {
     logLevel: 'warning',
   });
   return outputFiles[0].contents;
-}
-
-/** Test runs in parallel bundle at the same time; none may read, hash or send a half-written bundle. */
-async function writeAtomically(file: string, contents: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, contents);
-  await rename(temporary, file);
 }
 
 async function builtInputsHash(docker: Docker): Promise<string | undefined> {

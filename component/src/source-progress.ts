@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureReporter } from './failure-reporter';
+import { writeAtomically } from './write-atomically';
 
 const SAVE_EVERY_ACKS = 100;
 
@@ -55,10 +56,4 @@ export class SourceProgress {
       );
     return this.saving;
   }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, file);
 }
