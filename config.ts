@@ -4,6 +4,15 @@ import { DEFAULT_PIPELINE_SETTINGS } from './workflows/pipeline-settings';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const originPattern = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const hostNamePattern = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9A-Fa-f:.]+$/;
+const commaList = (entry: RegExp, message: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+    .refine((items) => items.every((item) => entry.test(item)), message);
+
 const environmentSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -14,6 +23,8 @@ const environmentSchema = z.object({
   WEIR_API_HOST: z.string().default('127.0.0.1'),
   WEIR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   WEIR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEIR_API_ALLOWED_ORIGINS: commaList(originPattern, 'must list origins such as https://ui.example.com, separated by commas'),
+  WEIR_API_ALLOWED_HOSTS: commaList(hostNamePattern, 'must list host names such as weir.example.com, separated by commas'),
   WEIR_UPDATE_TIMEOUT_MS: positiveInt(10_000),
   WEIR_DELETE_TIMEOUT_MS: positiveInt(120_000),
   WEIR_DOCKER_NETWORK_MODE: z.string().default('pipeline'),
@@ -32,7 +43,17 @@ export interface WeirConfig {
   nats: { url: string; componentUrl: string };
   /** secretsDir: where the worker reads the values of components' `secret_env`; none when undefined. */
   worker: { maxConcurrentActivities: number; secretsDir?: string };
-  api: { host: string; port: number; token?: string; updateTimeoutMs: number; deleteTimeoutMs: number };
+  api: {
+    host: string;
+    port: number;
+    token?: string;
+    /** Browser origins that may send state-changing requests, besides the API's own. */
+    allowedOrigins: string[];
+    /** Host names the API answers to besides its bind address (and loopback names when bound to loopback). */
+    allowedHosts: string[];
+    updateTimeoutMs: number;
+    deleteTimeoutMs: number;
+  };
   docker: { networkMode: string; pullMissingImages: boolean };
   pipelineSettings: PipelineSettings;
   logLevel: string;
@@ -59,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
       host: e.WEIR_API_HOST,
       port: e.WEIR_API_PORT,
       token: e.WEIR_API_TOKEN,
+      allowedOrigins: e.WEIR_API_ALLOWED_ORIGINS,
+      allowedHosts: e.WEIR_API_ALLOWED_HOSTS,
       updateTimeoutMs: e.WEIR_UPDATE_TIMEOUT_MS,
       deleteTimeoutMs: e.WEIR_DELETE_TIMEOUT_MS,
     },

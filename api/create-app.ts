@@ -6,17 +6,20 @@ import { bearerAuth } from './bearer-auth';
 import { buildOpenApiDocument } from './openapi';
 import type { PipelineGateway } from './pipeline-gateway';
 import { pipelineRoutes } from './pipeline-routes';
+import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
 
-export interface AppOptions {
+export interface AppOptions extends HostPolicy {
   gateway: PipelineGateway;
   logger: Logger;
-  /** When set, every /api route requires it as a bearer token. */
+  /** When set, every route but the probes requires it as a bearer token. */
   token?: string;
+  /** Origins of browser pages that may send state-changing requests. */
+  allowedOrigins: string[];
   /** Whether the data plane is reachable, for /readyz. */
   natsReachable: () => Promise<boolean>;
 }
 
-export function createApp({ gateway, logger, token, natsReachable }: AppOptions): Koa {
+export function createApp({ gateway, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
 
@@ -24,7 +27,8 @@ export function createApp({ gateway, logger, token, natsReachable }: AppOptions)
     const started = performance.now();
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new ApiError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+      const unmatched = unmatchedRouteError(ctx.status, ctx.body, ctx.method, ctx.path, ctx.response.get('allow'));
+      if (unmatched) throw unmatched;
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL', 'internal error');
       if (!(error instanceof ApiError)) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
@@ -34,32 +38,43 @@ export function createApp({ gateway, logger, token, natsReachable }: AppOptions)
     logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
-  const probes = new Router();
-  probes.get('/healthz', (ctx) => {
+  app.use(hostGuard(hostPolicy));
+  if (token) {
+    const auth = bearerAuth(token);
+    // Everything but the probes, however its path is spelled: the exemption matches the raw path exactly.
+    app.use((ctx, next) => (OPEN_PATHS.has(ctx.path) ? next() : auth(ctx, next)));
+  }
+  app.use(crossSiteGuard(allowedOrigins));
+  app.use(jsonBodiesOnly);
+
+  // Case-sensitive and strict, so each route has exactly one spelling.
+  const router = new Router({ sensitive: true, strict: true });
+  router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  probes.get('/readyz', async (ctx) => {
+  router.get('/readyz', async (ctx) => {
     const [temporal, nats] = await Promise.all([gateway.isTemporalReachable(), natsReachable()]);
     const word = (reachable: boolean) => (reachable ? 'reachable' : 'unreachable');
     ctx.status = temporal && nats ? 200 : 503;
     ctx.body = { status: temporal && nats ? 'ready' : 'unavailable', temporal: word(temporal), nats: word(nats) };
   });
-  app.use(probes.routes());
-
-  if (token) {
-    const auth = bearerAuth(token);
-    app.use((ctx, next) => (ctx.path.startsWith('/api') ? auth(ctx, next) : next()));
-  }
-
-  const routes = pipelineRoutes(gateway);
-  app.use(routes.routes());
-  app.use(routes.allowedMethods());
-
-  const docs = new Router();
-  docs.get('/api/v1/openapi.json', (ctx) => {
+  router.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = openApiDocument;
   });
-  app.use(docs.routes());
+  pipelineRoutes(router, gateway);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
 
   return app;
+}
+
+/**
+ * The JSON error for a request no route answered: 405 with the Allow header the router set when the path exists
+ * under other methods, else 404. The router's 501 for an unknown method becomes one of those two.
+ */
+function unmatchedRouteError(status: number, body: unknown, method: string, path: string, allow: string): ApiError | undefined {
+  if (body !== undefined && body !== null && body !== '') return undefined;
+  if (status === 405 || (status === 501 && allow)) return new ApiError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allow}`);
+  if (status === 404 || status === 501) return new ApiError('NOT_FOUND', `no route for ${method} ${path}`);
+  return undefined;
 }

@@ -11,8 +11,10 @@ import { isPipelineStatus, type Command, type PipelineStatus } from '../workflow
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ApiError } from './api-error';
+import { canonicalJson } from './canonical-json';
 import type { ActivityObservation } from './component-health';
-import { translateTemporalError } from './temporal-errors';
+import { timedCall, withinDeadline, type TimedCall } from './deadline';
+import { grpcCodeOf, translateTemporalError } from './temporal-errors';
 
 /** What describe tells about a pipeline: its last known state, readable with every worker down. */
 export interface PipelineRecord extends PipelineMemo {
@@ -32,6 +34,12 @@ export interface GatewayOptions {
 
 const UPDATES = { stop: stopUpdate, terminate: terminateUpdate, resume: resumeUpdate, delete: deleteUpdate };
 
+/** One page of a pipeline list, and the token of the next page when there is one. */
+export interface PipelinePage {
+  records: PipelineRecord[];
+  nextPageToken?: string;
+}
+
 /** Everything the API asks of Temporal about pipelines. */
 export class PipelineGateway {
   constructor(
@@ -39,99 +47,157 @@ export class PipelineGateway {
     private readonly options: GatewayOptions,
   ) {}
 
-  async create(spec: PipelineSpec): Promise<PipelineRecord> {
+  /**
+   * Starts the pipeline's workflow. A retry of the same create (same request id and spec) answers with the pipeline
+   * that the first one made instead of a conflict.
+   */
+  async create(spec: PipelineSpec, requestId: string): Promise<PipelineRecord> {
     const ledger = PipelineLedger.create(spec, new Date().toISOString());
-    const memo: PipelineMemo = { ...ledger.statusMemo(), spec };
+    const memo: PipelineMemo = { ...ledger.statusMemo(), spec, create_request_id: requestId };
     const input: PipelineWorkflowInput = { spec, settings: this.options.settings, ledger: ledger.snapshot() };
-    await this.guard(spec.pipeline_id, () =>
-      this.client.withDeadline(this.deadline(), () => this.client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: TASK_QUEUE,
-        workflowId: workflowIdFor(spec.pipeline_id),
-        args: [input],
-        memo: { ...memo },
-        typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
-        staticSummary: spec.name,
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      })),
-    );
+    try {
+      await this.call(spec.pipeline_id, this.timed(`starting pipeline ${spec.pipeline_id}`, true), () =>
+        this.client.workflow.start(WORKFLOW_TYPE, {
+          taskQueue: TASK_QUEUE,
+          workflowId: workflowIdFor(spec.pipeline_id),
+          args: [input],
+          memo: { ...memo },
+          typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
+          staticSummary: spec.name,
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'ALREADY_EXISTS')) throw error;
+      const existing = await this.get(spec.pipeline_id).catch(() => undefined);
+      if (existing?.create_request_id === requestId && canonicalJson(existing.spec) === canonicalJson(spec)) return existing;
+      throw error;
+    }
     return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, ...memo };
   }
 
-  async get(pipelineId: string, deadline = this.deadline()): Promise<PipelineRecord> {
+  async get(pipelineId: string, call = this.timed(`reading pipeline ${pipelineId}`)): Promise<PipelineRecord> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    const description = await this.guard(pipelineId, () => this.client.withDeadline(deadline, () => handle.describe()));
+    const description = await this.call(pipelineId, call, () => handle.describe());
     if (description.status.name !== 'RUNNING') throw ApiError.notFound(pipelineId);
     const record = recordOf(description);
     if (!record) throw ApiError.notFound(pipelineId);
     return { ...record, observation: observationOf(description) };
   }
 
-  async list(status?: PipelineStatus): Promise<PipelineRecord[]> {
+  /** One page of pipelines, newest run first, from a single visibility call: memo and search attribute carry the rest. */
+  async list(status: PipelineStatus | undefined, limit: number, pageToken?: string): Promise<PipelinePage> {
     const filters = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`];
     if (status) filters.push(`${STATUS_SEARCH_ATTRIBUTE} = '${status}'`);
-    const records: PipelineRecord[] = [];
-    await this.guard('*', () =>
-      this.client.withDeadline(this.deadline(), async () => {
-        for await (const execution of this.client.workflow.list({ query: filters.join(' AND ') })) {
-          const record = recordOf(execution);
-          if (record) records.push(record);
-        }
+    const query = filters.join(' AND ');
+    const response = await this.call('*', this.timed('listing pipelines'), () =>
+      this.client.workflowService.listWorkflowExecutions({
+        namespace: this.client.options.namespace,
+        query,
+        pageSize: limit,
+        nextPageToken: pageToken === undefined ? undefined : decodePageToken(pageToken, query),
       }),
-    );
-    return records.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.pipeline_id.localeCompare(b.pipeline_id));
+    ).catch((error: unknown) => {
+      if (pageToken !== undefined && grpcCodeOf(error) === GRPC_INVALID_ARGUMENT) throw invalidPageToken();
+      throw error;
+    });
+    const records = (response.executions ?? []).map(recordOfRaw).filter((record): record is PipelineRecord => record !== undefined);
+    const next = response.nextPageToken;
+    return { records, nextPageToken: next && next.length > 0 ? encodePageToken(next, query) : undefined };
   }
 
   /** The full view, transitions included; it needs a worker to answer. Both calls share one deadline. */
   async view(pipelineId: string): Promise<PipelineView> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    const deadline = this.deadline();
-    await this.get(pipelineId, deadline);
-    return this.guard(pipelineId, () => this.client.withDeadline(deadline, () => handle.query(statusQuery)));
+    const call = this.timed(`reading the history of pipeline ${pipelineId} (a worker answers it)`);
+    await this.get(pipelineId, call);
+    return this.call(pipelineId, call, () => handle.query(statusQuery));
   }
 
   /** Sends a command and answers once the workflow has accepted it (delete: once the pipeline is gone). */
   async command(pipelineId: string, command: Command, requestId: string): Promise<CommandResult> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    return this.guard(pipelineId, async () => {
-      const update = await this.client.withDeadline(this.deadline(), () =>
-        handle.startUpdate(UPDATES[command], {
-          args: [{ request_id: requestId }],
-          updateId: `${command}-${requestId}`,
-          waitForStage: 'ACCEPTED',
-        }),
-      );
-      const resultDeadline = Date.now() + (command === 'delete' ? this.options.deleteTimeoutMs : this.options.updateTimeoutMs);
-      return this.client.withDeadline(resultDeadline, () => update.result());
-    });
+    const accepting = this.timed(`waiting for a worker to accept the ${command} of pipeline ${pipelineId}`, true);
+    const update = await this.call(pipelineId, accepting, () =>
+      handle.startUpdate(UPDATES[command], {
+        args: [{ request_id: requestId }],
+        updateId: `${command}-${requestId}`,
+        waitForStage: 'ACCEPTED',
+      }),
+    );
+    const waitMs = command === 'delete' ? this.options.deleteTimeoutMs : this.options.updateTimeoutMs;
+    const finishing = timedCall(`waiting for the accepted ${command} of pipeline ${pipelineId} to finish`, waitMs, true);
+    return this.call(pipelineId, finishing, () => update.result());
   }
 
   async isTemporalReachable(): Promise<boolean> {
     try {
-      await this.client.withDeadline(Date.now() + 2000, () => this.client.workflowService.getSystemInfo({}));
+      await this.call('*', timedCall('checking Temporal', READINESS_TIMEOUT_MS), () => this.client.workflowService.getSystemInfo({}));
       return true;
     } catch {
       return false;
     }
   }
 
-  private deadline(): number {
-    return Date.now() + this.options.updateTimeoutMs;
+  /** A call within the API's update timeout. */
+  private timed(what: string, resumable = false): TimedCall {
+    return timedCall(what, this.options.updateTimeoutMs, resumable);
   }
 
-  private async guard<T>(pipelineId: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one Temporal call under `deadline`, enforced here as well as in gRPC: connecting and the client's own
+   * retries are not bound by the call's deadline. The call's `what` names it in the 503 that a timeout becomes.
+   */
+  private async call<T>(pipelineId: string, timed: TimedCall, call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await withinDeadline(this.client.withDeadline(timed.deadline, call), timed);
     } catch (error) {
-      throw translateTemporalError(error, pipelineId);
+      throw translateTemporalError(error, pipelineId, timed);
     }
   }
 }
 
+const GRPC_INVALID_ARGUMENT = 3;
+const READINESS_TIMEOUT_MS = 2000;
+
+function invalidPageToken(): ApiError {
+  return new ApiError('VALIDATION_FAILED', 'invalid query: page_token: is not a token this list returned', {
+    fields: { page_token: 'is not a token this list returned' },
+  });
+}
+
+/** Page tokens are opaque to clients and bound to the query they page, so one cannot be replayed against another filter. */
+function encodePageToken(token: Uint8Array, query: string): string {
+  return Buffer.from(JSON.stringify({ q: query, t: Buffer.from(token).toString('base64') })).toString('base64url');
+}
+
+function decodePageToken(pageToken: string, query: string): Uint8Array {
+  try {
+    const { q, t } = JSON.parse(Buffer.from(pageToken, 'base64url').toString('utf-8')) as { q?: unknown; t?: unknown };
+    if (q === query && typeof t === 'string' && t.length > 0) return Buffer.from(t, 'base64');
+  } catch {
+    // falls through to the refusal
+  }
+  throw invalidPageToken();
+}
+
 function recordOf(execution: WorkflowExecutionInfo | WorkflowExecutionDescription): PipelineRecord | undefined {
-  const pipelineId = pipelineIdOf(execution.workflowId);
-  const status = execution.typedSearchAttributes.get(pipelineStatusKey);
-  const memo = execution.memo as Partial<PipelineMemo> | undefined;
+  return recordFrom(execution.workflowId, execution.typedSearchAttributes.get(pipelineStatusKey), execution.memo);
+}
+
+/** A visibility entry as the service returns it: memo and search attribute are still encoded. */
+function recordOfRaw(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo): PipelineRecord | undefined {
+  const decode = (payload: temporal.api.common.v1.IPayload | null | undefined): unknown =>
+    payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+  const memo = Object.fromEntries(Object.entries(raw.memo?.fields ?? {}).map(([key, payload]) => [key, decode(payload)]));
+  const status = decode(raw.searchAttributes?.indexedFields?.[STATUS_SEARCH_ATTRIBUTE]);
+  return recordFrom(raw.execution?.workflowId ?? '', Array.isArray(status) ? status[0] : status, memo);
+}
+
+function recordFrom(workflowId: string, status: unknown, memoFields: Record<string, unknown> | undefined): PipelineRecord | undefined {
+  const pipelineId = pipelineIdOf(workflowId);
+  const memo = memoFields as Partial<PipelineMemo> | undefined;
   if (!pipelineId || !isPipelineStatus(status) || !memo?.spec || !memo.created_at || !memo.updated_at) return undefined;
   return {
     pipeline_id: pipelineId,
@@ -141,6 +207,7 @@ function recordOf(execution: WorkflowExecutionInfo | WorkflowExecutionDescriptio
     updated_at: memo.updated_at,
     failure: memo.failure ?? null,
     spec: memo.spec,
+    ...(memo.create_request_id ? { create_request_id: memo.create_request_id } : {}),
   };
 }
 

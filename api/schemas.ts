@@ -19,7 +19,16 @@ export const PipelineIdSchema = z
 
 export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
 
-const EnvNameSchema = z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128);
+// `__proto__` would be dropped when the record is rebuilt as an object, so it could never reach the container.
+const EnvNameSchema = z
+  .string()
+  .regex(ENV_NAME_PATTERN, 'must be a valid environment variable name')
+  .max(128)
+  .refine((name) => name !== '__proto__', 'must not be __proto__');
+
+/** Strings that reach a process as C strings (arguments, environment values) cannot hold NUL. */
+const processString = (maxLength: number) =>
+  z.string().max(maxLength).refine((value) => !value.includes('\0'), 'must not contain NUL characters');
 
 const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z0-9-]{1,32}$');
 
@@ -31,8 +40,8 @@ export const ComponentSpecSchema = z
   .strictObject({
     name: z.string().regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$'),
     image: z.string().min(1).max(255).regex(/^[^\s]+$/, 'must not contain white space'),
-    command: z.array(z.string().max(4096)).min(1).max(64).optional(),
-    env: z.record(EnvNameSchema, z.string().max(8192)).optional(),
+    command: z.array(processString(4096)).min(1).max(64).optional(),
+    env: z.record(EnvNameSchema, processString(8192)).optional(),
     secret_env: z
       .record(EnvNameSchema, z.string().regex(SECRET_NAME_PATTERN, 'must be a secret name matching ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'))
       .optional()
@@ -141,7 +150,14 @@ export const PipelineHistorySchema = z
   .object({ pipeline_id: z.string(), overall_status: PipelineStatusSchema, transitions: z.array(TransitionSchema) })
   .openapi('PipelineHistory');
 
-export const ListQuerySchema = z.strictObject({ status: PipelineStatusSchema.optional() });
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+export const ListQuerySchema = z.strictObject({
+  status: PipelineStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+  page_token: z.string().min(1).max(4096).optional().openapi({ description: 'The Weir-Next-Page-Token of the previous page' }),
+});
 
 export const ErrorSchema = z
   .object({
@@ -152,7 +168,10 @@ export const ErrorSchema = z
       'ALREADY_EXISTS',
       'INVALID_TRANSITION',
       'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
       'UNAUTHORIZED',
+      'FORBIDDEN',
+      'METHOD_NOT_ALLOWED',
       'UNAVAILABLE',
       'INTERNAL',
     ]),

@@ -20,7 +20,15 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
     updateTimeoutMs: config.api.updateTimeoutMs,
     deleteTimeoutMs: config.api.deleteTimeoutMs,
   });
-  const app = createApp({ gateway, logger, token: config.api.token, natsReachable: () => isNatsReachable(config.nats.url) });
+  const app = createApp({
+    gateway,
+    logger,
+    token: config.api.token,
+    allowedOrigins: config.api.allowedOrigins,
+    bindHost: config.api.host,
+    allowedHosts: config.api.allowedHosts,
+    natsReachable: () => isNatsReachable(config.nats.url),
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
     listening.once('error', reject);

@@ -9,12 +9,14 @@ import {
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { INVALID_TRANSITION } from '../workflows/messages';
 import { ApiError } from './api-error';
+import { timeoutError, type TimedCall } from './deadline';
 
-const GRPC_UNAVAILABLE = 14;
 const GRPC_NOT_FOUND = 5;
+const GRPC_FAILED_PRECONDITION = 9;
+const GRPC_UNAVAILABLE = 14;
 
-/** Maps what Temporal threw while serving a request about `pipelineId` to the API's answer. */
-export function translateTemporalError(error: unknown, pipelineId: string): unknown {
+/** Maps what Temporal threw while serving `call` about `pipelineId` to the API's answer. */
+export function translateTemporalError(error: unknown, pipelineId: string, call: TimedCall): unknown {
   if (error instanceof ApiError) return error;
   if (error instanceof WorkflowNotFoundError) return ApiError.notFound(pipelineId);
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -29,16 +31,25 @@ export function translateTemporalError(error: unknown, pipelineId: string): unkn
   }
   // The server may end a call as cancelled rather than timed out when the deadline passes on its side first.
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) || isGrpcCancelledError(error)) {
-    return new ApiError('UNAVAILABLE', `no worker answered for pipeline ${pipelineId} in time; retry with the same X-Request-Id`);
+    return timeoutError(call);
   }
-  const grpc = grpcErrorOf(error);
-  if (grpc?.code === GRPC_NOT_FOUND) return ApiError.notFound(pipelineId);
-  if (grpc?.code === GRPC_UNAVAILABLE) return new ApiError('UNAVAILABLE', 'Temporal is unreachable');
+  const code = grpcCodeOf(error);
+  if (code === GRPC_NOT_FOUND) return ApiError.notFound(pipelineId);
+  if (code === GRPC_UNAVAILABLE) return new ApiError('UNAVAILABLE', `${call.what} failed: Temporal is unreachable`);
+  // A workflow whose task keeps failing (a bug or a bad deploy) cannot take messages until a worker fixes it.
+  if (code === GRPC_FAILED_PRECONDITION) {
+    return new ApiError('UNAVAILABLE', `${call.what} failed: the pipeline's workflow cannot take it now (${messageOf(error)}); retry later`);
+  }
   return error;
 }
 
-function grpcErrorOf(error: unknown) {
-  if (isGrpcServiceError(error)) return error;
-  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause;
+export function grpcCodeOf(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause.code;
   return undefined;
+}
+
+function messageOf(error: unknown): string {
+  const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : undefined;
+  return grpc?.details ?? (error instanceof Error ? error.message : String(error));
 }

@@ -27,7 +27,7 @@ async function runsContinuedFrom(workflowId: string, runId: string): Promise<str
 
 test('a long-lived pipeline continues as new when the server suggests it, carrying its state', async () => {
   const id = `can-${Date.now().toString(36)}`;
-  await harness.gateway.create(specFor(id));
+  await harness.gateway.create(specFor(id), `create-${id}`);
   await statusOf(harness.gateway, id, 'Running');
   await harness.gateway.command(id, 'stop', 'before-1');
   await statusOf(harness.gateway, id, 'Stopped');

@@ -22,7 +22,7 @@ afterAll(async () => {
 async function createRunning(behaviour = {}) {
   const id = newId();
   harness.orchestrator.configure(id, behaviour);
-  await harness.gateway.create(specFor(id));
+  await harness.gateway.create(specFor(id), `create-${id}`);
   await statusOf(harness.gateway, id, 'Running');
   return id;
 }
@@ -110,7 +110,7 @@ test('a command retried with the same request id is applied once', async () => {
 test('an operation that exhausts its retries puts the pipeline in Failed with a reason; terminate cleans up', async () => {
   const id = newId();
   harness.orchestrator.configure(id, { failing: { deploy: () => new Error('engine said no') } });
-  await harness.gateway.create(specFor(id));
+  await harness.gateway.create(specFor(id), `create-${id}`);
   const failed = await statusOf(harness.gateway, id, 'Failed');
   expect(failed.failure).toMatchObject({ operation: 'deploy', component: null, error: 'engine said no', attempts: FAST_SETTINGS.max_attempts });
   expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'deploy', 'deploy']);
@@ -130,7 +130,7 @@ test('a non-retryable error fails at once', async () => {
   harness.orchestrator.configure(id, {
     failing: { deploy: () => ApplicationFailure.nonRetryable('image nope:1 is not available', 'ImageUnavailable', { component: 'ingestor', attempt: 1 }) },
   });
-  await harness.gateway.create(specFor(id));
+  await harness.gateway.create(specFor(id), `create-${id}`);
   const failed = await statusOf(harness.gateway, id, 'Failed');
   expect(failed.failure).toMatchObject({ operation: 'deploy', component: 'ingestor', attempts: 1 });
   expect(harness.orchestrator.callsFor(id)).toEqual(['deploy']);
@@ -152,7 +152,7 @@ test('terminate cancels a graceful stop in flight', async () => {
 test('terminate aborts a start in flight', async () => {
   const id = newId();
   harness.orchestrator.configure(id, { blocked: { waitUntilReady: new Gate() } });
-  await harness.gateway.create(specFor(id));
+  await harness.gateway.create(specFor(id), `create-${id}`);
   await harness.gateway.command(id, 'terminate', 't');
   await statusOf(harness.gateway, id, 'Stopped');
   expect((await harness.gateway.view(id)).transitions.map((t) => t.to)).toEqual(['Terminating', 'Stopped']);
@@ -202,7 +202,7 @@ test('Terminating refuses resume and delete; stop and terminate are no-ops', asy
 test('a component that fails while Running puts the pipeline in Failed, naming it', async () => {
   const id = newId();
   harness.orchestrator.configure(id, { failing: { watch: () => new ComponentExitedError('sink', 3, 'boom') } });
-  await harness.gateway.create(specFor(id));
+  await harness.gateway.create(specFor(id), `create-${id}`);
   const failed = await statusOf(harness.gateway, id, 'Failed');
   expect(failed.failure).toMatchObject({ operation: 'monitor', component: 'sink', attempts: 1 });
   expect(failed.failure?.error).toBe('component sink exited with code 3; last log lines: boom');

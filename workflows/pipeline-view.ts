@@ -48,4 +48,6 @@ export interface PipelineMemo {
   updated_at: string;
   failure: FailureReason | null;
   spec: PipelineSpec;
+  /** The X-Request-Id of the create, so a retried create is recognised; absent on pipelines created before it was kept. */
+  create_request_id?: string;
 }

@@ -29,7 +29,7 @@ type Scenario = (harness: WorkflowHarness, id: string) => Promise<string | void>
 
 const scenarios: Record<string, Scenario> = {
   async lifecycle({ gateway }, id) {
-    await gateway.create(specFor(id));
+    await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');
     await gateway.command(id, 'stop', 'stop-1');
     await statusOf(gateway, id, 'Stopped');
@@ -41,7 +41,7 @@ const scenarios: Record<string, Scenario> = {
   },
   async 'failure-then-terminate'({ gateway, orchestrator }, id) {
     orchestrator.configure(id, { failing: { deploy: () => new Error('engine said no') } });
-    await gateway.create(specFor(id));
+    await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Failed');
     await gateway.command(id, 'terminate', 'terminate-1');
     await statusOf(gateway, id, 'Stopped');
@@ -49,7 +49,7 @@ const scenarios: Record<string, Scenario> = {
   async 'terminate-during-stop'({ gateway, orchestrator }, id) {
     const gate = new Gate();
     orchestrator.configure(id, { blocked: { stopGracefully: gate } });
-    await gateway.create(specFor(id));
+    await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');
     await gateway.command(id, 'stop', 'stop-1');
     await gateway.command(id, 'terminate', 'terminate-1');
@@ -57,7 +57,7 @@ const scenarios: Record<string, Scenario> = {
     gate.open();
   },
   async signals({ gateway, env }, id) {
-    await gateway.create(specFor(id));
+    await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');
     const handle = env.client.workflow.getHandle(workflowIdFor(id));
     await handle.signal(deleteSignal);
@@ -66,7 +66,7 @@ const scenarios: Record<string, Scenario> = {
     await statusOf(gateway, id, 'Stopped');
   },
   async 'continue-as-new'({ gateway, env }, id) {
-    await gateway.create(specFor(id));
+    await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');
     const handle = env.client.workflow.getHandle(workflowIdFor(id));
     const firstRun = (await handle.describe()).runId;
