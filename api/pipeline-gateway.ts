@@ -42,6 +42,9 @@ export interface PipelinePage {
 
 /** Everything the API asks of Temporal about pipelines. */
 export class PipelineGateway {
+  /** Calls still under way: one that ran out of time is answered at once but ends only when its retries do. */
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     private readonly client: Client,
     private readonly options: GatewayOptions,
@@ -150,11 +153,25 @@ export class PipelineGateway {
    * retries are not bound by the call's deadline. The call's `what` names it in the 503 that a timeout becomes.
    */
   private async call<T>(pipelineId: string, timed: TimedCall, call: () => Promise<T>): Promise<T> {
+    const abandon = new AbortController();
+    const work = this.client.withAbortSignal(abandon.signal, () => this.client.withDeadline(timed.deadline, call));
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
     try {
-      return await withinDeadline(this.client.withDeadline(timed.deadline, call), timed);
+      return await withinDeadline(work, timed);
     } catch (error) {
+      abandon.abort();
       throw translateTemporalError(error, pipelineId, timed);
     }
+  }
+
+  /** Resolves once every call has ended, retries included, so the connection can close under none of them. */
+  async settled(): Promise<void> {
+    await Promise.all(this.inFlight);
   }
 }
 

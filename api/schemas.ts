@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { checkImageReference } from '../workflows/image-reference';
 import { SECRET_NAME_PATTERN, isWeirVariable } from '../workflows/pipeline-spec';
 import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../workflows/pipeline-view';
 import { COMMANDS, PIPELINE_STATUSES } from '../workflows/status-machine';
@@ -11,6 +12,8 @@ extendZodWithOpenApi(z);
 const PIPELINE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 const COMPONENT_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A name of at most 255 characters, a tag of at most 128 and a digest. */
+const MAX_IMAGE_REFERENCE_LENGTH = 512;
 
 export const PipelineIdSchema = z
   .string()
@@ -19,16 +22,20 @@ export const PipelineIdSchema = z
 
 export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
 
-// `__proto__` would be dropped when the record is rebuilt as an object, so it could never reach the container.
-const EnvNameSchema = z
-  .string()
-  .regex(ENV_NAME_PATTERN, 'must be a valid environment variable name')
-  .max(128)
-  .refine((name) => name !== '__proto__', 'must not be __proto__');
+const EnvNameSchema = z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128);
 
 /** Strings that reach a process as C strings (arguments, environment values) cannot hold NUL. */
 const processString = (maxLength: number) =>
   z.string().max(maxLength).refine((value) => !value.includes('\0'), 'must not contain NUL characters');
+
+const ImageReferenceSchema = z
+  .string()
+  .max(MAX_IMAGE_REFERENCE_LENGTH)
+  .superRefine((reference, context) => {
+    const problem = checkImageReference(reference);
+    if (problem) context.addIssue({ code: 'custom', message: `must be a Docker image reference such as busybox:latest: it ${problem}` });
+  })
+  .openapi({ description: 'A Docker image reference: [registry/]name[:tag][@digest], the name in lowercase', example: 'busybox:latest' });
 
 const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z0-9-]{1,32}$');
 
@@ -39,7 +46,7 @@ const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z
 export const ComponentSpecSchema = z
   .strictObject({
     name: z.string().regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$'),
-    image: z.string().min(1).max(255).regex(/^[^\s]+$/, 'must not contain white space'),
+    image: ImageReferenceSchema,
     command: z.array(processString(4096)).min(1).max(64).optional(),
     env: z.record(EnvNameSchema, processString(8192)).optional(),
     secret_env: z

@@ -40,6 +40,7 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await gateway.settled();
       await connection.close();
     },
   };

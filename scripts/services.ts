@@ -8,6 +8,8 @@ import { isPortOpen, waitForPort } from './ports';
 export interface RunningService {
   name: string;
   address: string;
+  /** Undefined when the process could not be started. */
+  pid: number | undefined;
   /** Settles when the process ends, with how it ended, e.g. "exited with code 1". */
   exited: Promise<string>;
   /** SIGTERM, then SIGKILL if the process is still there after a grace period. */
@@ -134,6 +136,7 @@ export function spawnProcess(spec: ProcessSpec): RunningService {
   return {
     name: spec.name,
     address: spec.address ?? `pid ${child.pid}`,
+    pid: child.pid,
     exited,
     async stop() {
       const forceKill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);

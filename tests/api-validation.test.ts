@@ -97,6 +97,21 @@ describe('bad input gets the documented error and changes nothing', () => {
       'VALIDATION_FAILED',
       'components.0.secret_env.NATS_URL',
     ],
+    // A JSON text, since an object literal would take __proto__ as its prototype rather than as a key.
+    [
+      'an env key __proto__',
+      `{"pipeline_id":"${id}","name":"x","components":[{"name":"a","image":"busybox:latest","env":{"__proto__":"x"}}]}`,
+      'VALIDATION_FAILED',
+      'components.0.env.__proto__',
+    ],
+    [
+      'a secret_env key __proto__',
+      `{"pipeline_id":"${id}","name":"x","components":[{"name":"a","image":"busybox:latest","secret_env":{"__proto__":"db"}}]}`,
+      'VALIDATION_FAILED',
+      'components.0.secret_env.__proto__',
+    ],
+    ['an env value with NUL', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', env: { MODE: 'a\u0000b' } }] }, 'VALIDATION_FAILED', 'components.0.env.MODE'],
+    ['a command with NUL', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', command: ['sleep', '1\u00002'] }] }, 'VALIDATION_FAILED', 'components.0.command.1'],
     ['a stream name that breaks the pattern', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', output: 'Raw.Events' }] }, 'VALIDATION_FAILED', 'components.0.output'],
   ])('%s', async (_, body, code, field) => {
     const answer = await weir.request('POST', '/api/v1/pipeline', body);
@@ -104,6 +119,22 @@ describe('bad input gets the documented error and changes nothing', () => {
     expect(answer.body.code).toBe(code);
     expect(answer.body.message).toEqual(expect.any(String));
     if (field) expect(Object.keys(answer.body.details.fields)).toContain(field);
+    expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).status).toBe(404);
+  });
+
+  test.each([
+    '../../etc/passwd',
+    'busybox/../../../v1.40/containers/json',
+    '../../127.0.0.1:9999/probe',
+    'busybox$(id)',
+    'BUSYBOX:LATEST',
+    '-v',
+    'busybox:latest#frag',
+    'busybox:latest ',
+  ])('the image %j is refused, naming the field', async (image) => {
+    const answer = await weir.request('POST', '/api/v1/pipeline', { ...validBody(id), components: [{ name: 'a', image }] });
+    expect([answer.status, answer.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(answer.body.details.fields['components.0.image']).toMatch(/^must be a Docker image reference/);
     expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).status).toBe(404);
   });
 
