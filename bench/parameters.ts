@@ -1,3 +1,4 @@
+import { DEFAULT_LIST_LIMIT } from '../api/schemas';
 import type { ComponentSpec } from '../workflows/pipeline-spec';
 
 /** What the benchmark does; the report prints these next to the results. */
@@ -33,6 +34,15 @@ export const PARAMETERS = {
   drainMessages: 20_000,
   drainRuns: 3,
   failureDetectionRuns: 5,
+  /** Pipelines that exist while list latency is measured, created with no worker so that they run nothing. */
+  listPopulation: 1000,
+  listReaders: 20,
+  /** Calls each reader makes in all, split over the blocks in which list and the floor take turns. */
+  listCallsPerReader: 50,
+  listBlocks: 5,
+  listWarmUpCallsPerReader: 2,
+  /** The API's default limit: the floor asks visibility for a page of the same size. */
+  listPageSize: DEFAULT_LIST_LIMIT,
 };
 
 export type BenchParameters = typeof PARAMETERS;

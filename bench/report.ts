@@ -1,6 +1,7 @@
 import type { DataPlaneResults } from './data-plane';
 import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
+import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { MachineFacts } from './machine-facts';
@@ -22,6 +23,7 @@ export interface BenchResults {
   rawDocker: LifecycleSample[];
   dataPlane: DataPlaneResults;
   health: HealthLatencyResult;
+  list: ListLatencyResult;
 }
 
 export interface RunSummary {
@@ -35,6 +37,8 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     ...header(results.facts, parameters),
     '',
     ...healthSection(results.health, parameters),
+    '',
+    ...listSection(results.list, parameters),
     '',
     ...lifecycleSection(results, parameters),
     '',
@@ -84,6 +88,30 @@ function healthSection(health: HealthLatencyResult, parameters: BenchParameters)
       ]),
     ),
     ...indent(['latency counts from each call\'s scheduled start', ...failures]),
+  ];
+}
+
+function listSection(list: ListLatencyResult, parameters: BenchParameters): string[] {
+  const row = (name: string, summary: ReaderLatency) => [
+    name,
+    ms(summary.p50Ms),
+    ms(summary.p99Ms),
+    String(summary.calls),
+    String(summary.unavailable),
+    String(summary.failures),
+  ];
+  const failures = [list.list, list.visibilityFloor].flatMap((summary) => (summary.firstFailure ? [`first failure: ${summary.firstFailure}`] : []));
+  return [
+    `a2. List latency: ${list.pipelines} pipelines, ${parameters.listReaders} concurrent readers, first page of ${parameters.listPageSize}`,
+    ...indent(
+      alignColumns([
+        ['', 'p50', 'p99', 'calls', '503s', 'other failures'],
+        row('GET /api/v1/pipeline', list.list),
+        row('one visibility page call (floor)', list.visibilityFloor),
+        ['ratio list / floor', ratio(list.list.p50Ms, list.visibilityFloor.p50Ms), ratio(list.list.p99Ms, list.visibilityFloor.p99Ms), '', '', ''],
+      ]),
+    ),
+    ...indent([`closed loop: each reader sends its next call when the last answers; bar: no 503s`, ...failures]),
   ];
 }
 

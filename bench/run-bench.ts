@@ -4,6 +4,7 @@ import { startBenchServices } from './bench-services';
 import { withWeirSystem } from './bench-system';
 import { measureDataPlane } from './data-plane';
 import { measureHealthLatency } from './health-latency';
+import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
 import { machineFacts } from './machine-facts';
@@ -15,7 +16,7 @@ import { formatReport, type BenchResults } from './report';
 import { interruptOnSignals } from './waiting';
 import { measureWeirLifecycles } from './weir-lifecycle';
 
-/** Lifecycle first, on a quiet engine and server; then messages through pipelines; the large health population comes last. */
+/** Lifecycle first, on a quiet engine and server; then messages through pipelines; the large populations come last. */
 async function measure(docker: Docker, services: ThrowawayServices, ids: PipelineIds): Promise<BenchResults> {
   const facts = await machineFacts(docker, services.temporalCli);
   const lifecyclePipelines = PARAMETERS.lifecycleSamples + PARAMETERS.lifecycleWarmUps;
@@ -29,7 +30,10 @@ async function measure(docker: Docker, services: ThrowawayServices, ids: Pipelin
   const health = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
     measureHealthLatency(system, ids.make('pop', PARAMETERS.population), PARAMETERS),
   );
-  return { facts, weir, rawDocker, dataPlane, health };
+  const list = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
+    measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
+  );
+  return { facts, weir, rawDocker, dataPlane, health, list };
 }
 
 async function main(): Promise<number> {

@@ -1,3 +1,5 @@
+import { NEXT_PAGE_TOKEN_HEADER } from '../api/pipeline-routes';
+import { MAX_LIST_LIMIT } from '../api/schemas';
 import type { HttpAnswer, WeirSystem } from '../tests/support/system-harness';
 import type { ComponentSpec } from '../workflows/pipeline-spec';
 import type { Command, PipelineStatus } from '../workflows/status-machine';
@@ -67,14 +69,19 @@ export function timeCommand(
   });
 }
 
-/** How many of `pipelineIds` the list endpoint shows in each status. */
+/** How many of `pipelineIds` the list endpoint shows in each status, over every page. */
 export async function statusCounts(system: WeirSystem, pipelineIds: ReadonlySet<string>): Promise<Map<PipelineStatus, number>> {
-  const answer = await request(system, 'GET', PIPELINES);
-  expectStatus(answer, 200, 'list');
   const counts = new Map<PipelineStatus, number>();
-  for (const { pipeline_id, overall_status } of answer.body as Array<{ pipeline_id: string; overall_status: PipelineStatus }>) {
-    if (pipelineIds.has(pipeline_id)) counts.set(overall_status, (counts.get(overall_status) ?? 0) + 1);
-  }
+  let pageToken: string | null = null;
+  do {
+    const query: string = `?limit=${MAX_LIST_LIMIT}${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ''}`;
+    const answer = await request(system, 'GET', `${PIPELINES}${query}`);
+    expectStatus(answer, 200, 'list');
+    for (const { pipeline_id, overall_status } of answer.body as Array<{ pipeline_id: string; overall_status: PipelineStatus }>) {
+      if (pipelineIds.has(pipeline_id)) counts.set(overall_status, (counts.get(overall_status) ?? 0) + 1);
+    }
+    pageToken = answer.headers.get(NEXT_PAGE_TOKEN_HEADER);
+  } while (pageToken);
   return counts;
 }
 
