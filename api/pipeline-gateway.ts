@@ -1,11 +1,11 @@
 import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
 import { WORKFLOW_TYPE, TASK_QUEUE, STATUS_SEARCH_ATTRIBUTE, pipelineIdOf, workflowIdFor } from '../workflows/names';
-import { deleteUpdate, resumeUpdate, statusQuery, stopUpdate, terminateUpdate, type CommandResult } from '../workflows/messages';
+import { COMMAND_UPDATES, statusQuery, type CommandResult } from '../workflows/messages';
 import { PipelineLedger } from '../workflows/pipeline-ledger';
 import type { PipelineSettings } from '../workflows/pipeline-settings';
 import type { PipelineSpec } from '../workflows/pipeline-spec';
 import type { PipelineMemo, PipelineView } from '../workflows/pipeline-view';
-import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
+import type { PipelineWorkflowInput, pipelineWorkflow } from '../workflows/pipeline-workflow';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { isPipelineStatus, type Command, type PipelineStatus } from '../workflows/status-machine';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -31,8 +31,6 @@ export interface GatewayOptions {
   /** How long a delete may take once accepted. */
   deleteTimeoutMs: number;
 }
-
-const UPDATES = { stop: stopUpdate, terminate: terminateUpdate, resume: resumeUpdate, delete: deleteUpdate };
 
 /** One page of a pipeline list, and the token of the next page when there is one. */
 export interface PipelinePage {
@@ -60,7 +58,7 @@ export class PipelineGateway {
     const input: PipelineWorkflowInput = { spec, settings: this.options.settings, ledger: ledger.snapshot() };
     try {
       await this.call(spec.pipeline_id, this.timed(`starting pipeline ${spec.pipeline_id}`, true), () =>
-        this.client.workflow.start(WORKFLOW_TYPE, {
+        this.client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
           taskQueue: TASK_QUEUE,
           workflowId: workflowIdFor(spec.pipeline_id),
           args: [input],
@@ -123,7 +121,7 @@ export class PipelineGateway {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
     const accepting = this.timed(`waiting for a worker to accept the ${command} of pipeline ${pipelineId}`, true);
     const update = await this.call(pipelineId, accepting, () =>
-      handle.startUpdate(UPDATES[command], {
+      handle.startUpdate(COMMAND_UPDATES[command], {
         args: [{ request_id: requestId }],
         updateId: `${command}-${requestId}`,
         waitForStage: 'ACCEPTED',

@@ -1,5 +1,5 @@
 import { workflowIdFor } from '../workflows/names';
-import { resumeSignal } from '../workflows/messages';
+import { COMMAND_SIGNALS } from '../workflows/messages';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { eventually } from './support/eventually';
 import { CONTINUE_AS_NEW_AFTER_EVENTS, SUGGEST_CONTINUE_AS_NEW_EARLY, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from './support/workflow-harness';
@@ -38,7 +38,7 @@ test('a long-lived pipeline continues as new when the server suggests it, carryi
   const firstRun = (await handle.describe()).runId;
   const before = await harness.gateway.view(id);
 
-  for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
+  for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(COMMAND_SIGNALS.resume, { request_id: `noop-${i}` });
   const continued = await eventually(
     () => handle.describe(),
     (description) => description.runId !== firstRun,

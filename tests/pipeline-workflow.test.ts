@@ -3,7 +3,8 @@ import { ComponentExitedError } from '../activities/errors';
 import { ApiError } from '../api/api-error';
 import { workflowIdFor } from '../workflows/names';
 import { pipelineStatusKey } from '../workflows/search-attributes';
-import { stopSignal, deleteSignal, resumeSignal } from '../workflows/messages';
+import { COMMAND_SIGNALS } from '../workflows/messages';
+import { eventually } from './support/eventually';
 import { Gate } from './support/fake-orchestrator';
 import { FAST_SETTINGS, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from './support/workflow-harness';
 
@@ -61,7 +62,7 @@ test('a pipeline goes through its whole lifecycle and ends when deleted', async 
   const description = await env.client.workflow.getHandle(workflowIdFor(id)).describe();
   expect(description.typedSearchAttributes.get(pipelineStatusKey)).toBe('Stopped');
 
-  expect(await gateway.command(id, 'delete', 'r4')).toEqual({ outcome: 'accepted', status: 'Stopped' });
+  expect(await gateway.command(id, 'delete', 'r4')).toEqual({ outcome: 'accepted', status: 'Deleting' });
   expect(orchestrator.callsFor(id)).toEqual([
     'deploy',
     'waitUntilReady',
@@ -161,9 +162,9 @@ test('terminate aborts a start in flight', async () => {
 test('signals drive the pipeline; an invalid signal is recorded as refused', async () => {
   const id = await createRunning();
   const handle = harness.env.client.workflow.getHandle(workflowIdFor(id));
-  await handle.signal(deleteSignal);
-  await handle.signal(resumeSignal, { request_id: 'noop' });
-  await handle.signal(stopSignal);
+  await handle.signal(COMMAND_SIGNALS.delete);
+  await handle.signal(COMMAND_SIGNALS.resume, { request_id: 'noop' });
+  await handle.signal(COMMAND_SIGNALS.stop);
   await statusOf(harness.gateway, id, 'Stopped');
   const transitions = (await harness.gateway.view(id)).transitions;
   expect(transitions.map((t) => [t.from, t.to, t.command, t.source, t.outcome])).toEqual([
@@ -183,6 +184,33 @@ test('a failed delete leaves the pipeline Failed and the workflow alive', async 
   const record = await harness.gateway.get(id);
   expect(record.overall_status).toBe('Failed');
   expect(record.failure).toMatchObject({ operation: 'delete', error: 'volume busy', attempts: FAST_SETTINGS.max_attempts });
+});
+
+test('a pipeline being deleted is Deleting everywhere: it refuses other commands, and a second delete joins the removal', async () => {
+  const removal = new Gate();
+  const id = await createRunning({ blocked: { remove: removal } });
+  await harness.gateway.command(id, 'terminate', 't');
+  await statusOf(harness.gateway, id, 'Stopped');
+
+  const deleted = harness.gateway.command(id, 'delete', 'first');
+  const deleting = await statusOf(harness.gateway, id, 'Deleting');
+  expect(deleting.overall_status).toBe('Deleting');
+  // What `temporal workflow list --query "PipelineStatus='Deleting'"` finds; visibility lags a little behind.
+  await eventually(
+    () => harness.env.client.workflow.count(`WorkflowId = '${workflowIdFor(id)}' AND PipelineStatus = 'Deleting'`),
+    ({ count }) => count === 1,
+  );
+  for (const command of ['stop', 'terminate', 'resume'] as const) {
+    const error = await refusal(harness.gateway.command(id, command, `during-${command}`));
+    expect(error).toMatchObject({ code: 'INVALID_TRANSITION', message: `cannot ${command} a pipeline that is Deleting` });
+    expect(error.details).toEqual({ current_status: 'Deleting', allowed_actions: ['delete'] });
+  }
+  const joined = harness.gateway.command(id, 'delete', 'second');
+  removal.open();
+  await expect(deleted).resolves.toEqual({ outcome: 'accepted', status: 'Deleting' });
+  await expect(joined).resolves.toEqual({ outcome: 'accepted', status: 'Deleting' });
+  expect(harness.orchestrator.callsFor(id).filter((call) => call === 'remove')).toHaveLength(1);
+  await expect(harness.gateway.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 });
 
 test('Terminating refuses resume and delete; stop and terminate are no-ops', async () => {

@@ -11,7 +11,7 @@ import {
 
 /** The command table of the design, cell by cell: a status name means "204 → that status". */
 const EXPECTED: Record<Command, Record<PipelineStatus, string>> = {
-  stop: { Created: '409', Running: 'Stopping', Stopping: 'noop', Stopped: 'noop', Terminating: 'noop', Failed: '409', Resuming: '409' },
+  stop: { Created: '409', Running: 'Stopping', Stopping: 'noop', Stopped: 'noop', Terminating: 'noop', Failed: '409', Resuming: '409', Deleting: '409' },
   terminate: {
     Created: 'Terminating',
     Running: 'Terminating',
@@ -20,9 +20,10 @@ const EXPECTED: Record<Command, Record<PipelineStatus, string>> = {
     Terminating: 'noop',
     Failed: 'Terminating',
     Resuming: 'Terminating',
+    Deleting: '409',
   },
-  resume: { Created: '409', Running: 'noop', Stopping: '409', Stopped: 'Resuming', Terminating: '409', Failed: '409', Resuming: 'noop' },
-  delete: { Created: '409', Running: '409', Stopping: '409', Stopped: 'delete', Terminating: '409', Failed: '409', Resuming: '409' },
+  resume: { Created: '409', Running: 'noop', Stopping: '409', Stopped: 'Resuming', Terminating: '409', Failed: '409', Resuming: 'noop', Deleting: '409' },
+  delete: { Created: '409', Running: '409', Stopping: '409', Stopped: 'Deleting', Terminating: '409', Failed: '409', Resuming: '409', Deleting: 'join' },
 };
 
 function describeDecision(command: Command, status: PipelineStatus): string {
@@ -43,8 +44,8 @@ describe('command table', () => {
     expect(describeDecision(command, status)).toBe(EXPECTED[command][status]);
   });
 
-  test('covers all 28 cells', () => {
-    expect(cells).toHaveLength(28);
+  test('covers all 32 cells', () => {
+    expect(cells).toHaveLength(32);
   });
 });
 
@@ -57,6 +58,7 @@ describe('allowedActions', () => {
     ['Terminating', []],
     ['Failed', ['terminate']],
     ['Resuming', ['terminate']],
+    ['Deleting', ['delete']],
   ] as const)('%s allows %j', (status, actions) => {
     expect(allowedActions(status)).toEqual(actions);
   });
@@ -68,6 +70,7 @@ describe('completion of transient statuses', () => {
     ['Resuming', 'Running'],
     ['Stopping', 'Stopped'],
     ['Terminating', 'Stopped'],
+    ['Deleting', 'gone'],
     ['Running', undefined],
     ['Stopped', undefined],
     ['Failed', undefined],
@@ -90,6 +93,7 @@ describe('isValidTransition', () => {
       'Terminating>Stopped',
       'Stopped>Resuming',
       'Resuming>Running',
+      'Stopped>Deleting',
       ...PIPELINE_STATUSES.map((from) => `${from}>Failed`),
     ]);
     for (const from of PIPELINE_STATUSES) {

@@ -1,6 +1,7 @@
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PipelineView } from './pipeline-view';
-import type { PipelineStatus } from './status-machine';
+import { COMMANDS, type Command, type PipelineStatus } from './status-machine';
 
 /** Optional argument of every command; the API always sends a request id. */
 export interface CommandRequest {
@@ -12,15 +13,17 @@ export interface CommandResult {
   status: PipelineStatus;
 }
 
-export const stopUpdate = defineUpdate<CommandResult, [CommandRequest]>('stop');
-export const terminateUpdate = defineUpdate<CommandResult, [CommandRequest]>('terminate');
-export const resumeUpdate = defineUpdate<CommandResult, [CommandRequest]>('resume');
-export const deleteUpdate = defineUpdate<CommandResult, [CommandRequest]>('delete');
+export type CommandUpdate = UpdateDefinition<CommandResult, [CommandRequest]>;
+export type CommandSignal = SignalDefinition<[CommandRequest?]>;
 
-export const stopSignal = defineSignal<[CommandRequest?]>('stop');
-export const terminateSignal = defineSignal<[CommandRequest?]>('terminate');
-export const resumeSignal = defineSignal<[CommandRequest?]>('resume');
-export const deleteSignal = defineSignal<[CommandRequest?]>('delete');
+const byCommand = <T>(define: (command: Command) => T) =>
+  Object.fromEntries(COMMANDS.map((command) => [command, define(command)])) as Record<Command, T>;
+
+/** One update per command, named after it: what the API sends, with a validator that refuses an invalid command. */
+export const COMMAND_UPDATES = byCommand<CommandUpdate>((command) => defineUpdate<CommandResult, [CommandRequest]>(command));
+
+/** One signal per command, named after it, for `temporal workflow signal --name <command>`. */
+export const COMMAND_SIGNALS = byCommand<CommandSignal>((command) => defineSignal<[CommandRequest?]>(command));
 
 export const statusQuery = defineQuery<PipelineView>('status');
 

@@ -128,9 +128,13 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
         return kill;
       case 'Running':
         return patched(WATCH_RUNNING_PATCH) ? watch : undefined;
+      case 'Deleting':
+        return remove;
       default:
         return undefined;
     }
   };
-  return { forStatus, remove };
+  return { forStatus };
 }
+
+export type PipelineOperations = ReturnType<typeof pipelineOperations>;

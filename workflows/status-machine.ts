@@ -3,19 +3,20 @@
  * what each status becomes when its work completes. Pure, so it is shared by the
  * workflow, the API and the tests.
  */
-export const PIPELINE_STATUSES = ['Created', 'Running', 'Stopping', 'Stopped', 'Terminating', 'Failed', 'Resuming'] as const;
+export const PIPELINE_STATUSES = ['Created', 'Running', 'Stopping', 'Stopped', 'Terminating', 'Failed', 'Resuming', 'Deleting'] as const;
 export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
 
 export const COMMANDS = ['stop', 'terminate', 'resume', 'delete'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export type Decision =
-  | { outcome: 'transition'; to: PipelineStatus }
-  | { outcome: 'delete' }
-  | { outcome: 'noop' }
-  | { outcome: 'refuse' };
+/**
+ * What a command does in a status: move to another status, join the work already under way for it (a delete during
+ * Deleting waits for the same removal), change nothing because it is already done or under way, or refuse.
+ */
+export type Decision = { outcome: 'transition'; to: PipelineStatus } | { outcome: 'join' } | { outcome: 'noop' } | { outcome: 'refuse' };
 
 const transition = (to: PipelineStatus): Decision => ({ outcome: 'transition', to });
+const JOIN: Decision = { outcome: 'join' };
 const NOOP: Decision = { outcome: 'noop' };
 const REFUSE: Decision = { outcome: 'refuse' };
 
@@ -28,6 +29,7 @@ const COMMAND_TABLE: Record<Command, Record<PipelineStatus, Decision>> = {
     Terminating: NOOP,
     Failed: REFUSE,
     Resuming: REFUSE,
+    Deleting: REFUSE,
   },
   terminate: {
     Created: transition('Terminating'),
@@ -37,6 +39,7 @@ const COMMAND_TABLE: Record<Command, Record<PipelineStatus, Decision>> = {
     Terminating: NOOP,
     Failed: transition('Terminating'),
     Resuming: transition('Terminating'),
+    Deleting: REFUSE,
   },
   resume: {
     Created: REFUSE,
@@ -46,15 +49,17 @@ const COMMAND_TABLE: Record<Command, Record<PipelineStatus, Decision>> = {
     Terminating: REFUSE,
     Failed: REFUSE,
     Resuming: NOOP,
+    Deleting: REFUSE,
   },
   delete: {
     Created: REFUSE,
     Running: REFUSE,
     Stopping: REFUSE,
-    Stopped: { outcome: 'delete' },
+    Stopped: transition('Deleting'),
     Terminating: REFUSE,
     Failed: REFUSE,
     Resuming: REFUSE,
+    Deleting: JOIN,
   },
 };
 
@@ -62,23 +67,24 @@ export function decide(command: Command, status: PipelineStatus): Decision {
   return COMMAND_TABLE[command][status];
 }
 
-/** Commands that would change something in this status (no-ops and refusals excluded). */
+/** Commands that would do something in this status: no-ops and refusals excluded, joining included. */
 export function allowedActions(status: PipelineStatus): Command[] {
   return COMMANDS.filter((command) => {
     const { outcome } = decide(command, status);
-    return outcome === 'transition' || outcome === 'delete';
+    return outcome === 'transition' || outcome === 'join';
   });
 }
 
-/** The status a pipeline reaches when the work of a transient status completes. */
-const COMPLETION: Partial<Record<PipelineStatus, PipelineStatus>> = {
+/** What a transient status becomes when its work completes; Deleting ends the pipeline itself. */
+const COMPLETION: Partial<Record<PipelineStatus, PipelineStatus | 'gone'>> = {
   Created: 'Running',
   Resuming: 'Running',
   Stopping: 'Stopped',
   Terminating: 'Stopped',
+  Deleting: 'gone',
 };
 
-export function completionOf(status: PipelineStatus): PipelineStatus | undefined {
+export function completionOf(status: PipelineStatus): PipelineStatus | 'gone' | undefined {
   return COMPLETION[status];
 }
 

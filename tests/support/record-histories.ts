@@ -11,7 +11,7 @@ import { findFreePort } from '../../scripts/ports';
 import { startNatsServer } from '../../scripts/services';
 import { ensureNatsServer, ensureTemporalCli } from '../../scripts/tools';
 import { workflowIdFor } from '../../workflows/names';
-import { deleteSignal, resumeSignal, stopSignal } from '../../workflows/messages';
+import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { Gate } from './fake-orchestrator';
 import {
   CONTINUE_AS_NEW_AFTER_EVENTS,
@@ -60,9 +60,9 @@ const scenarios: Record<string, Scenario> = {
     await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');
     const handle = env.client.workflow.getHandle(workflowIdFor(id));
-    await handle.signal(deleteSignal);
-    await handle.signal(resumeSignal, { request_id: 'noop' });
-    await handle.signal(stopSignal);
+    await handle.signal(COMMAND_SIGNALS.delete);
+    await handle.signal(COMMAND_SIGNALS.resume, { request_id: 'noop' });
+    await handle.signal(COMMAND_SIGNALS.stop);
     await statusOf(gateway, id, 'Stopped');
   },
   async 'continue-as-new'({ gateway, env }, id) {
@@ -70,7 +70,7 @@ const scenarios: Record<string, Scenario> = {
     await statusOf(gateway, id, 'Running');
     const handle = env.client.workflow.getHandle(workflowIdFor(id));
     const firstRun = (await handle.describe()).runId;
-    for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(resumeSignal, { request_id: `noop-${i}` });
+    for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(COMMAND_SIGNALS.resume, { request_id: `noop-${i}` });
     while ((await handle.describe()).runId === firstRun) await new Promise((resolve) => setTimeout(resolve, 100));
     return firstRun;
   },
