@@ -20,6 +20,7 @@ const CHECKS = [
 const PHASES = ['examples', 'coverage', 'fuzzing', 'stateful'];
 const MIN_TEST_CASES = 1000;
 const RUN_TIMEOUT_MS = 8 * 60_000;
+const CLEANUP_TIMEOUT_MS = 5 * 60_000;
 
 let weir: WeirSystem;
 let workDir: string;
@@ -45,7 +46,7 @@ afterAll(async () => {
     await weir?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   }
-});
+}, CLEANUP_TIMEOUT_MS);
 
 interface SchemathesisReport {
   exit_code: number;
@@ -68,7 +69,7 @@ test(`at least ${MIN_TEST_CASES} generated requests, stateful sequences included
     '--phases',
     PHASES.join(','),
     '--max-examples',
-    '150',
+    '200',
     '--workers',
     '2',
     '--seed',
@@ -81,7 +82,12 @@ test(`at least ${MIN_TEST_CASES} generated requests, stateful sequences included
     '--report-json-path',
     reportPath,
   ]);
-  const report = JSON.parse(await readFile(reportPath, 'utf8')) as SchemathesisReport;
+  const report = await readFile(reportPath, 'utf8').then(
+    (text) => JSON.parse(text) as SchemathesisReport,
+    () => {
+      throw new Error(`schemathesis wrote no report:\n${output}`);
+    },
+  );
   const { generated, with_failures, errored } = report.test_cases;
   console.log(
     `schemathesis: ${generated} test cases in ${report.running_time.toFixed(0)} s, ${with_failures} with failures, ${errored} errored; ` +
@@ -109,17 +115,19 @@ function runSchemathesis(binary: string, args: string[]): Promise<string> {
 
 /** Terminates and deletes every pipeline the run created, then removes whatever Docker resources are left of them. */
 async function removePipelinesStartedSince(since: Date): Promise<void> {
-  const running: string[] = [];
+  const running = new Set<string>();
   const all = new Set<string>();
   const query = `WorkflowType = '${WORKFLOW_TYPE}' AND StartTime >= '${since.toISOString()}'`;
   for await (const execution of weir.client.workflow.list({ query })) {
     const pipelineId = pipelineIdOf(execution.workflowId);
     if (!pipelineId) continue;
     all.add(pipelineId);
-    if (execution.status.name === 'RUNNING') running.push(pipelineId);
+    if (execution.status.name === 'RUNNING') running.add(pipelineId);
   }
-  await Promise.all([...new Set(running)].map(terminateAndDelete));
+  const removals = await Promise.allSettled([...running].map(terminateAndDelete));
   for (const pipelineId of all) await removeDockerLeftovers(pipelineId);
+  const failed = removals.filter((removal) => removal.status === 'rejected');
+  if (failed.length > 0) throw new Error(`${failed.length} pipelines did not reach Stopped: ${failed.map((removal) => removal.reason).join('; ')}`);
 }
 
 async function terminateAndDelete(pipelineId: string): Promise<void> {
