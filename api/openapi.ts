@@ -36,7 +36,7 @@ const error = (description: string, headers?: z.ZodObject) => json(ErrorSchema, 
 /** What every /api route may answer, whatever the operation. */
 const EVERY_ROUTE_ERRORS = {
   401: error(
-    'UNAUTHORIZED: a token is set and the request lacks `Authorization: Bearer <token>`',
+    'UNAUTHORIZED: a token is set and the request lacks a valid `Authorization: Bearer <token>`',
     z.object({ 'WWW-Authenticate': z.literal('Bearer') }),
   ),
   403: error('FORBIDDEN: a state-changing request from a page of another origin, or a Host that is not the API\'s own'),
@@ -64,8 +64,9 @@ const requestIdEcho = z.object({ 'X-Request-Id': RequestIdSchema.openapi({ descr
 const ID_OPERATIONS = ['getPipeline', 'getPipelineHealth', 'getPipelineHistory', 'stopPipeline', 'terminatePipeline', 'resumePipeline', 'deletePipeline'] as const;
 type IdOperation = (typeof ID_OPERATIONS)[number];
 
-const linksToIdOperations = (idExpression: string) =>
-  Object.fromEntries(ID_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { id: idExpression } }]));
+const LINKS_FROM_CREATE = Object.fromEntries(
+  ID_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { id: '$response.body#/pipeline_id' } }]),
+);
 
 /** The OpenAPI 3 document of the API, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument() {
@@ -104,7 +105,7 @@ export function buildOpenApiDocument() {
     responses: {
       201: {
         ...json(PipelineSchema, 'Created, status Created; a retry with the same X-Request-Id and body answers the same', requestIdEcho),
-        links: linksToIdOperations('$response.body#/pipeline_id'),
+        links: LINKS_FROM_CREATE,
       },
       400: error('VALIDATION_FAILED (with per-field messages) or MALFORMED_JSON'),
       409: error('ALREADY_EXISTS: a pipeline with this id exists'),
