@@ -10,21 +10,8 @@ import {
   PipelineIdSchema,
   PipelineSchema,
   PipelineSummarySchema,
+  RequestIdSchema,
 } from './schemas';
-
-const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
-
-const RequestIdSchema = z.string().regex(new RegExp(REQUEST_ID_PATTERN)).openapi({
-  description:
-    `Makes the request idempotent: a retry with the same id is applied at most once and answers as the first did. ` +
-    `An id that does not match ${REQUEST_ID_PATTERN} is replaced by a fresh one.`,
-  example: 'retry-7f3a9c',
-});
-
-const PageQuerySchema = ListQuerySchema.extend({
-  limit: z.number().int().min(1).max(1000).optional().openapi({ description: 'Pipelines per page', default: 100 }),
-  page_token: z.string().optional().openapi({ description: 'Opaque token from the Weir-Next-Page-Token header of the previous page' }),
-});
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
   description,
@@ -118,7 +105,7 @@ export function buildOpenApiDocument() {
     path: '/api/v1/pipeline',
     operationId: 'listPipelines',
     summary: 'List pipelines, oldest first, one page at a time',
-    request: { query: PageQuerySchema },
+    request: { query: ListQuerySchema },
     responses: {
       200: json(
         z.array(PipelineSummarySchema),

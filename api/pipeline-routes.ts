@@ -8,9 +8,7 @@ import { componentHealth } from './component-health';
 import { readJsonBody } from './json-body';
 import { requireJsonType } from './request-guards';
 import type { PipelineGateway, PipelineRecord } from './pipeline-gateway';
-import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema } from './schemas';
-
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
 
 const summaryOf = ({ pipeline_id, pipeline_name, overall_status, created_at, updated_at }: PipelineRecord) => ({
   pipeline_id,
@@ -39,7 +37,7 @@ function pipelineIdParam(ctx: Context): string {
 /** The caller's X-Request-Id when it is usable, so a retried request is deduplicated; otherwise a fresh one. */
 function requestIdOf(ctx: Context): { requestId: string; given: boolean } {
   const given = ctx.get('x-request-id');
-  const usable = REQUEST_ID_PATTERN.test(given);
+  const usable = RequestIdSchema.safeParse(given).success;
   const requestId = usable ? given : randomUUID();
   ctx.set('X-Request-Id', requestId);
   return { requestId, given: usable };

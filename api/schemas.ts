@@ -20,6 +20,15 @@ export const PipelineIdSchema = z
   .regex(PIPELINE_ID_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$')
   .openapi({ example: 'orders-etl' });
 
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN).openapi({
+  description:
+    'Makes the request idempotent: a retry with the same id is applied at most once and answers as the first did. ' +
+    `An id that does not match ${REQUEST_ID_PATTERN.source} is replaced by a fresh one.`,
+  example: 'retry-7f3a9c',
+});
+
 export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
 
 const EnvNameSchema = z.string().regex(ENV_NAME_PATTERN, 'must be a valid environment variable name').max(128);
@@ -163,7 +172,11 @@ export const MAX_LIST_LIMIT = 1000;
 export const ListQuerySchema = z.strictObject({
   status: PipelineStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
-  page_token: z.string().min(1).max(4096).optional().openapi({ description: 'The Weir-Next-Page-Token of the previous page' }),
+  page_token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be a token from the Weir-Next-Page-Token header')
+    .optional()
+    .openapi({ description: 'Opaque: the Weir-Next-Page-Token header of the previous page' }),
 });
 
 export const ErrorSchema = z
