@@ -113,7 +113,7 @@ async function startListeningService(
   } catch (error) {
     await service.stop();
     const tail = await readLogTail(spec.logFile);
-    throw new Error(`${spec.name} did not start: ${(error as Error).message}\n--- end of ${spec.logFile} ---\n${tail}`);
+    throw new Error(`${spec.name} did not start: ${(error as Error).message}\n--- end of ${spec.logFile} ---\n${tail}`, { cause: error });
   }
   return service;
 }

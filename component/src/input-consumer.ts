@@ -7,6 +7,6 @@ export async function inputConsumer(js: JetStreamClient, input: InputBinding): P
   try {
     return await js.consumers.get(input.stream, input.consumer);
   } catch (error) {
-    throw new Error(`cannot use consumer "${input.consumer}" of stream "${input.stream}": ${errorMessage(error)}`);
+    throw new Error(`cannot use consumer "${input.consumer}" of stream "${input.stream}": ${errorMessage(error)}`, { cause: error });
   }
 }
