@@ -12,6 +12,8 @@ import {
   PipelineSummarySchema,
   RequestIdSchema,
 } from './schemas';
+import { COMMAND_ROUTES, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
+import { COMMANDS } from '../workflows/status-machine';
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
   description,
@@ -48,8 +50,7 @@ const requestIdHeader = z.object({ 'X-Request-Id': RequestIdSchema.optional() })
 const requestIdEcho = z.object({ 'X-Request-Id': RequestIdSchema.openapi({ description: 'The request id: the caller\'s, or a fresh one' }) });
 
 /** Operations on one pipeline, by operationId; create links to each of them with the id it answered. */
-const ID_OPERATIONS = ['getPipeline', 'getPipelineHealth', 'getPipelineHistory', 'stopPipeline', 'terminatePipeline', 'resumePipeline', 'deletePipeline'] as const;
-type IdOperation = (typeof ID_OPERATIONS)[number];
+const ID_OPERATIONS = [...Object.values(READ_ROUTES), ...Object.values(COMMAND_ROUTES)].map(({ operationId }) => operationId);
 
 const LINKS_FROM_CREATE = Object.fromEntries(
   ID_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { id: '$response.body#/pipeline_id' } }]),
@@ -71,7 +72,7 @@ export function buildOpenApiDocument() {
 
   registry.registerPath({
     method: 'post',
-    path: '/api/v1/pipeline',
+    path: PIPELINES,
     operationId: 'createPipeline',
     summary: 'Create a pipeline',
     request: {
@@ -102,9 +103,9 @@ export function buildOpenApiDocument() {
   });
   registry.registerPath({
     method: 'get',
-    path: '/api/v1/pipeline',
+    path: PIPELINES,
     operationId: 'listPipelines',
-    summary: 'List pipelines, oldest first, one page at a time',
+    summary: 'List pipelines, newest first, one page at a time',
     request: { query: ListQuerySchema },
     responses: {
       200: json(
@@ -119,29 +120,30 @@ export function buildOpenApiDocument() {
     },
   });
 
-  const readPipeline = (operationId: IdOperation, path: string, summary: string, body: z.ZodType, description: string) =>
+  const readPipeline = ({ path, operationId }: (typeof READ_ROUTES)[keyof typeof READ_ROUTES], summary: string, body: z.ZodType, description: string) =>
     registry.registerPath({
       method: 'get',
-      path,
+      path: openApiPath(path),
       operationId,
       summary,
       request: { params: idParams },
       responses: { 200: json(body, description), ...ID_ERRORS },
     });
-  readPipeline('getPipeline', '/api/v1/pipeline/{id}', 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
+  readPipeline(READ_ROUTES.pipeline, 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
   readPipeline(
-    'getPipelineHealth',
-    '/api/v1/pipeline/{id}/health',
+    READ_ROUTES.health,
     'Pipeline health; answers from the last known status even with every worker down',
     PipelineHealthSchema,
     'Health',
   );
-  readPipeline('getPipelineHistory', '/api/v1/pipeline/{id}/history', 'Transition history; needs a worker', PipelineHistorySchema, 'History');
+  readPipeline(READ_ROUTES.history, 'Transition history; needs a worker', PipelineHistorySchema, 'History');
 
-  const command = (operationId: IdOperation, method: 'post' | 'delete', path: string, summary: string, accepted: string, refused: string) =>
+  for (const command of COMMANDS) {
+    const { method, path, operationId, summary, accepted } = COMMAND_ROUTES[command];
+    const refusing = statusesRefusing(command);
     registry.registerPath({
       method,
-      path,
+      path: openApiPath(path),
       operationId,
       summary,
       request: { params: idParams, headers: requestIdHeader },
@@ -152,21 +154,13 @@ export function buildOpenApiDocument() {
             'Weir-Command-Outcome': z.enum(['accepted', 'noop']).openapi({ description: 'accepted: the status changed; noop: already under way or done' }),
           }),
         },
-        409: error(`INVALID_TRANSITION: ${refused}; details name the current status and the allowed actions`),
+        409: error(
+          `INVALID_TRANSITION: ${command} is refused while the pipeline is ${listed(refusing)}; details name the current status and the allowed actions`,
+        ),
         ...ID_ERRORS,
       },
     });
-  for (const name of ['stop', 'terminate', 'resume'] as const) {
-    command(
-      `${name}Pipeline`,
-      'post',
-      `/api/v1/pipeline/{id}/${name}`,
-      `${name[0].toUpperCase()}${name.slice(1)} a pipeline`,
-      'Accepted, or already under way or done',
-      'invalid in the current status',
-    );
   }
-  command('deletePipeline', 'delete', '/api/v1/pipeline/{id}', 'Delete a Stopped pipeline and every resource it owns', 'Deleted, every resource removed', 'not Stopped');
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
@@ -192,6 +186,10 @@ function describeComponentFields(properties: Record<string, object>) {
   described('image', { description: 'A Docker image reference, [host[:port]/]path[:tag][@digest], present on the engine or pullable' });
   described('env', { description: 'Environment variables; values must not contain NUL', propertyNames: keySchemaOf('env') });
   described('secret_env', { propertyNames: keySchemaOf('secret_env') });
+}
+
+function listed(statuses: string[]): string {
+  return statuses.length <= 1 ? statuses.join('') : `${statuses.slice(0, -1).join(', ')} or ${statuses[statuses.length - 1]}`;
 }
 
 function keySchemaOf(field: 'env' | 'secret_env') {

@@ -7,7 +7,8 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { INVALID_TRANSITION } from '../workflows/messages';
+import { INVALID_TRANSITION, OPERATION_FAILED } from '../workflows/messages';
+import type { InvalidTransitionDetails } from '../workflows/pipeline-manager';
 import { ApiError } from './api-error';
 import { timeoutError, type TimedCall } from './deadline';
 
@@ -25,9 +26,13 @@ export function translateTemporalError(error: unknown, pipelineId: string, call:
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause;
     if (cause instanceof ApplicationFailure && cause.type === INVALID_TRANSITION) {
-      return new ApiError('INVALID_TRANSITION', cause.message, cause.details?.[0] as Record<string, unknown>);
+      return new ApiError('INVALID_TRANSITION', cause.message, { ...(cause.details?.[0] as InvalidTransitionDetails) });
     }
-    return new ApiError('INTERNAL', cause?.message ?? error.message);
+    // The command was accepted but its work failed after its retries: the pipeline is Failed with this reason.
+    if (cause instanceof ApplicationFailure && cause.type === OPERATION_FAILED) {
+      return new ApiError('INTERNAL', cause.message, { failure: cause.details?.[0] ?? null });
+    }
+    return new ApiError('INTERNAL', "the pipeline's workflow failed the request");
   }
   // The server may end a call as cancelled rather than timed out when the deadline passes on its side first.
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) || isGrpcCancelledError(error)) {

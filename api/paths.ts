@@ -1,0 +1,61 @@
+import { PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../workflows/status-machine';
+
+/** The routes of the API in the router's syntax (`:id`); the OpenAPI document spells parameters `{id}`. */
+export const PIPELINES = '/api/v1/pipeline';
+export const PIPELINE = `${PIPELINES}/:id`;
+
+/** Reads of one pipeline, with the operationId the OpenAPI document gives each. */
+export const READ_ROUTES = {
+  pipeline: { path: PIPELINE, operationId: 'getPipeline' },
+  health: { path: `${PIPELINE}/health`, operationId: 'getPipelineHealth' },
+  history: { path: `${PIPELINE}/history`, operationId: 'getPipelineHistory' },
+} as const;
+
+export interface CommandRoute {
+  method: 'post' | 'delete';
+  path: string;
+  operationId: string;
+  summary: string;
+  accepted: string;
+}
+
+/** How each command is reached over HTTP: the one list the router and the OpenAPI document both register from. */
+export const COMMAND_ROUTES: Record<Command, CommandRoute> = {
+  stop: {
+    method: 'post',
+    path: `${PIPELINE}/stop`,
+    operationId: 'stopPipeline',
+    summary: 'Stop a pipeline gracefully, letting in-flight messages drain first',
+    accepted: 'Accepted: the pipeline is Stopping; or already under way or done',
+  },
+  terminate: {
+    method: 'post',
+    path: `${PIPELINE}/terminate`,
+    operationId: 'terminatePipeline',
+    summary: 'Terminate a pipeline at once; unprocessed messages stay in their streams',
+    accepted: 'Accepted: the pipeline is Terminating; or already under way or done',
+  },
+  resume: {
+    method: 'post',
+    path: `${PIPELINE}/resume`,
+    operationId: 'resumePipeline',
+    summary: 'Resume a Stopped pipeline',
+    accepted: 'Accepted: the pipeline is Resuming; or already under way or done',
+  },
+  delete: {
+    method: 'delete',
+    path: PIPELINE,
+    operationId: 'deletePipeline',
+    summary: 'Delete a Stopped pipeline and every resource it owns',
+    accepted: 'Deleted: every resource is removed and the id can be used again',
+  },
+};
+
+export function openApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, '{$1}');
+}
+
+/** The statuses in which the status machine refuses `command`, for its 409. */
+export function statusesRefusing(command: Command): PipelineStatus[] {
+  return PIPELINE_STATUSES.filter((status) => decide(command, status).outcome === 'refuse');
+}
