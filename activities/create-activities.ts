@@ -3,6 +3,7 @@ import type { PipelineSpec } from '../workflows/pipeline-spec';
 import { withDeadline } from './abort-after';
 import { ComponentError } from './errors';
 import type { ActivityFailureDetails } from './failure-details';
+import { heartbeatingWhile } from './heartbeat';
 import { drainPipeline, type DrainProgress } from './drain';
 import { maskSecrets, withSecretValues, withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
@@ -37,7 +38,7 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
 
   return {
     async deployPipeline(spec: PipelineSpec): Promise<void> {
-      await reportingFailuresOf(spec, async () => orchestrator.deploy(await provisioned(spec)));
+      await heartbeatingWhile(() => reportingFailuresOf(spec, async () => orchestrator.deploy(await provisioned(spec))));
     },
 
     async waitForPipelineReady(spec: PipelineSpec): Promise<void> {
@@ -52,7 +53,7 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
 
     /** Stops every component at once; kept for runs started before stop drained. */
     async stopPipeline(spec: PipelineSpec, graceSeconds: number): Promise<void> {
-      await reportingFailuresOf(spec, () => orchestrator.stopGracefully(spec, graceSeconds));
+      await heartbeatingWhile(() => reportingFailuresOf(spec, () => orchestrator.stopGracefully(spec, graceSeconds)));
     },
 
     async drainPipeline(spec: PipelineSpec, graceSeconds: number): Promise<void> {
@@ -79,19 +80,21 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
     },
 
     async killPipeline(spec: PipelineSpec): Promise<void> {
-      await reportingFailuresOf(spec, () => orchestrator.kill(spec));
+      await heartbeatingWhile(() => reportingFailuresOf(spec, () => orchestrator.kill(spec)));
     },
 
     /** Provisioning again restores streams lost while the pipeline was stopped; it is a no-op otherwise. */
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
-      await reportingFailuresOf(spec, async () => orchestrator.startAgain(await provisioned(spec)));
+      await heartbeatingWhile(() => reportingFailuresOf(spec, async () => orchestrator.startAgain(await provisioned(spec))));
     },
 
     async removePipeline(pipelineId: string): Promise<void> {
-      await reportingFailures(async () => {
-        await orchestrator.remove(pipelineId);
-        await dataPlane.remove(pipelineId);
-      });
+      await heartbeatingWhile(() =>
+        reportingFailures(async () => {
+          await orchestrator.remove(pipelineId);
+          await dataPlane.remove(pipelineId);
+        }),
+      );
     },
   };
 }

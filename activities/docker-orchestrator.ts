@@ -6,6 +6,8 @@ import { componentState, hasExited, type Replica } from './docker/component-stat
 import { lastLogLines } from './docker/container-logs';
 import { containerCreateOptions } from './docker/container-options';
 import { dockerStatusOf, ignoringStatus, undefinedIfMissing } from './docker/docker-errors';
+import { refuseEngineRedirects } from './docker/engine-redirects';
+import { containerNamed } from './docker/engine-paths';
 import { ensureImage } from './docker/images';
 import { ensurePipelineNetwork } from './docker/pipeline-network';
 import {
@@ -19,6 +21,7 @@ import {
 } from './docker/resource-names';
 import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, ContainerNameTakenError } from './errors';
 import { ContainerEvents } from './docker/container-events';
+import { checkRunnable } from './docker/runnable-spec';
 import type { ComponentState, Orchestrator, WaitOptions } from './orchestrator';
 
 export interface DockerOrchestratorOptions {
@@ -60,10 +63,12 @@ export class DockerOrchestrator implements Orchestrator {
     options: Partial<DockerOrchestratorOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
+    refuseEngineRedirects();
     this.events = new ContainerEvents(docker);
   }
 
   async deploy(spec: PipelineSpec): Promise<void> {
+    checkRunnable(spec);
     for (const component of spec.components) {
       await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
     }
@@ -144,7 +149,7 @@ export class DockerOrchestrator implements Orchestrator {
       if (dockerStatusOf(error) !== 409) throw error;
     }
     // 409: the name is taken. A concurrent create reserves the name before its container exists, so wait for it.
-    const existing = this.docker.getContainer(options.name);
+    const existing = containerNamed(this.docker, options.name);
     let info: Dockerode.ContainerInspectInfo | undefined;
     for (let attempt = 1; !(info = await undefinedIfMissing(existing.inspect())); attempt++) {
       if (attempt === SETTLE_CHECKS) throw new Error(`container ${options.name} is reserved but was never created`);
@@ -164,7 +169,7 @@ export class DockerOrchestrator implements Orchestrator {
         component: component.name,
         replicas: await Promise.all(
           replicaNumbers(component).map((replica) =>
-            undefinedIfMissing(this.docker.getContainer(containerName(spec.pipeline_id, component.name, replica)).inspect()),
+            undefinedIfMissing(containerNamed(this.docker, containerName(spec.pipeline_id, component.name, replica)).inspect()),
           ),
         ),
       })),

@@ -11,6 +11,19 @@ export class ComponentError extends Error {
   }
 }
 
+/** How a user's string appears in a message: quoted with control characters escaped, and cut short. */
+export function quoted(value: unknown, maxLength = 80): string {
+  const text = String(value);
+  return JSON.stringify(text.length > maxLength ? `${text.slice(0, maxLength)}…` : text);
+}
+
+/** A spec value the engine cannot take, such as an image that is no valid reference: retrying cannot help. */
+export class InvalidSpecError extends ComponentError {
+  constructor(component: string, problem: string) {
+    super(component, `component ${quoted(component)} cannot run: ${problem}`, false, 'InvalidSpec');
+  }
+}
+
 export class ImageUnavailableError extends ComponentError {
   constructor(component: string, image: string, cause: string) {
     super(component, `image ${image} is not available locally and could not be pulled: ${cause}`, false, 'ImageUnavailable');

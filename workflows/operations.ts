@@ -23,6 +23,12 @@ const WATCH_RUNNING_PATCH = 'watch-running';
 /** A watch ends after this long and starts again, so no activity runs unboundedly. */
 const WATCH_ROUND_SECONDS = 3600;
 
+/**
+ * Activities that only heartbeat that they are alive (activities/heartbeat.ts): a worker that dies in one of them
+ * is noticed, and the activity retried elsewhere, after this long.
+ */
+const HEARTBEAT_TIMEOUT = '10s';
+
 const seconds = (value: number) => value * 1000;
 
 /**
@@ -59,6 +65,7 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
   // A start that terminate cancels must finish before the kill runs, or it could start containers after the kill.
   const quick = proxyActivities<PipelineActivities>({
     startToCloseTimeout: '2m',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
@@ -68,7 +75,11 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
     retry,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  const stopping = proxyActivities<PipelineActivities>({ startToCloseTimeout: seconds(settings.stop_grace_seconds + 60), retry });
+  const stopping = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: seconds(settings.stop_grace_seconds + 60),
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry,
+  });
   const draining = proxyActivities<PipelineActivities>({
     startToCloseTimeout: seconds(settings.stop_deadline_seconds + 60),
     heartbeatTimeout: '30s',

@@ -1,6 +1,8 @@
 import type Dockerode from 'dockerode';
-import { ImageUnavailableError } from '../errors';
+import { checkImageReference } from '../../workflows/image-reference';
+import { ImageUnavailableError, InvalidSpecError, quoted } from '../errors';
 import { undefinedIfMissing } from './docker-errors';
+import { imageNamed } from './engine-paths';
 
 /**
  * A pull that reports nothing for this long is given up. Pulls fail at once when the registry is unreachable,
@@ -8,8 +10,26 @@ import { undefinedIfMissing } from './docker-errors';
  */
 const PULL_STALL_TIMEOUT_MS = 10_000;
 
-/** Makes sure the image is present locally, pulling it when allowed; throws ImageUnavailableError if it is not. */
+/** Why `image` must not reach the engine, as `image "<image>" <reason>`; undefined for a valid reference. */
+export function imageProblem(image: unknown): string | undefined {
+  const problem = typeof image === 'string' ? checkImageReference(image) : 'is not a string';
+  return problem && `image ${quoted(image)} ${problem}`;
+}
+
+/** The reference as it may go into an engine request; throws when it is not a valid one. */
+function checkedReference(image: string): string {
+  const problem = imageProblem(image);
+  if (problem) throw new Error(problem);
+  return image;
+}
+
+/**
+ * Makes sure the image is present locally, pulling it when allowed. Throws InvalidSpecError for an invalid
+ * reference and ImageUnavailableError for an image that is not there.
+ */
 export async function ensureImage(docker: Dockerode, image: string, component: string, pullMissing: boolean): Promise<void> {
+  const problem = imageProblem(image);
+  if (problem) throw new InvalidSpecError(component, problem);
   if (await imageExists(docker, image)) return;
   if (!pullMissing) throw new ImageUnavailableError(component, image, 'pulling missing images is disabled');
   const pullFailure = await pullImage(docker, image).then(
@@ -21,7 +41,7 @@ export async function ensureImage(docker: Dockerode, image: string, component: s
 }
 
 export async function imageExists(docker: Dockerode, image: string): Promise<boolean> {
-  return (await undefinedIfMissing(docker.getImage(image).inspect())) !== undefined;
+  return (await undefinedIfMissing(imageNamed(docker, checkedReference(image)).inspect())) !== undefined;
 }
 
 /** Pulls an image and follows its progress stream to the end; rejects on an error event or a stall. */
@@ -34,7 +54,7 @@ export async function pullImage(docker: Dockerode, image: string, stallTimeoutMs
   };
   restartStallTimer();
   try {
-    const stream = await docker.pull(image, { abortSignal: stall.signal });
+    const stream = await docker.pull(checkedReference(image), { abortSignal: stall.signal });
     await followProgress(docker, stream, restartStallTimer);
     // An aborted stream just ends, as if the pull had finished.
     stall.signal.throwIfAborted();
