@@ -60,7 +60,7 @@ function startDirectly(suffix: string, component: Partial<ComponentSpec>): Promi
     components: [{ name: 'web', image: 'busybox:latest', command: ['sleep', '3600'], replicas: 1, ...component }],
   };
   started.push(pipelineId);
-  return gateway.create(spec).then(() => pipelineId);
+  return gateway.create(spec, `create-${pipelineId}`).then(() => pipelineId);
 }
 
 const failedWithin = (pipelineId: string, timeoutMs: number) =>

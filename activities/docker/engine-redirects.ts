@@ -21,6 +21,7 @@ interface RedirectingHttp {
 export function refuseEngineRedirects(): void {
   // The copy of docker-modem that dockerode itself loads, wherever npm placed it.
   const dockerode = require.resolve('dockerode');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module docker-modem itself requires, not a copy
   const modemHttp = require(require.resolve('docker-modem/lib/http', { paths: [path.dirname(dockerode)] })) as RedirectingHttp;
   modemHttp.maxRedirects = 0;
 }
