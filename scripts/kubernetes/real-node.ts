@@ -119,8 +119,9 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
             `--kubeconfig=${kubeconfig}`,
             `--root-dir=${dirs.kubelet}`,
             `--cert-dir=${path.join(dirs.kubelet, 'pki')}`,
+            // The API server reaches the node by this name; the kubelet refuses 127.0.0.1 as the node's IP, so
+            // the host's own address is its InternalIP.
             `--hostname-override=${REAL_NODE_NAME}`,
-            `--node-ip=${HOST}`,
           ],
           logFile: path.join(options.logsDir, 'kubelet.log'),
           detached: options.detached,
@@ -182,6 +183,7 @@ function containerdToml(paths: { containerdRoot: string; containerdState: string
     '  runtime_type = "io.containerd.runc.v2"',
     `${cri.slice(0, -1)}.containerd.runtimes.runc.options]`,
     '  SystemdCgroup = false',
+    `  Root = ${quote(path.join(paths.containerdState, 'runc'))}`,
     `${cri.slice(0, -1)}.cni]`,
     `  bin_dir = ${quote(paths.cniBin)}`,
     `  conf_dir = ${quote(paths.cniConf)}`,
