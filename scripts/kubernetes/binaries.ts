@@ -91,7 +91,9 @@ async function build(outputDir: string): Promise<void> {
   const deadline = started + BUILD_TIMEOUT_MS;
   const version = await kubernetesVersion();
   const packages = [ETCD_PACKAGE, ...KUBERNETES_COMMANDS.map((command) => `k8s.io/kubernetes/cmd/${command}`), './pause'];
-  await runGo(go, ['build', '-trimpath', '-ldflags', linkerFlags(version), '-o', `${scratchDir}/`, ...packages], {}, logFile, deadline);
+  // The module sits inside the clone; its Git state must neither stamp nor fail the build.
+  const buildFlags = ['-trimpath', '-buildvcs=false', '-ldflags', linkerFlags(version)];
+  await runGo(go, ['build', ...buildFlags, '-o', `${scratchDir}/`, ...packages], {}, logFile, deadline);
   // etcd's main package is the module root, so its binary is named after the module's last element.
   await rename(path.join(scratchDir, 'server'), path.join(scratchDir, 'etcd'));
   await runGo(go, ['install', '-trimpath', '-ldflags', '-s -w', KWOK_PACKAGE], { GOBIN: scratchDir }, logFile, deadline);
@@ -135,8 +137,6 @@ async function runGo(go: string, args: string[], env: NodeJS.ProcessEnv, logFile
     cwd: toolsModuleDir,
     env: { ...process.env, CGO_ENABLED: '0', ...env },
     stdio: ['ignore', log, log],
-    // A group of its own, so that the timeout reaches the compilers go starts too.
-    detached: true,
   });
   closeSync(log);
   const started = Date.now();
@@ -147,7 +147,8 @@ async function runGo(go: string, args: string[], env: NodeJS.ProcessEnv, logFile
   let timedOut = false;
   const killer = setTimeout(() => {
     timedOut = true;
-    process.kill(-child.pid!, 'SIGKILL');
+    // The compilers it started finish their one package each and exit.
+    child.kill('SIGKILL');
   }, Math.max(0, deadline - Date.now()));
   const outcome = await new Promise<string | undefined>((resolve) => {
     child.once('exit', (code, signal) => resolve(code === 0 ? undefined : signal ? `was killed by ${signal}` : `exited with code ${code}`));

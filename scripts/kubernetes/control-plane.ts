@@ -48,6 +48,8 @@ const SERVICE_CIDR = '10.0.0.0/24';
 /** The first address of SERVICE_CIDR, the in-cluster `kubernetes` service. */
 const API_SERVICE_IP = '10.0.0.1';
 const POD_CIDR = '10.244.0.0/16';
+/** The fake node's InternalIP and its pods' hostIP; nothing routes to it. */
+const KWOK_NODE_IP = '10.243.0.1';
 const HOST = '127.0.0.1';
 const STAGES_FILE = path.join(__dirname, 'kwok-stages.yaml');
 const START_TIMEOUT_MS = 60_000;
@@ -192,6 +194,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             '--manage-all-nodes=false',
             `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
             `--cidr=${POD_CIDR}`,
+            `--node-ip=${KWOK_NODE_IP}`,
           ],
           logFile: logFile('kwok'),
           detached,
