@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { findFreePort, waitForPort } from '../ports';
+import { waitForPort } from '../ports';
 import type { RunningService } from '../services';
 import { ensureKubernetesBinaries, type KubernetesBinaries } from './binaries';
+import { distinctFreePorts } from './free-ports';
 import { writeKubeconfig } from './kubeconfig';
 import { isSchedulable } from './nodes';
 import { createPki } from './pki';
@@ -221,13 +222,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await stop();
     throw error;
   }
-}
-
-/** Ports that were free a moment ago, none twice. */
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await findFreePort());
-  return [...ports];
 }
 
 function kwokNode(): V1Node {

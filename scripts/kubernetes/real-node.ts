@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import Docker from 'dockerode';
-import { findFreePort } from '../ports';
 import { runCommand } from '../run-command';
 import type { RunningService } from '../services';
 import type { KubernetesBinaries } from './binaries';
 import { createCgroup, removeCgroup } from './cgroups';
 import { ensureDebianCommand } from './debian-commands';
+import { distinctFreePorts } from './free-ports';
 import { isImageReference } from './image-reference';
 import { saveKernelTunables } from './kernel-tunables';
 import { writeKubeconfig } from './kubeconfig';
@@ -68,7 +69,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
   const socket = path.join(workDir, 'containerd.sock');
   const ctr = (...args: string[]) => runCommand('ctr', ['--address', socket, '--namespace', CRI_NAMESPACE, ...args]);
   // Pods' cgroups go under a root of this node's own, so that another kubelet on the host does not take them for its own.
-  const cgroupRoot = `/${path.basename(path.dirname(workDir))}`;
+  const cgroupRoot = `/weir-node-${randomBytes(4).toString('hex')}`;
 
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -106,7 +107,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       clientCertificate: options.pki.kubeletClient.cert,
       clientKey: options.pki.kubeletClient.key,
     });
-    const [port, healthzPort] = [await findFreePort(), await findFreePort()];
+    const [port, healthzPort] = await distinctFreePorts(2);
     const kubeletConfig = path.join(workDir, 'kubelet-config.json');
     await writeFile(kubeletConfig, JSON.stringify(kubeletConfiguration({ ...options, port, healthzPort, socket, cgroupRoot, podLogsDir: dirs.podLogs }), null, 2));
     launched(
