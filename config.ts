@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { PipelineSettings } from './workflows/pipeline-settings';
-import { DEFAULT_PIPELINE_SETTINGS } from './workflows/pipeline-settings';
+import type { PipelineSettings } from './pipeline/pipeline-settings';
+import { DEFAULT_PIPELINE_SETTINGS } from './pipeline/pipeline-settings';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

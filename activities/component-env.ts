@@ -1,4 +1,4 @@
-import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
+import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { SecretMissingError } from './errors';
 import { jetStreamName, streamSubject } from './nats/stream-names';
 import type { SecretDirectory } from './secret-directory';

@@ -1,10 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { PipelineSpec } from '../workflows/pipeline-spec';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { withDeadline } from './abort-after';
 import { ComponentError } from './errors';
-import type { ActivityFailureDetails } from './failure-details';
+import type { ActivityFailureDetails } from '../pipeline/activity-failure-details';
 import { heartbeatingWhile } from './heartbeat';
-import { drainPipeline, type DrainProgress } from './drain';
+import { drainProgressOf } from '../pipeline/heartbeat-details';
+import { drainPipeline } from './drain';
 import { maskSecrets, withSecretValues, withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
@@ -63,7 +64,7 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, se
           orchestrator,
           dataPlane,
           graceSeconds,
-          previous: context.info.heartbeatDetails as DrainProgress | undefined,
+          previous: drainProgressOf(context.info.heartbeatDetails),
           report: (progress) => context.heartbeat(progress),
           signal: context.cancellationSignal,
           pollIntervalMs: drainPollIntervalMs,

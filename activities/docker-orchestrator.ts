@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline } from './abort-after';
-import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
+import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { componentState, hasExited, type Replica } from './docker/component-state';
 import { lastLogLines } from './docker/container-logs';
 import { containerCreateOptions } from './docker/container-options';
@@ -22,7 +22,8 @@ import {
 import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, ContainerNameTakenError } from './errors';
 import { ContainerEvents } from './docker/container-events';
 import { checkRunnable } from './docker/runnable-spec';
-import type { ComponentState, Orchestrator, WaitOptions } from './orchestrator';
+import type { ComponentState } from '../pipeline/heartbeat-details';
+import type { Orchestrator, WaitOptions } from './orchestrator';
 
 export interface DockerOrchestratorOptions {
   /** 'pipeline' (default): a user-defined bridge network per pipeline, named weir-<pipeline_id>. Anything else is passed as the container NetworkMode (e.g. 'host'). */

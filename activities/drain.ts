@@ -1,16 +1,11 @@
+import type { DrainProgress } from '../pipeline/heartbeat-details';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PipelineSpec } from '../workflows/pipeline-spec';
-import { topologicalOrder } from '../workflows/stream-graph';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
+import { topologicalOrder } from '../pipeline/stream-graph';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
 
 /** How far a drain got; heartbeated, so a retried drain continues where the last one stopped. */
-export interface DrainProgress {
-  stopped: string[];
-  /** Messages each consuming component still has to finish, at the last look. */
-  unfinished: Record<string, number>;
-}
-
 export interface DrainContext {
   orchestrator: Orchestrator;
   dataPlane: JetStreamDataPlane;

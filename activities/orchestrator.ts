@@ -1,15 +1,5 @@
-import type { PipelineSpec } from '../workflows/pipeline-spec';
-
-export const COMPONENT_RUN_STATES = ['running', 'starting', 'stopped', 'failed', 'missing'] as const;
-export type ComponentRunState = (typeof COMPONENT_RUN_STATES)[number];
-
-export interface ComponentState {
-  component: string;
-  desired_replicas: number;
-  ready_replicas: number;
-  state: ComponentRunState;
-  message?: string;
-}
+import type { ComponentState } from '../pipeline/heartbeat-details';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
 
 export interface WaitOptions {
   /** Aborted when the operation is cancelled (for example by terminate). */

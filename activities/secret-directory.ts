@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SECRET_NAME_PATTERN } from '../workflows/pipeline-spec';
+import { SECRET_NAME_PATTERN } from '../pipeline/pipeline-spec';
 
 /** Secret values kept as one file per secret in a directory, the way Docker and Kubernetes mount secrets. */
 export class SecretDirectory {

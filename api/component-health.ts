@@ -1,8 +1,7 @@
-import { COMPONENT_RUN_STATES, type ComponentState } from '../activities/orchestrator';
-import type { DrainProgress } from '../activities/drain';
-import type { PipelineSpec } from '../workflows/pipeline-spec';
-import type { FailureReason } from '../workflows/pipeline-view';
-import type { PipelineStatus } from '../workflows/status-machine';
+import { COMPONENT_RUN_STATES, heartbeatDetailsOf } from '../pipeline/heartbeat-details';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
+import type { FailureReason } from '../pipeline/pipeline-view';
+import type { PipelineStatus } from '../pipeline/status-machine';
 
 /** The last heartbeat of the pipeline's activity in flight, as describe reports it. */
 export interface ActivityObservation {
@@ -35,7 +34,7 @@ export function componentHealth(
   failure: FailureReason | null,
   observation: ActivityObservation | undefined,
 ): ComponentHealth[] {
-  const details = observation?.details as Partial<{ components: ComponentState[] } & DrainProgress> | undefined;
+  const details = heartbeatDetailsOf(observation?.details);
   return spec.components.map((component) => {
     const base: ComponentHealth = {
       name: component.name,
@@ -45,9 +44,9 @@ export function componentHealth(
       message: null,
       unfinished_messages: null,
     };
-    const observed = details?.components?.find((state) => state.component === component.name);
+    const observed = details && 'components' in details ? details.components.find((state) => state.component === component.name) : undefined;
     if (observed) return { ...base, ready_replicas: observed.ready_replicas, state: observed.state, message: observed.message ?? null };
-    if (details?.stopped) {
+    if (details && 'stopped' in details) {
       const stopped = details.stopped.includes(component.name);
       return { ...base, state: stopped ? 'stopped' : 'draining', unfinished_messages: details.unfinished?.[component.name] ?? null };
     }

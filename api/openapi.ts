@@ -13,7 +13,7 @@ import {
   RequestIdSchema,
 } from './schemas';
 import { COMMAND_ROUTES, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
-import { COMMANDS } from '../workflows/status-machine';
+import { COMMANDS } from '../pipeline/status-machine';
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
   description,

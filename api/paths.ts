@@ -1,4 +1,4 @@
-import { PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../workflows/status-machine';
+import { PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../pipeline/status-machine';
 
 /** The routes of the API in the router's syntax (`:id`); the OpenAPI document spells parameters `{id}`. */
 export const PIPELINES = '/api/v1/pipeline';

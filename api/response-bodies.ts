@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { PipelineView } from '../workflows/pipeline-view';
+import type { PipelineView } from '../pipeline/pipeline-view';
 import { componentHealth } from './component-health';
 import type { PipelineRecord } from './pipeline-gateway';
 import type { PipelineHealthSchema, PipelineHistorySchema, PipelineSchema, PipelineSummarySchema } from './schemas';

@@ -1,11 +1,11 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { checkImageReference } from '../workflows/image-reference';
-import { SECRET_NAME_PATTERN, isWeirVariable } from '../workflows/pipeline-spec';
-import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../workflows/pipeline-view';
-import { COMMANDS, PIPELINE_STATUSES } from '../workflows/status-machine';
+import { checkImageReference } from '../pipeline/image-reference';
+import { SECRET_NAME_PATTERN, isWeirVariable } from '../pipeline/pipeline-spec';
+import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../pipeline/pipeline-view';
+import { COMMANDS, PIPELINE_STATUSES } from '../pipeline/status-machine';
 import { HEALTH_STATES } from './component-health';
-import { streamGraphProblems } from '../workflows/stream-graph';
+import { streamGraphProblems } from '../pipeline/stream-graph';
 
 extendZodWithOpenApi(z);
 

@@ -7,8 +7,7 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { INVALID_TRANSITION, OPERATION_FAILED } from '../workflows/messages';
-import type { InvalidTransitionDetails } from '../workflows/pipeline-manager';
+import { INVALID_TRANSITION, OPERATION_FAILED, type InvalidTransitionDetails } from '../pipeline/command-failures';
 import { ApiError } from './api-error';
 import { timeoutError, type TimedCall } from './deadline';
 

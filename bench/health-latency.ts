@@ -1,6 +1,6 @@
 import type { WeirSystem } from '../tests/support/system-harness';
-import { workflowIdFor } from '../workflows/names';
-import type { PipelineStatus } from '../workflows/status-machine';
+import { workflowIdFor } from '../pipeline/names';
+import type { PipelineStatus } from '../pipeline/status-machine';
 import { runOpenLoop, summarize, type LatencySummary, type OpenLoopRun } from './open-loop';
 import type { BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';

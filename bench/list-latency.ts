@@ -1,5 +1,5 @@
 import type { WeirSystem } from '../tests/support/system-harness';
-import { WORKFLOW_TYPE, workflowIdFor } from '../workflows/names';
+import { WORKFLOW_TYPE, workflowIdFor } from '../pipeline/names';
 import type { BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';
 import { percentile } from './stats';

@@ -1,5 +1,5 @@
 import { DEFAULT_LIST_LIMIT } from '../api/schemas';
-import type { ComponentSpec } from '../workflows/pipeline-spec';
+import type { ComponentSpec } from '../pipeline/pipeline-spec';
 
 /** What the benchmark does; the report prints these next to the results. */
 export const PARAMETERS = {

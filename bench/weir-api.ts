@@ -1,8 +1,8 @@
 import { NEXT_PAGE_TOKEN_HEADER } from '../api/pipeline-routes';
 import { MAX_LIST_LIMIT } from '../api/schemas';
 import type { HttpAnswer, WeirSystem } from '../tests/support/system-harness';
-import type { ComponentSpec } from '../workflows/pipeline-spec';
-import type { Command, PipelineStatus } from '../workflows/status-machine';
+import type { ComponentSpec } from '../pipeline/pipeline-spec';
+import type { Command, PipelineStatus } from '../pipeline/status-machine';
 import { IDLE_COMPONENT } from './parameters';
 import { messageOf, progress } from './progress';
 import { sampleInTurn } from './samples-in-turn';

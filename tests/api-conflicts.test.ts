@@ -1,4 +1,4 @@
-import { isValidTransition, type PipelineStatus } from '../workflows/status-machine';
+import { isValidTransition, type PipelineStatus } from '../pipeline/status-machine';
 import { eventually } from './support/eventually';
 import { WeirSystem } from './support/system-harness';
 import { HEALTH_GATED_IMAGE, READY_ON_FIRST_START_ONLY, ensureHealthGatedImage } from './support/test-images';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { workflowIdFor } from '../workflows/names';
+import { workflowIdFor } from '../pipeline/names';
 import { eventually } from './support/eventually';
 import { WeirSystem } from './support/system-harness';
 

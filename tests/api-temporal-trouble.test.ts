@@ -6,7 +6,7 @@ import { startApi, type RunningApi } from '../api/start-api';
 import { loadConfig } from '../config';
 import { findFreePort } from '../scripts/ports';
 import { startTemporalDevServer, type RunningService } from '../scripts/services';
-import { TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from '../workflows/names';
+import { TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from '../pipeline/names';
 import { eventually } from './support/eventually';
 import { WeirSystem } from './support/system-harness';
 

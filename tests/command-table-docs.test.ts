@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMMANDS, PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../workflows/status-machine';
+import { COMMANDS, PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../pipeline/status-machine';
 
 /** The command table as the documentation writes it, between its markers. */
 function documentedTable(): { statuses: string[]; rows: Map<string, string[]> } {

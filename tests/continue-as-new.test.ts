@@ -1,4 +1,4 @@
-import { workflowIdFor } from '../workflows/names';
+import { workflowIdFor } from '../pipeline/names';
 import { COMMAND_SIGNALS } from '../workflows/messages';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { eventually } from './support/eventually';

@@ -7,8 +7,8 @@ import { DATA_MOUNT_PATH } from '../activities/docker/container-options';
 import { pullImage } from '../activities/docker/images';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../activities/errors';
-import type { ComponentState } from '../activities/orchestrator';
-import type { ComponentSpec, PipelineSpec } from '../workflows/pipeline-spec';
+import type { ComponentState } from '../pipeline/heartbeat-details';
+import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { eventually } from './support/eventually';
 import { HEALTH_GATED_IMAGE, ensureHealthGatedImage } from './support/test-images';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_IMAGE_NAME_LENGTH, checkImageReference } from '../workflows/image-reference';
+import { MAX_IMAGE_NAME_LENGTH, checkImageReference } from '../pipeline/image-reference';
 
 const HEX64 = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
 

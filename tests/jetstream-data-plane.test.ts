@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { jetStreamName, streamSubject } from '../activities/nats/stream-names';
-import type { PipelineSpec } from '../workflows/pipeline-spec';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { eventually } from './support/eventually';
 
 let nc: NatsConnection;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureSchemathesis } from '../scripts/tools';
-import { WORKFLOW_TYPE, pipelineIdOf } from '../workflows/names';
+import { WORKFLOW_TYPE, pipelineIdOf } from '../pipeline/names';
 import { eventually } from './support/eventually';
 import { WeirSystem } from './support/system-harness';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { PipelineLedger, TRANSITION_HISTORY_LIMIT, type TransitionCause } from '../workflows/pipeline-ledger';
-import type { PipelineSpec } from '../workflows/pipeline-spec';
+import { PipelineLedger, TRANSITION_HISTORY_LIMIT, type TransitionCause } from '../pipeline/pipeline-ledger';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
 
 const spec: PipelineSpec = {
   pipeline_id: 'orders-etl',

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ComponentExitedError } from '../activities/errors';
 import { ApiError } from '../api/api-error';
-import { workflowIdFor } from '../workflows/names';
+import { workflowIdFor } from '../pipeline/names';
 import { pipelineStatusKey } from '../workflows/search-attributes';
 import { COMMAND_SIGNALS } from '../workflows/messages';
 import { eventually } from './support/eventually';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { maskSecrets, withSecretValues } from '../activities/component-env';
 import { SecretMissingError } from '../activities/errors';
 import { SecretDirectory } from '../activities/secret-directory';
-import type { PipelineSpec } from '../workflows/pipeline-spec';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
 
 let dir: string;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { workflowIdFor } from '../workflows/names';
+import { workflowIdFor } from '../pipeline/names';
 import { WeirSystem } from './support/system-harness';
 
 let weir: WeirSystem;

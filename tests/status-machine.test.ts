@@ -7,7 +7,7 @@ import {
   isValidTransition,
   type Command,
   type PipelineStatus,
-} from '../workflows/status-machine';
+} from '../pipeline/status-machine';
 
 /** The command table of the design, cell by cell: a status name means "204 → that status". */
 const EXPECTED: Record<Command, Record<PipelineStatus, string>> = {

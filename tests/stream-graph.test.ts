@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { streamGraphProblems, streamNames, topologicalOrder } from '../workflows/stream-graph';
+import { streamGraphProblems, streamNames, topologicalOrder } from '../pipeline/stream-graph';
 
 const chain = [
   { name: 'sink', input: 'clean' },

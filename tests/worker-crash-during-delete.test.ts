@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { temporal } from '@temporalio/proto';
-import { workflowIdFor } from '../workflows/names';
+import { workflowIdFor } from '../pipeline/names';
 import { eventually } from './support/eventually';
 import { WeirSystem } from './support/system-harness';
 import { startWorkerProcess } from './support/worker-process';

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/create-activities';
-import { TASK_QUEUE } from '../workflows/names';
+import { TASK_QUEUE } from '../pipeline/names';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;

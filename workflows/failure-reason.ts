@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, RetryState, TemporalFailure, TimeoutFailure } from '@temporalio/common';
-import type { ActivityFailureDetails } from '../activities/failure-details';
-import type { FailureReason } from './pipeline-view';
+import type { ActivityFailureDetails } from '../pipeline/activity-failure-details';
+import type { FailureReason } from '../pipeline/pipeline-view';
 
 /** Turns the error of a failed operation into the reason a pipeline shows while Failed. */
 export function failureReasonOf(operation: string, error: unknown, maxAttempts: number, now: string): FailureReason {

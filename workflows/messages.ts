@@ -1,7 +1,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PipelineView } from './pipeline-view';
-import { COMMANDS, type Command, type PipelineStatus } from './status-machine';
+import type { PipelineView } from '../pipeline/pipeline-view';
+import { COMMANDS, type Command, type PipelineStatus } from '../pipeline/status-machine';
 
 /** Optional argument of every command; the API always sends a request id. */
 export interface CommandRequest {
@@ -26,7 +26,3 @@ export const COMMAND_UPDATES = byCommand<CommandUpdate>((command) => defineUpdat
 export const COMMAND_SIGNALS = byCommand<CommandSignal>((command) => defineSignal<[CommandRequest?]>(command));
 
 export const statusQuery = defineQuery<PipelineView>('status');
-
-/** Failure types the API maps to HTTP answers. */
-export const INVALID_TRANSITION = 'InvalidTransition';
-export const OPERATION_FAILED = 'OperationFailed';

@@ -1,8 +1,8 @@
 import { ActivityCancellationType, CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/create-activities';
-import type { PipelineSpec } from './pipeline-spec';
-import { withSettingDefaults, type PipelineSettings } from './pipeline-settings';
-import type { PipelineStatus } from './status-machine';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
+import { withSettingDefaults, type PipelineSettings } from '../pipeline/pipeline-settings';
+import type { PipelineStatus } from '../pipeline/status-machine';
 
 /** What an operation asks of the workflow when it ends without completing its status: a move to another status. */
 export interface Escalation {

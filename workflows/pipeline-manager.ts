@@ -1,24 +1,19 @@
 import { ApplicationFailure, CancellationScope, condition, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { failureReasonOf } from './failure-reason';
-import { INVALID_TRANSITION, OPERATION_FAILED, type CommandRequest, type CommandResult } from './messages';
+import { INVALID_TRANSITION, OPERATION_FAILED, type InvalidTransitionDetails } from '../pipeline/command-failures';
+import type { CommandRequest, CommandResult } from './messages';
 import type { Operation, PipelineOperations } from './operations';
-import type { PipelineLedger, TransitionCause } from './pipeline-ledger';
-import type { PipelineSettings } from './pipeline-settings';
-import type { FailureReason, PipelineView, TransitionSource } from './pipeline-view';
+import type { PipelineLedger, TransitionCause } from '../pipeline/pipeline-ledger';
+import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import type { FailureReason, PipelineView, TransitionSource } from '../pipeline/pipeline-view';
 import { pipelineStatusKey } from './search-attributes';
-import { allowedActions, completionOf, decide, isSettled, type Command, type Decision, type PipelineStatus } from './status-machine';
+import { allowedActions, completionOf, decide, isSettled, type Command, type Decision, type PipelineStatus } from '../pipeline/status-machine';
 
 /**
  * Runs that started before Deleting existed kept deletion beside the status and never published it; replaying them,
  * the move to Deleting stays in the ledger alone.
  */
 const DELETING_STATUS_PATCH = 'deleting-status';
-
-/** What the details of an InvalidTransition failure hold; the API answers them as the 409's details. */
-export interface InvalidTransitionDetails {
-  current_status: PipelineStatus;
-  allowed_actions: Command[];
-}
 
 const now = () => new Date().toISOString();
 

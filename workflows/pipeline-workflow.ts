@@ -1,12 +1,12 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
 import { COMMAND_SIGNALS, COMMAND_UPDATES, statusQuery } from './messages';
 import { pipelineOperations } from './operations';
-import { LedgerSnapshot, PipelineLedger } from './pipeline-ledger';
+import { LedgerSnapshot, PipelineLedger } from '../pipeline/pipeline-ledger';
 import { PipelineManager } from './pipeline-manager';
-import type { PipelineSettings } from './pipeline-settings';
-import type { PipelineSpec } from './pipeline-spec';
+import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { pipelineStatusKey } from './search-attributes';
-import { COMMANDS } from './status-machine';
+import { COMMANDS } from '../pipeline/status-machine';
 
 export interface PipelineWorkflowInput {
   spec: PipelineSpec;

@@ -1,5 +1,5 @@
 import type { ContainerInspectInfo } from 'dockerode';
-import type { ComponentRunState, ComponentState } from '../orchestrator';
+import type { ComponentRunState, ComponentState } from '../../pipeline/heartbeat-details';
 
 /** One replica as Docker reports it; undefined when its container does not exist. */
 export type Replica = ContainerInspectInfo | undefined;

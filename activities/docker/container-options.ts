@@ -1,5 +1,5 @@
 import type { ContainerCreateOptions } from 'dockerode';
-import type { ComponentSpec } from '../../workflows/pipeline-spec';
+import type { ComponentSpec } from '../../pipeline/pipeline-spec';
 import { COMPONENT_LABEL, REPLICA_LABEL, containerName, pipelineLabels, volumeName } from './resource-names';
 
 export const DATA_MOUNT_PATH = '/weir-data';

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { checkImageReference } from '../../workflows/image-reference';
+import { checkImageReference } from '../../pipeline/image-reference';
 import { ImageUnavailableError, InvalidSpecError, quoted } from '../errors';
 import { undefinedIfMissing } from './docker-errors';
 import { imageNamed } from './engine-paths';

@@ -1,4 +1,4 @@
-import type { ComponentSpec, PipelineSpec } from '../../workflows/pipeline-spec';
+import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
 import { InvalidSpecError, quoted } from '../errors';
 import { imageProblem } from './images';
 import { containerName } from './resource-names';

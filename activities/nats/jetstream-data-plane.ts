@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager, type StreamConfig, type StreamUpdateConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { PipelineSpec } from '../../workflows/pipeline-spec';
-import { streamNames } from '../../workflows/stream-graph';
+import type { PipelineSpec } from '../../pipeline/pipeline-spec';
+import { streamNames } from '../../pipeline/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
 import { jetStreamName, pipelineStreamPrefix, streamSubject } from './stream-names';
 

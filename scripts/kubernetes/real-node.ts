@@ -10,7 +10,7 @@ import type { KubernetesBinaries } from './binaries';
 import { createCgroup, removeCgroup } from './cgroups';
 import { ensureDebianCommand } from './debian-commands';
 import { distinctFreePorts } from './free-ports';
-import { checkImageReference } from '../../workflows/image-reference';
+import { checkImageReference } from '../../pipeline/image-reference';
 import { saveKernelTunables } from './kernel-tunables';
 import { writeKubeconfig } from './kubeconfig';
 import { unmountBelow } from './mounts';

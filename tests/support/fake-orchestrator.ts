@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
-import type { ComponentState, Orchestrator, WaitOptions } from '../../activities/orchestrator';
-import type { PipelineSpec } from '../../workflows/pipeline-spec';
+import type { Orchestrator, WaitOptions } from '../../activities/orchestrator';
+import type { ComponentState } from '../../pipeline/heartbeat-details';
+import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 
 export type FakeOperation = 'deploy' | 'waitUntilReady' | 'stopGracefully' | 'kill' | 'startAgain' | 'remove' | 'watch';
 

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { demultiplexLogs } from '../../activities/docker/container-logs';
 import { jetStreamName, pipelineStreamPrefix } from '../../activities/nats/stream-names';
 import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
-import type { ComponentSpec } from '../../workflows/pipeline-spec';
+import type { ComponentSpec } from '../../pipeline/pipeline-spec';
 
 /** The file in the pipeline's data volume the three-stage sink appends to. */
 export const SINK_FILE = 'sink.jsonl';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { findFreePort } from '../../scripts/ports';
 import { startNatsServer } from '../../scripts/services';
 import { ensureNatsServer, ensureTemporalCli } from '../../scripts/tools';
-import { workflowIdFor } from '../../workflows/names';
+import { workflowIdFor } from '../../pipeline/names';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { Gate } from './fake-orchestrator';
 import {

@@ -5,10 +5,10 @@ import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { SecretDirectory } from '../../activities/secret-directory';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
-import type { PipelineSettings } from '../../workflows/pipeline-settings';
-import type { PipelineSpec } from '../../workflows/pipeline-spec';
+import type { PipelineSettings } from '../../pipeline/pipeline-settings';
+import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
-import type { PipelineStatus } from '../../workflows/status-machine';
+import type { PipelineStatus } from '../../pipeline/status-machine';
 import { eventually } from './eventually';
 import { FakeOrchestrator } from './fake-orchestrator';
 
