@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { ApiError } from './api-error';
 import { bearerAuth } from './bearer-auth';
 import { buildOpenApiDocument } from './openapi';
-import type { PipelineGateway } from './pipeline-gateway';
+import type { Pipelines } from './pipeline-gateway';
 import { pipelineRoutes } from './pipeline-routes';
 import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
 
 export interface AppOptions extends HostPolicy {
-  gateway: PipelineGateway;
+  gateway: Pipelines;
   logger: Logger;
   /** When set, every route but the probes requires it as a bearer token. */
   token?: string;

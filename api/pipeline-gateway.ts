@@ -38,6 +38,9 @@ export interface PipelinePage {
   nextPageToken?: string;
 }
 
+/** What the routes ask about pipelines; the gateway answers it from Temporal. */
+export type Pipelines = Pick<PipelineGateway, 'create' | 'get' | 'list' | 'view' | 'command' | 'isTemporalReachable'>;
+
 /** Everything the API asks of Temporal about pipelines. */
 export class PipelineGateway {
   /** Calls still under way: one that ran out of time is answered at once but ends only when its retries do. */

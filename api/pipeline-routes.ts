@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { COMMANDS } from '../pipeline/status-machine';
 import { COMMAND_ROUTES, PIPELINES, READ_ROUTES } from './paths';
-import type { PipelineGateway } from './pipeline-gateway';
+import type { Pipelines } from './pipeline-gateway';
 import { healthBody, historyBody, pipelineBody, summaryBody } from './response-bodies';
 import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
 import { validated } from './validated';
@@ -24,7 +24,7 @@ export const NEXT_PAGE_TOKEN_HEADER = 'Weir-Next-Page-Token';
 const idParams = z.object({ id: PipelineIdSchema });
 
 /** Adds the pipeline routes to `router`. */
-export function pipelineRoutes(router: Router, gateway: PipelineGateway): void {
+export function pipelineRoutes(router: Router, gateway: Pipelines): void {
   router.post(
     PIPELINES,
     validated({ body: CreatePipelineSchema }, async ({ body }, ctx) => {

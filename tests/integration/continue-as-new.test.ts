@@ -1,0 +1,62 @@
+import { workflowIdFor } from '../../pipeline/names';
+import { COMMAND_SIGNALS } from '../../workflows/messages';
+import { pipelineStatusKey } from '../../workflows/search-attributes';
+import { eventually } from '../support/eventually';
+import { CONTINUE_AS_NEW_AFTER_EVENTS, SUGGEST_CONTINUE_AS_NEW_EARLY, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+
+let harness: WorkflowHarness;
+
+beforeAll(async () => {
+  harness = await startWorkflowHarness(SUGGEST_CONTINUE_AS_NEW_EARLY);
+});
+
+afterAll(async () => {
+  await stopWorkflowHarness(harness);
+});
+
+/** `runId`, then the run it continued from, and so on back to the workflow's first run. */
+async function runsContinuedFrom(workflowId: string, runId: string): Promise<string[]> {
+  const chain = [runId];
+  for (;;) {
+    const history = await harness.env.client.workflow.getHandle(workflowId, chain[chain.length - 1]).fetchHistory();
+    const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) return chain;
+    chain.push(previous);
+  }
+}
+
+test('a long-lived pipeline continues as new when the server suggests it, carrying its state', async () => {
+  const id = `can-${Date.now().toString(36)}`;
+  await harness.gateway.create(specFor(id), `create-${id}`);
+  await statusOf(harness.gateway, id, 'Running');
+  await harness.gateway.command(id, 'stop', 'before-1');
+  await statusOf(harness.gateway, id, 'Stopped');
+  await harness.gateway.command(id, 'resume', 'before-2');
+  await statusOf(harness.gateway, id, 'Running');
+
+  const handle = harness.env.client.workflow.getHandle(workflowIdFor(id));
+  const firstRun = (await handle.describe()).runId;
+  const before = await harness.gateway.view(id);
+
+  for (let i = 0; i < CONTINUE_AS_NEW_AFTER_EVENTS; i += 1) await handle.signal(COMMAND_SIGNALS.resume, { request_id: `noop-${i}` });
+  const continued = await eventually(
+    () => handle.describe(),
+    (description) => description.runId !== firstRun,
+  );
+  expect(continued.typedSearchAttributes.get(pipelineStatusKey)).toBe('Running');
+  // Signals sent after the continue-as-new reach the new run, which may continue again, so the chain is followed back.
+  const chain = await runsContinuedFrom(workflowIdFor(id), continued.runId);
+  expect(chain.length).toBeGreaterThan(1);
+  expect(chain.at(-1)).toBe(firstRun);
+
+  const after = await harness.gateway.view(id);
+  expect(after).toEqual(before);
+  const record = await harness.gateway.get(id);
+  expect(record).toMatchObject({ pipeline_name: before.pipeline_name, created_at: before.created_at, overall_status: 'Running' });
+
+  await harness.gateway.command(id, 'stop', 'after-1');
+  await statusOf(harness.gateway, id, 'Stopped');
+  expect((await harness.gateway.view(id)).transitions.map((t) => t.request_id).filter(Boolean)).toEqual(['before-1', 'before-2', 'after-1']);
+  await harness.gateway.command(id, 'delete', 'gone');
+  await expect(harness.gateway.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+});

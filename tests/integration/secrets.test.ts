@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { workflowIdFor } from '../../pipeline/names';
+import { WeirSystem } from '../support/system-harness';
+
+let weir: WeirSystem;
+let secretsDir: string;
+let counter = 0;
+const newId = () => `secret-${Date.now().toString(36)}-${(counter += 1)}`;
+const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
+
+beforeAll(async () => {
+  secretsDir = await mkdtemp(path.join(os.tmpdir(), 'weir-secrets-'));
+  await chmod(secretsDir, 0o700);
+  await writeFile(path.join(secretsDir, 'db-password'), `${SECRET_VALUE}\n`, { mode: 0o600 });
+  weir = await WeirSystem.start({ env: { WEIR_SECRETS_DIR: secretsDir } });
+});
+
+afterAll(async () => {
+  await weir.close();
+  await rm(secretsDir, { recursive: true, force: true });
+});
+
+const withSecret = (pipelineId: string, secret: string) => ({
+  pipeline_id: pipelineId,
+  name: `Secret ${pipelineId}`,
+  components: [{ name: 'db', image: 'busybox:latest', command: ['sleep', '3600'], env: { PLAIN: 'visible-value' }, secret_env: { DB_PASSWORD: secret } }],
+});
+
+/** Every string and every payload in the workflow's history, payloads decoded from their bytes. */
+async function historyText(pipelineId: string): Promise<string> {
+  const history = await weir.client.workflow.getHandle(workflowIdFor(pipelineId)).fetchHistory();
+  const texts: string[] = [];
+  const visit = (value: unknown): void => {
+    if (value instanceof Uint8Array) texts.push(Buffer.from(value).toString('utf8'));
+    else if (typeof value === 'string') texts.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(history);
+  return texts.join('\n');
+}
+
+async function commandReaches(pipelineId: string, command: 'terminate' | 'resume', status: string) {
+  expect((await weir.request('POST', `/api/v1/pipeline/${pipelineId}/${command}`)).status).toBe(204);
+  await weir.healthReaches(pipelineId, status);
+}
+
+async function deleteAndCheckNothingLeft(pipelineId: string) {
+  expect((await weir.request('DELETE', `/api/v1/pipeline/${pipelineId}`)).status).toBe(204);
+  expect(await weir.leftovers(pipelineId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+}
+
+test('a secret reaches the container, on create and on resume, but never the workflow history or the API', async () => {
+  const id = newId();
+  expect((await weir.request('POST', '/api/v1/pipeline', withSecret(id, 'db-password'))).status).toBe(201);
+  await weir.healthReaches(id, 'Running');
+  const env = () => weir.containers(id).then((containers) => containers.get(`weir-${id}-db-0`)!.Config.Env);
+  expect(await env()).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`, 'PLAIN=visible-value']));
+
+  // Resume takes the start-again path, which reads the secret again.
+  await weir.docker.getContainer(`weir-${id}-db-0`).remove({ force: true });
+  await weir.healthReaches(id, 'Failed');
+  await commandReaches(id, 'terminate', 'Stopped');
+  await commandReaches(id, 'resume', 'Running');
+  expect(await env()).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`]));
+
+  const history = await historyText(id);
+  // The decoding finds what history does hold: the plain value and the secret's name.
+  expect(history).toContain('visible-value');
+  expect(history).toContain('db-password');
+  expect(history).not.toContain(SECRET_VALUE);
+  const record = await weir.request('GET', `/api/v1/pipeline/${id}`);
+  expect(record.body.components[0].secret_env).toEqual({ DB_PASSWORD: 'db-password' });
+  expect(JSON.stringify(record.body)).not.toContain(SECRET_VALUE);
+
+  await commandReaches(id, 'terminate', 'Stopped');
+  await deleteAndCheckNothingLeft(id);
+});
+
+test('a missing secret fails the pipeline at once, naming the component and the secret; once it exists, resume runs', async () => {
+  const id = newId();
+  const secret = `late-${(counter += 1)}`;
+  expect((await weir.request('POST', '/api/v1/pipeline', withSecret(id, secret))).status).toBe(201);
+  const failed = await weir.healthReaches(id, 'Failed');
+  expect(failed.body.failure).toMatchObject({ operation: 'deploy', component: 'db', attempts: 1 });
+  expect(failed.body.failure.error).toBe(`component db needs secret ${secret}, but it is not in ${secretsDir}`);
+  expect((await weir.containers(id)).size).toBe(0);
+
+  await commandReaches(id, 'terminate', 'Stopped');
+  await writeFile(path.join(secretsDir, secret), SECRET_VALUE);
+  await commandReaches(id, 'resume', 'Running');
+  expect((await weir.containers(id)).get(`weir-${id}-db-0`)!.Config.Env).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`]));
+
+  await commandReaches(id, 'terminate', 'Stopped');
+  await deleteAndCheckNothingLeft(id);
+});
+
+test('a component that prints its secret and dies fails the pipeline quoting its log, with the secret masked', async () => {
+  const id = newId();
+  const leaky = {
+    pipeline_id: id,
+    name: `Leaky ${id}`,
+    components: [{ name: 'db', image: 'busybox:latest', command: ['sh', '-c', 'echo "cannot log in with $DB_PASSWORD"; exit 3'], secret_env: { DB_PASSWORD: 'db-password' } }],
+  };
+  expect((await weir.request('POST', '/api/v1/pipeline', leaky)).status).toBe(201);
+  const failed = await weir.healthReaches(id, 'Failed');
+  expect(failed.body.failure.error).toContain('exited with code 3; last log lines: cannot log in with [secret db-password]');
+  expect(await historyText(id)).not.toContain(SECRET_VALUE);
+
+  await commandReaches(id, 'terminate', 'Stopped');
+  await deleteAndCheckNothingLeft(id);
+});

@@ -1,0 +1,179 @@
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { ApiError } from '../../api/api-error';
+import { createApp } from '../../api/create-app';
+import type { PipelinePage, PipelineRecord, Pipelines } from '../../api/pipeline-gateway';
+import type { PipelineSpec } from '../../pipeline/pipeline-spec';
+import type { Command } from '../../pipeline/status-machine';
+
+/** Records what the routes asked and answers from a table: the routes are tested, not Temporal. */
+class FakePipelines implements Pipelines {
+  readonly records = new Map<string, PipelineRecord>();
+  readonly calls: string[] = [];
+  refusal?: ApiError;
+
+  async create(spec: PipelineSpec, requestId: string): Promise<PipelineRecord> {
+    this.calls.push(`create ${spec.pipeline_id} ${requestId}`);
+    const record: PipelineRecord = {
+      pipeline_id: spec.pipeline_id,
+      overall_status: 'Created',
+      pipeline_name: spec.name,
+      created_at: '2026-01-15T10:00:00.000Z',
+      updated_at: '2026-01-15T10:00:00.000Z',
+      failure: null,
+      spec,
+    };
+    this.records.set(spec.pipeline_id, record);
+    return record;
+  }
+
+  async get(pipelineId: string): Promise<PipelineRecord> {
+    const record = this.records.get(pipelineId);
+    if (!record) throw ApiError.notFound(pipelineId);
+    return record;
+  }
+
+  async list(status: string | undefined, limit: number, pageToken?: string): Promise<PipelinePage> {
+    this.calls.push(`list ${status ?? '*'} ${limit} ${pageToken ?? '-'}`);
+    return { records: [...this.records.values()].slice(0, limit), nextPageToken: pageToken ? undefined : 'next-page' };
+  }
+
+  async view(pipelineId: string) {
+    const record = await this.get(pipelineId);
+    return { ...record, transitions: [] };
+  }
+
+  async command(pipelineId: string, command: Command, requestId: string) {
+    this.calls.push(`${command} ${pipelineId} ${requestId}`);
+    if (this.refusal) throw this.refusal;
+    return { outcome: 'accepted' as const, status: (await this.get(pipelineId)).overall_status };
+  }
+
+  async isTemporalReachable(): Promise<boolean> {
+    return true;
+  }
+}
+
+let pipelines: FakePipelines;
+let server: Server;
+let url: string;
+
+beforeEach(async () => {
+  pipelines = new FakePipelines();
+  const app = createApp({
+    gateway: pipelines,
+    logger: pino({ level: 'silent' }),
+    allowedOrigins: [],
+    bindHost: '127.0.0.1',
+    allowedHosts: [],
+    natsReachable: async () => true,
+  });
+  server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterEach(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+};
+
+const spec = { pipeline_id: 'orders-etl', name: 'Orders ETL', components: [{ name: 'ingestor', image: 'busybox:latest' }] };
+
+test('create answers 201 with the pipeline view, replicas defaulted, and the request id it used', async () => {
+  const answer = await send('POST', '/api/v1/pipeline', spec, { 'x-request-id': 'req-1' });
+  expect(answer.status).toBe(201);
+  expect(answer.body).toEqual({
+    pipeline_id: 'orders-etl',
+    pipeline_name: 'Orders ETL',
+    overall_status: 'Created',
+    created_at: '2026-01-15T10:00:00.000Z',
+    updated_at: '2026-01-15T10:00:00.000Z',
+    failure: null,
+    name: 'Orders ETL',
+    components: [{ name: 'ingestor', image: 'busybox:latest', replicas: 1 }],
+  });
+  expect(answer.headers.get('x-request-id')).toBe('req-1');
+  expect(pipelines.calls).toEqual(['create orders-etl req-1']);
+});
+
+test('a create without an id under a request id names the pipeline after the request id, the same every time', async () => {
+  const { pipeline_id: _, ...anonymous } = spec;
+  const first = await send('POST', '/api/v1/pipeline', anonymous, { 'x-request-id': 'same' });
+  const second = await send('POST', '/api/v1/pipeline', anonymous, { 'x-request-id': 'same' });
+  expect(first.body.pipeline_id).toMatch(/^p-[0-9a-f]{20}$/);
+  expect(second.body.pipeline_id).toBe(first.body.pipeline_id);
+});
+
+test('an invalid body reaches no gateway call and names every field', async () => {
+  const answer = await send('POST', '/api/v1/pipeline', { name: '', components: [{ name: 'A', image: '-v' }] });
+  expect([answer.status, answer.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  expect(Object.keys(answer.body.details.fields).sort()).toEqual(['components.0.image', 'components.0.name', 'name']);
+  expect(pipelines.calls).toEqual([]);
+});
+
+test('list passes status, limit and token through and returns the next token in a header', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const first = await send('GET', '/api/v1/pipeline?status=Created&limit=5');
+  expect(first.body).toEqual([expect.objectContaining({ pipeline_id: 'orders-etl', overall_status: 'Created' })]);
+  expect(Object.keys(first.body[0]).sort()).toEqual(['created_at', 'overall_status', 'pipeline_id', 'pipeline_name', 'updated_at']);
+  expect(first.headers.get('weir-next-page-token')).toBe('next-page');
+  const last = await send('GET', '/api/v1/pipeline?page_token=next-page');
+  expect(last.headers.get('weir-next-page-token')).toBeNull();
+  expect(pipelines.calls.slice(-2)).toEqual(['list Created 5 -', 'list * 100 next-page']);
+});
+
+test.each([
+  ['POST', '/api/v1/pipeline/orders-etl/stop', 'stop'],
+  ['POST', '/api/v1/pipeline/orders-etl/terminate', 'terminate'],
+  ['POST', '/api/v1/pipeline/orders-etl/resume', 'resume'],
+  ['DELETE', '/api/v1/pipeline/orders-etl', 'delete'],
+] as const)('%s %s sends %s with the request id and answers 204 with the outcome', async (method, path, command) => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const answer = await send(method, path, undefined, { 'x-request-id': 'cmd-1' });
+  expect([answer.status, answer.headers.get('weir-command-outcome'), answer.headers.get('x-request-id')]).toEqual([204, 'accepted', 'cmd-1']);
+  expect(pipelines.calls).toContain(`${command} orders-etl cmd-1`);
+});
+
+test('a refusal keeps its 409 details; an unknown pipeline is 404; a bad path id is 400 before any call', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  pipelines.refusal = new ApiError('INVALID_TRANSITION', 'cannot resume a pipeline that is Stopping', { current_status: 'Stopping', allowed_actions: ['terminate'] });
+  const refused = await send('POST', '/api/v1/pipeline/orders-etl/resume');
+  expect([refused.status, refused.body]).toEqual([
+    409,
+    { code: 'INVALID_TRANSITION', message: 'cannot resume a pipeline that is Stopping', details: { current_status: 'Stopping', allowed_actions: ['terminate'] } },
+  ]);
+  expect((await send('GET', '/api/v1/pipeline/nobody/health')).status).toBe(404);
+  const calls = pipelines.calls.length;
+  expect((await send('POST', '/api/v1/pipeline/Not_An_Id/stop')).status).toBe(400);
+  expect(pipelines.calls).toHaveLength(calls);
+});
+
+test('health shows every component of the spec, unknown until a worker reports', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const health = await send('GET', '/api/v1/pipeline/orders-etl/health');
+  expect(health.body).toMatchObject({
+    overall_status: 'Created',
+    observed_at: null,
+    components: [{ name: 'ingestor', desired_replicas: 1, ready_replicas: 0, state: 'unknown', message: null, unfinished_messages: null }],
+  });
+});
+
+test('an unexpected error is a 500 without its message or stack', async () => {
+  pipelines.get = async () => {
+    throw new Error('secret internals at /srv/weir/index.ts:12');
+  };
+  const answer = await send('GET', '/api/v1/pipeline/orders-etl');
+  expect([answer.status, answer.body]).toEqual([500, { code: 'INTERNAL', message: 'internal error' }]);
+});

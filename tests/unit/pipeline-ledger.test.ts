@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { PipelineLedger, TRANSITION_HISTORY_LIMIT, type TransitionCause } from '../../pipeline/pipeline-ledger';
+import type { PipelineSpec } from '../../pipeline/pipeline-spec';
+
+const spec: PipelineSpec = {
+  pipeline_id: 'orders-etl',
+  name: 'Orders ETL',
+  components: [{ name: 'ingestor', image: 'busybox:latest', replicas: 1 }],
+};
+const byApi = (command: TransitionCause['command'], requestId: string): TransitionCause => ({
+  command,
+  source: 'api',
+  request_id: requestId,
+  reason: `${command} requested`,
+});
+
+describe('PipelineLedger', () => {
+  test('starts Created with both times equal', () => {
+    const view = PipelineLedger.create(spec, '2026-01-01T00:00:00.000Z').view();
+    expect(view).toMatchObject({
+      pipeline_id: 'orders-etl',
+      pipeline_name: 'Orders ETL',
+      overall_status: 'Created',
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+      failure: null,
+      transitions: [],
+    });
+  });
+
+  test('records each transition with its cause and moves updated_at', () => {
+    const ledger = PipelineLedger.create(spec, 't0');
+    ledger.transition('Running', { command: null, source: 'workflow', request_id: null, reason: 'deploy completed' }, 't1');
+    ledger.transition('Stopping', byApi('stop', 'req-1'), 't2');
+    const view = ledger.view();
+    expect(view.overall_status).toBe('Stopping');
+    expect(view.updated_at).toBe('t2');
+    expect(view.created_at).toBe('t0');
+    expect(view.transitions).toEqual([
+      { at: 't1', from: 'Created', to: 'Running', command: null, source: 'workflow', request_id: null, reason: 'deploy completed', outcome: 'applied' },
+      { at: 't2', from: 'Running', to: 'Stopping', command: 'stop', source: 'api', request_id: 'req-1', reason: 'stop requested', outcome: 'applied' },
+    ]);
+  });
+
+  test('keeps the failure only while Failed', () => {
+    const ledger = PipelineLedger.create(spec, 't0');
+    const failure = { operation: 'deploy', component: 'ingestor', error: 'boom', attempts: 5, at: 't1' };
+    ledger.transition('Failed', { command: null, source: 'workflow', request_id: null, reason: 'deploy failed: boom' }, 't1', failure);
+    expect(ledger.view().failure).toEqual(failure);
+    ledger.transition('Terminating', byApi('terminate', 'req-2'), 't2');
+    expect(ledger.view().failure).toBeNull();
+  });
+
+  test('a refusal is recorded without changing the status', () => {
+    const ledger = PipelineLedger.create(spec, 't0');
+    ledger.recordRefusal({ command: 'resume', source: 'signal', request_id: null, reason: 'cannot resume a pipeline that is Created' }, 't1');
+    expect(ledger.status).toBe('Created');
+    expect(ledger.view().updated_at).toBe('t0');
+    expect(ledger.view().transitions[0]).toMatchObject({ from: 'Created', to: 'Created', outcome: 'refused' });
+  });
+
+  test('history stays bounded and keeps the newest records', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: TRANSITION_HISTORY_LIMIT * 3 }), (count) => {
+        const ledger = PipelineLedger.create(spec, 't0');
+        for (let i = 0; i < count; i += 1) ledger.recordRefusal({ command: 'stop', source: 'signal', request_id: `r${i}`, reason: 'x' }, `t${i}`);
+        const transitions = ledger.view().transitions;
+        expect(transitions).toHaveLength(Math.min(count, TRANSITION_HISTORY_LIMIT));
+        if (count > 0) expect(transitions[transitions.length - 1].request_id).toBe(`r${count - 1}`);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  test('a snapshot restores the same view and is not aliased', () => {
+    const ledger = PipelineLedger.create(spec, 't0');
+    ledger.transition('Running', { command: null, source: 'workflow', request_id: null, reason: 'deploy completed' }, 't1');
+    const snapshot = ledger.snapshot();
+    const restored = PipelineLedger.restore(spec, snapshot);
+    ledger.transition('Stopping', byApi('stop', 'r'), 't2');
+    expect(restored.view().overall_status).toBe('Running');
+    expect(restored.view().transitions).toHaveLength(1);
+  });
+});
