@@ -1,4 +1,4 @@
-import { WeirSystem } from '../tests/support/system-harness';
+import { WeirSystem } from '../harness/weir-system';
 import type { BenchParameters } from './parameters';
 import { progress } from './progress';
 import { isInterrupted } from './waiting';

@@ -1,7 +1,7 @@
 import { DEFAULT_DRAIN_POLL_INTERVAL_MS } from '../activities/create-activities';
 import type { DataPlaneResults, DrainRuns } from './data-plane';
 import type { BenchParameters } from './parameters';
-import type { SinkDelivery } from '../tests/support/pipeline-data';
+import type { SinkDelivery } from '../harness/pipeline-data';
 import { median } from './stats';
 import { alignColumns, indent, ms } from './table-format';
 

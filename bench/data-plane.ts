@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { WeirSystem } from '../tests/support/system-harness';
+import type { WeirSystem } from '../harness/weir-system';
 import { measureDrains, type DrainSample } from './drain-time';
 import { measureFailureDetection } from './failure-detection';
 import { JetStreamProbe } from './jetstream-probe';

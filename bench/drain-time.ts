@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
-import type { WeirSystem } from '../tests/support/system-harness';
+import type { WeirSystem } from '../harness/weir-system';
 import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
-import { sinkDelivery, threeStageComponents, type SinkDelivery } from '../tests/support/pipeline-data';
+import { sinkDelivery, threeStageComponents, type SinkDelivery } from '../harness/pipeline-data';
 import { untilSourceDone } from './source-done';
 import { SINK, TRANSFORM } from './three-stage-pipeline';
 import { pollUntil } from './waiting';

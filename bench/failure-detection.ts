@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { containerName } from '../activities/docker/resource-names';
-import type { WeirSystem } from '../tests/support/system-harness';
+import type { WeirSystem } from '../harness/weir-system';
 import type { BenchParameters } from './parameters';
-import { threeStageComponents } from '../tests/support/pipeline-data';
+import { threeStageComponents } from '../harness/pipeline-data';
 import { TRANSFORM } from './three-stage-pipeline';
 import { createPipeline, sampleWeirPipelinesInTurn, untilStatus } from './weir-api';
 

@@ -1,4 +1,4 @@
-import type { WeirSystem } from '../tests/support/system-harness';
+import type { WeirSystem } from '../harness/weir-system';
 import { workflowIdFor } from '../pipeline/names';
 import type { PipelineStatus } from '../pipeline/status-machine';
 import { runOpenLoop, summarize, type LatencySummary, type OpenLoopRun } from './open-loop';

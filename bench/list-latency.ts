@@ -1,4 +1,4 @@
-import type { WeirSystem } from '../tests/support/system-harness';
+import type { WeirSystem } from '../harness/weir-system';
 import { WORKFLOW_TYPE, workflowIdFor } from '../pipeline/names';
 import type { BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';

@@ -1,5 +1,5 @@
 import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
-import { SOURCE_OUTPUT } from '../tests/support/pipeline-data';
+import { SOURCE_OUTPUT } from '../harness/pipeline-data';
 import { pollUntil } from './waiting';
 
 const POLL_MS = 100;

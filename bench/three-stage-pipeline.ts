@@ -1,4 +1,4 @@
-import { SINK_INPUT, SOURCE_OUTPUT } from '../tests/support/pipeline-data';
+import { SINK_INPUT, SOURCE_OUTPUT } from '../harness/pipeline-data';
 import type { ConsumingComponent } from './jetstream-probe';
 
 /** The consumers of the three-stage pipeline of tests/support/pipeline-data.ts. */

@@ -1,6 +1,6 @@
 import { NEXT_PAGE_TOKEN_HEADER } from '../api/pipeline-routes';
 import { MAX_LIST_LIMIT } from '../api/schemas';
-import type { HttpAnswer, WeirSystem } from '../tests/support/system-harness';
+import type { HttpAnswer, WeirSystem } from '../harness/weir-system';
 import type { ComponentSpec } from '../pipeline/pipeline-spec';
 import type { Command, PipelineStatus } from '../pipeline/status-machine';
 import { IDLE_COMPONENT } from './parameters';

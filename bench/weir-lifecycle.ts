@@ -1,4 +1,4 @@
-import type { WeirSystem } from '../tests/support/system-harness';
+import type { WeirSystem } from '../harness/weir-system';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { BenchParameters } from './parameters';
 import { timed } from './waiting';

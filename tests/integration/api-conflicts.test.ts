@@ -1,19 +1,14 @@
 import { isValidTransition, type PipelineStatus } from '../../pipeline/status-machine';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { useWeirSystem } from '../support/use-weir-system';
 import { HEALTH_GATED_IMAGE, READY_ON_FIRST_START_ONLY, ensureHealthGatedImage } from '../support/test-images';
+import { newPipelineId } from '../support/test-ids';
 
-let weir: WeirSystem;
-let counter = 0;
-const newId = () => `conf-${Date.now().toString(36)}-${(counter += 1)}`;
+const weir = useWeirSystem();
+const newId = () => newPipelineId('conf');
 
 beforeAll(async () => {
   await ensureHealthGatedImage();
-  weir = await WeirSystem.start();
-});
-
-afterAll(async () => {
-  await weir.close();
 });
 
 async function create(components: object[]): Promise<string> {
@@ -45,26 +40,19 @@ async function expectAnswers(id: string, status: PipelineStatus, expected: Recor
   expect((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status).toBe(status);
 }
 
-async function terminateAndDelete(id: string) {
-  expect((await command(id, 'terminate')).status).toBe(204);
-  await weir.healthReaches(id, 'Stopped');
-  expect((await command(id, 'delete')).status).toBe(204);
-  expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
-}
-
 test('Created refuses stop, resume and delete; terminate aborts the start', async () => {
   const id = await create([{ name: 'never-ready', image: HEALTH_GATED_IMAGE, command: ['sleep', '3600'] }]);
   await expectAnswers(id, 'Created', { stop: '409', resume: '409', delete: '409' });
   const refused = await command(id, 'delete');
   expect(refused.body.details).toEqual({ current_status: 'Created', allowed_actions: ['terminate'] });
-  await terminateAndDelete(id);
+  await weir.removeCompletely(id);
 });
 
 test('Running refuses delete; resume is a no-op', async () => {
   const id = await create([{ name: 'sleeper', image: 'busybox:latest', command: ['sleep', '3600'] }]);
   await weir.healthReaches(id, 'Running');
   await expectAnswers(id, 'Running', { delete: '409', resume: 'noop' });
-  await terminateAndDelete(id);
+  await weir.removeCompletely(id);
 });
 
 test('Stopping refuses resume and delete; stop is a no-op; terminate cancels the drain', async () => {
@@ -89,14 +77,14 @@ test('Resuming refuses stop and delete; resume is a no-op', async () => {
   await weir.healthReaches(id, 'Stopped');
   expect((await command(id, 'resume')).status).toBe(204);
   await expectAnswers(id, 'Resuming', { stop: '409', delete: '409', resume: 'noop' });
-  await terminateAndDelete(id);
+  await weir.removeCompletely(id);
 });
 
 test('Failed refuses stop, resume and delete', async () => {
   const id = await create([{ name: 'ghost', image: 'weir-test/does-not-exist:1' }]);
   await weir.healthReaches(id, 'Failed');
   await expectAnswers(id, 'Failed', { stop: '409', resume: '409', delete: '409' });
-  await terminateAndDelete(id);
+  await weir.removeCompletely(id);
 });
 
 test('twenty concurrent conflicting commands end in a valid state with an exact history', async () => {
@@ -127,5 +115,5 @@ test('twenty concurrent conflicting commands end in a valid state with an exact 
   expect(recorded.some((requestId) => refused.has(requestId ?? ''))).toBe(false);
   expect(transitions[transitions.length - 1].to).toBe(settled.body.overall_status);
 
-  await terminateAndDelete(id);
+  await weir.removeCompletely(id);
 });

@@ -1,31 +1,14 @@
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { useWeirSystem } from '../support/use-weir-system';
 
-let weir: WeirSystem;
-const made: string[] = [];
-
-beforeAll(async () => {
-  weir = await WeirSystem.start();
-});
-
-afterAll(async () => {
-  for (const id of made) {
-    await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
-    await eventually(
-      () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
-      (answer) => answer.status === 404 || answer.body.overall_status === 'Stopped',
-    );
-    await weir.request('DELETE', `/api/v1/pipeline/${id}`);
-  }
-  await weir.close();
-});
+const weir = useWeirSystem();
 
 const run = Date.now().toString(36);
 const components = [{ name: 'ingestor', image: 'busybox:latest', command: ['sleep', '3600'] }];
 
 async function create(body: Record<string, unknown>, requestId?: string) {
   const answer = await weir.request('POST', '/api/v1/pipeline', body, requestId ? { 'x-request-id': requestId } : {});
-  if (answer.status === 201 && !made.includes(answer.body.pipeline_id)) made.push(answer.body.pipeline_id);
+  if (answer.status === 201) weir.removeAtClose(answer.body.pipeline_id);
   return answer;
 }
 

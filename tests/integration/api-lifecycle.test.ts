@@ -1,19 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { workflowIdFor } from '../../pipeline/names';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { useWeirSystem } from '../support/use-weir-system';
+import { newPipelineId } from '../support/test-ids';
 
-let weir: WeirSystem;
-let counter = 0;
-const newId = () => `life-${Date.now().toString(36)}-${(counter += 1)}`;
-
-beforeAll(async () => {
-  weir = await WeirSystem.start();
-});
-
-afterAll(async () => {
-  await weir.close();
-});
+const weir = useWeirSystem();
+const newId = () => newPipelineId('life');
 
 const sleeper = (pipelineId: string, replicas = 1) => ({
   pipeline_id: pipelineId,

@@ -1,6 +1,7 @@
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 import { rawRequest } from '../support/raw-http';
-import { WeirSystem } from '../support/system-harness';
+import { WeirSystem } from '../../harness/weir-system';
+import { newPipelineId } from '../support/test-ids';
 
 const TOKEN = 'correct-horse-battery-staple';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -23,7 +24,7 @@ const statusOf = async (pipelineId: string) => (await call('GET', `/api/v1/pipel
 
 beforeAll(async () => {
   weir = await WeirSystem.start({ env: { WEIR_API_TOKEN: TOKEN, WEIR_API_ALLOWED_ORIGINS: UI_ORIGIN } });
-  stoppedId = `guard-${Date.now().toString(36)}`;
+  stoppedId = newPipelineId('guard');
   expect((await call('POST', '/api/v1/pipeline', { ...AUTH, ...JSON_TYPE }, spec(stoppedId))).status).toBe(201);
   await eventually(() => statusOf(stoppedId), (status) => status === 'Running');
   expect((await call('POST', `/api/v1/pipeline/${stoppedId}/terminate`, AUTH)).status).toBe(204);
@@ -94,14 +95,14 @@ describe('request bodies must be JSON', () => {
     ['a form', 'application/x-www-form-urlencoded'],
     ['a multipart form', 'multipart/form-data; boundary=x'],
   ])('create with %s is 415 and creates nothing', async (_, type) => {
-    const pipelineId = `media-${Date.now().toString(36)}`;
+    const pipelineId = newPipelineId('media');
     const answer = await call('POST', '/api/v1/pipeline', { ...AUTH, 'content-type': type }, spec(pipelineId));
     expect([answer.status, answer.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     expect((await call('GET', `/api/v1/pipeline/${pipelineId}`, AUTH)).status).toBe(404);
   });
 
   test('create with a body but no content type is 415', async () => {
-    const pipelineId = `untyped-${Date.now().toString(36)}`;
+    const pipelineId = newPipelineId('untyped');
     const answer = await call('POST', '/api/v1/pipeline', AUTH, spec(pipelineId));
     expect([answer.status, answer.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     expect((await call('GET', `/api/v1/pipeline/${pipelineId}`, AUTH)).status).toBe(404);
@@ -135,7 +136,7 @@ describe('a browser page of another origin can change nothing', () => {
   });
 
   test('a create from another origin is 403 and creates nothing', async () => {
-    const pipelineId = `xsite-${Date.now().toString(36)}`;
+    const pipelineId = newPipelineId('xsite');
     const answer = await call('POST', '/api/v1/pipeline', { ...AUTH, ...JSON_TYPE, ...crossSite('http://evil.example', 'cross-site') }, spec(pipelineId));
     expect([answer.status, answer.body.code]).toEqual([403, 'FORBIDDEN']);
     expect((await call('GET', `/api/v1/pipeline/${pipelineId}`, AUTH)).status).toBe(404);

@@ -7,8 +7,9 @@ import { loadConfig } from '../../config';
 import { findFreePort } from '../../scripts/ports';
 import { startTemporalDevServer, type RunningService } from '../../scripts/services';
 import { TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from '../../pipeline/names';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { WeirSystem } from '../../harness/weir-system';
+import { newPipelineId } from '../support/test-ids';
 
 const UPDATE_TIMEOUT_MS = 2000;
 /** What a deadline may overrun by on a loaded two-core machine: the answer itself, not another retry. */
@@ -16,7 +17,7 @@ const DEADLINE_SLACK_MS = 1500;
 
 describe('a pipeline whose workflow task keeps failing', () => {
   let weir: WeirSystem;
-  const id = `broken-${Date.now().toString(36)}`;
+  const id = newPipelineId('broken');
 
   beforeAll(async () => {
     weir = await WeirSystem.start();
@@ -46,7 +47,7 @@ describe('with Temporal frozen, every request answers 503 within its deadline', 
   let workDir: string;
   let temporal: RunningService;
   let api: RunningApi;
-  const id = `frozen-${Date.now().toString(36)}`;
+  const id = newPipelineId('frozen');
 
   beforeAll(async () => {
     workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-frozen-'));

@@ -1,18 +1,11 @@
 import pino from 'pino';
 import { startApi, type RunningApi } from '../../api/start-api';
 import { loadConfig } from '../../config';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { useWeirSystem } from '../support/use-weir-system';
+import { newPipelineId } from '../support/test-ids';
 
-let weir: WeirSystem;
-
-beforeAll(async () => {
-  weir = await WeirSystem.start();
-});
-
-afterAll(async () => {
-  await weir.close();
-});
+const weir = useWeirSystem();
 
 const validBody = (pipelineId: string) => ({
   pipeline_id: pipelineId,
@@ -21,7 +14,7 @@ const validBody = (pipelineId: string) => ({
 });
 
 describe('bad input gets the documented error and changes nothing', () => {
-  const id = `val-${Date.now().toString(36)}`;
+  const id = newPipelineId('val');
 
   test.each([
     ['malformed JSON', '{"pipeline_id": "x",', 'MALFORMED_JSON', undefined],

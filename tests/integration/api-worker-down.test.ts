@@ -1,19 +1,13 @@
 import { findFreePort } from '../../scripts/ports';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { WeirSystem } from '../../harness/weir-system';
+import { useWeirSystem } from '../support/use-weir-system';
+import { newPipelineId } from '../support/test-ids';
 
-let weir: WeirSystem;
-
-beforeAll(async () => {
-  weir = await WeirSystem.start();
-});
-
-afterAll(async () => {
-  await weir.close();
-});
+const weir = useWeirSystem();
 
 test('health answers from the last known status while no worker runs; commands get 503 and a retry is applied once', async () => {
-  const id = `down-${Date.now().toString(36)}`;
+  const id = newPipelineId('down');
   await weir.request('POST', '/api/v1/pipeline', {
     pipeline_id: id,
     name: 'Worker outage',
@@ -46,7 +40,7 @@ test('health answers from the last known status while no worker runs; commands g
 });
 
 test('with NATS unreachable, deploy retries and then fails naming NATS; once NATS is back, resume runs the pipeline', async () => {
-  const id = `nonats-${Date.now().toString(36)}`;
+  const id = newPipelineId('nonats');
   const unreachableNats = `nats://127.0.0.1:${await findFreePort()}`;
   await weir.stopWorker();
   const cutOff = await WeirSystem.start({ env: { NATS_URL: unreachableNats } });

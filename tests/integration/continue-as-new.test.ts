@@ -1,8 +1,9 @@
 import { workflowIdFor } from '../../pipeline/names';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 import { CONTINUE_AS_NEW_AFTER_EVENTS, SUGGEST_CONTINUE_AS_NEW_EARLY, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import { newPipelineId } from '../support/test-ids';
 
 let harness: WorkflowHarness;
 
@@ -26,7 +27,7 @@ async function runsContinuedFrom(workflowId: string, runId: string): Promise<str
 }
 
 test('a long-lived pipeline continues as new when the server suggests it, carrying its state', async () => {
-  const id = `can-${Date.now().toString(36)}`;
+  const id = newPipelineId('can');
   await harness.gateway.create(specFor(id), `create-${id}`);
   await statusOf(harness.gateway, id, 'Running');
   await harness.gateway.command(id, 'stop', 'before-1');

@@ -1,22 +1,14 @@
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 import { startWorkerProcess } from '../support/worker-process';
-import { holdConsumer, sinkDelivery, streamFacts, threeStageComponents } from '../support/pipeline-data';
-import { WeirSystem } from '../support/system-harness';
+import { holdConsumer, sinkDelivery, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
+import { useWeirSystem } from '../support/use-weir-system';
+import { newPipelineId } from '../support/test-ids';
 
 const MESSAGES = 20_000;
 const natsUrl = () => process.env.NATS_URL as string;
 
-let weir: WeirSystem;
-let counter = 0;
-const newId = () => `dp-${Date.now().toString(36)}-${(counter += 1)}`;
-
-beforeAll(async () => {
-  weir = await WeirSystem.start({ env: { WEIR_STOP_DEADLINE_SECONDS: '120' } });
-});
-
-afterAll(async () => {
-  await weir.close();
-});
+const weir = useWeirSystem({ env: { WEIR_STOP_DEADLINE_SECONDS: '120' } });
+const newId = () => newPipelineId('dp');
 
 /** source → transform → sink, listed sink first so that the drain has to work out the order itself. */
 const threeStages = (pipelineId: string, count = MESSAGES) => ({

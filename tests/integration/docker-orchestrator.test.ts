@@ -9,7 +9,7 @@ import { DockerOrchestrator } from '../../activities/docker-orchestrator';
 import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../../activities/errors';
 import type { ComponentState } from '../../pipeline/heartbeat-details';
 import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 import { HEALTH_GATED_IMAGE, ensureHealthGatedImage } from '../support/test-images';
 
 const docker = new Docker();

@@ -6,7 +6,7 @@ import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { jetStreamName, streamSubject } from '../../activities/nats/stream-names';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 
 let nc: NatsConnection;
 let jsm: JetStreamManager;

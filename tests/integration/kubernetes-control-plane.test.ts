@@ -13,7 +13,7 @@ import { findFreePort } from '../../scripts/ports';
 import { ensureKubernetesBinaries } from '../../scripts/kubernetes/binaries';
 import { KWOK_NODE_LABEL, startControlPlane, type ControlPlane } from '../../scripts/kubernetes/control-plane';
 import { kwokFailureMarks } from '../../scripts/kubernetes/kwok-failure';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 
 /** The binaries' own build timeout, plus the start. */
 const SETUP_TIMEOUT_MS = 65 * 60 * 1000;

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureSchemathesis } from '../../scripts/tools';
 import { WORKFLOW_TYPE, pipelineIdOf } from '../../pipeline/names';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { WeirSystem } from '../../harness/weir-system';
 
 const TOKEN = 'openapi-conformance-token';
 const AUTHORIZATION = { authorization: `Bearer ${TOKEN}` };

@@ -4,13 +4,13 @@ import { ApiError } from '../../api/api-error';
 import { workflowIdFor } from '../../pipeline/names';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 import { Gate } from '../support/fake-orchestrator';
 import { FAST_SETTINGS, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import { newPipelineId } from '../support/test-ids';
 
 let harness: WorkflowHarness;
-let counter = 0;
-const newId = () => `wf-${Date.now().toString(36)}-${(counter += 1)}`;
+const newId = () => newPipelineId('wf');
 
 beforeAll(async () => {
   harness = await startWorkflowHarness();

@@ -13,7 +13,7 @@ import { DATA_MOUNT_PATH } from '../../activities/docker/container-options';
 import { demultiplexLogs } from '../../activities/docker/container-logs';
 import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
 import { findFreePort } from '../../scripts/ports';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 
 const SECOND_NS = 1_000_000_000;
 const STOP_GRACE_SECONDS = 10;

@@ -3,12 +3,12 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { workflowIdFor } from '../../pipeline/names';
-import { WeirSystem } from '../support/system-harness';
+import { WeirSystem } from '../../harness/weir-system';
+import { newPipelineId } from '../support/test-ids';
 
 let weir: WeirSystem;
 let secretsDir: string;
-let counter = 0;
-const newId = () => `secret-${Date.now().toString(36)}-${(counter += 1)}`;
+const newId = () => newPipelineId('secret');
 const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
 
 beforeAll(async () => {
@@ -48,11 +48,6 @@ async function commandReaches(pipelineId: string, command: 'terminate' | 'resume
   await weir.healthReaches(pipelineId, status);
 }
 
-async function deleteAndCheckNothingLeft(pipelineId: string) {
-  expect((await weir.request('DELETE', `/api/v1/pipeline/${pipelineId}`)).status).toBe(204);
-  expect(await weir.leftovers(pipelineId)).toEqual({ containers: 0, networks: 0, volumes: 0 });
-}
-
 test('a secret reaches the container, on create and on resume, but never the workflow history or the API', async () => {
   const id = newId();
   expect((await weir.request('POST', '/api/v1/pipeline', withSecret(id, 'db-password'))).status).toBe(201);
@@ -77,12 +72,12 @@ test('a secret reaches the container, on create and on resume, but never the wor
   expect(JSON.stringify(record.body)).not.toContain(SECRET_VALUE);
 
   await commandReaches(id, 'terminate', 'Stopped');
-  await deleteAndCheckNothingLeft(id);
+  await weir.removeCompletely(id);
 });
 
 test('a missing secret fails the pipeline at once, naming the component and the secret; once it exists, resume runs', async () => {
   const id = newId();
-  const secret = `late-${(counter += 1)}`;
+  const secret = `late-${id}`;
   expect((await weir.request('POST', '/api/v1/pipeline', withSecret(id, secret))).status).toBe(201);
   const failed = await weir.healthReaches(id, 'Failed');
   expect(failed.body.failure).toMatchObject({ operation: 'deploy', component: 'db', attempts: 1 });
@@ -95,7 +90,7 @@ test('a missing secret fails the pipeline at once, naming the component and the 
   expect((await weir.containers(id)).get(`weir-${id}-db-0`)!.Config.Env).toEqual(expect.arrayContaining([`DB_PASSWORD=${SECRET_VALUE}`]));
 
   await commandReaches(id, 'terminate', 'Stopped');
-  await deleteAndCheckNothingLeft(id);
+  await weir.removeCompletely(id);
 });
 
 test('a component that prints its secret and dies fails the pipeline quoting its log, with the secret masked', async () => {
@@ -111,5 +106,5 @@ test('a component that prints its secret and dies fails the pipeline quoting its
   expect(await historyText(id)).not.toContain(SECRET_VALUE);
 
   await commandReaches(id, 'terminate', 'Stopped');
-  await deleteAndCheckNothingLeft(id);
+  await weir.removeCompletely(id);
 });

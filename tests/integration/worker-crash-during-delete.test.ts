@@ -2,9 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { temporal } from '@temporalio/proto';
 import { workflowIdFor } from '../../pipeline/names';
-import { eventually } from '../support/eventually';
-import { WeirSystem } from '../support/system-harness';
+import { eventually } from '../../harness/eventually';
+import { WeirSystem } from '../../harness/weir-system';
 import { startWorkerProcess } from '../support/worker-process';
+import { newPipelineId } from '../support/test-ids';
 
 const { PendingActivityState, TimeoutType } = temporal.api.enums.v1;
 
@@ -32,7 +33,7 @@ async function workerProcess(): Promise<ChildProcess> {
 }
 
 test('a delete whose worker is killed during the removal is finished by a new worker, and answers within seconds', async () => {
-  const id = `crashdel-${Date.now().toString(36)}`;
+  const id = newPipelineId('crashdel');
   const doomed = await workerProcess();
   const replicas = 10;
   const created = await weir.request('POST', '/api/v1/pipeline', {

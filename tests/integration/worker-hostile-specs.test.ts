@@ -4,7 +4,7 @@ import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { PipelineGateway } from '../../api/pipeline-gateway';
 import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../harness/eventually';
 import { startWorkerProcess } from '../support/worker-process';
 import { FAST_SETTINGS } from '../support/workflow-harness';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { eventually } from './eventually';
+import { eventually } from '../../harness/eventually';
 
 /**
  * The worker as `npm start` runs it, in a process of its own, so a test can kill it outright.

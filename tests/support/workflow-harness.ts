@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { installQuietRuntime, workflowBundle } from '../../harness/workflow-bundle';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { SecretDirectory } from '../../activities/secret-directory';
@@ -9,7 +10,7 @@ import type { PipelineSettings } from '../../pipeline/pipeline-settings';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
 import type { PipelineStatus } from '../../pipeline/status-machine';
-import { eventually } from './eventually';
+import { eventually } from '../../harness/eventually';
 import { FakeOrchestrator } from './fake-orchestrator';
 
 /** Settings that make retries and their exhaustion quick. */
@@ -20,32 +21,6 @@ export const FAST_SETTINGS: PipelineSettings = {
   max_attempts: 3,
   initial_retry_interval_seconds: 1,
   max_retry_interval_seconds: 1,
-};
-
-let runtimeInstalled = false;
-
-/** Workers log only errors in tests; forced failures would otherwise flood the output. */
-export function installQuietRuntime(): void {
-  if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  runtimeInstalled = true;
-}
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The workflow bundle, built once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
-  return bundle;
-}
-
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
 };
 
 function testNatsUrl(): string {

@@ -2,7 +2,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { workflowBundle } from '../support/workflow-harness';
+import { workflowBundle } from '../../harness/workflow-bundle';
 
 /** One folder per workflow version; every version's runs may still be out there and must replay. */
 const HISTORIES = path.join(__dirname, '..', 'histories');

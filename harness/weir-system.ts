@@ -2,16 +2,16 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
 import pino from 'pino';
-import type { ActivityDependencies } from '../../activities/create-activities';
-import { DockerOrchestrator } from '../../activities/docker-orchestrator';
-import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
-import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
-import { SecretDirectory } from '../../activities/secret-directory';
-import { startApi, type RunningApi } from '../../api/start-api';
-import { loadConfig } from '../../config';
-import { createPipelineWorker } from '../../worker/create-worker';
+import type { ActivityDependencies } from '../activities/create-activities';
+import { DockerOrchestrator } from '../activities/docker-orchestrator';
+import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
+import { NatsConnectionProvider } from '../activities/nats/nats-connection';
+import { SecretDirectory } from '../activities/secret-directory';
+import { startApi, type RunningApi } from '../api/start-api';
+import { loadConfig } from '../config';
+import { createPipelineWorker } from '../worker/create-worker';
 import { eventually } from './eventually';
-import { installQuietRuntime, workflowBundle } from './workflow-harness';
+import { installQuietRuntime, workflowBundle } from './workflow-bundle';
 
 export interface SystemOptions {
   /** Extra configuration variables, on top of the test defaults. */
@@ -38,6 +38,7 @@ const TEST_ENV: Record<string, string> = {
 export class WeirSystem {
   readonly docker = new Docker();
   private worker?: { worker: Worker; running: Promise<void> };
+  private readonly toRemove = new Set<string>();
 
   private constructor(
     readonly api: RunningApi,
@@ -89,12 +90,22 @@ export class WeirSystem {
     await running;
   }
 
+  /** Pipelines `close` removes completely first, checking that nothing of them is left. */
+  removeAtClose(pipelineId: string): void {
+    this.toRemove.add(pipelineId);
+  }
+
+  /** Removes the pipelines given to removeAtClose, then stops the worker and the API; throws if one was not gone. */
   async close(): Promise<void> {
+    const failures: string[] = [];
+    for (const pipelineId of this.toRemove) await this.removeCompletely(pipelineId).catch((error: Error) => failures.push(error.message));
+    this.toRemove.clear();
     await this.stopWorker();
     await this.api.close();
     await this.client.connection.close();
     await this.connection.close();
     await this.nats.close();
+    if (failures.length > 0) throw new Error(`pipelines left behind at close:\n${failures.join('\n')}`);
   }
 
   /** Sends a request to the API; JSON bodies are encoded, strings are sent as they are. */
@@ -123,6 +134,28 @@ export class WeirSystem {
     const list = await this.docker.listContainers({ all: true, filters: { label: [`weir.pipeline=${pipelineId}`] } });
     const inspected = await Promise.all(list.map((info) => this.docker.getContainer(info.Id).inspect()));
     return new Map(inspected.map((info) => [info.Name.replace(/^\//, ''), info]));
+  }
+
+  /**
+   * Terminates the pipeline (unless it is Stopped or gone), deletes it and checks that nothing it owned is left:
+   * no workflow, no container, network or volume. Throws describing what is left.
+   */
+  async removeCompletely(pipelineId: string): Promise<void> {
+    const health = await this.request('GET', `/api/v1/pipeline/${pipelineId}/health`);
+    if (health.status === 200 && health.body.overall_status !== 'Stopped') {
+      const terminated = await this.request('POST', `/api/v1/pipeline/${pipelineId}/terminate`);
+      if (terminated.status !== 204) throw new Error(`terminate ${pipelineId} answered ${terminated.status}: ${JSON.stringify(terminated.body)}`);
+      await this.healthReaches(pipelineId, 'Stopped');
+    }
+    if (health.status === 200) {
+      const deleted = await this.request('DELETE', `/api/v1/pipeline/${pipelineId}`);
+      if (deleted.status !== 204) throw new Error(`delete ${pipelineId} answered ${deleted.status}: ${JSON.stringify(deleted.body)}`);
+    }
+    const gone = await this.request('GET', `/api/v1/pipeline/${pipelineId}`);
+    const left = await this.leftovers(pipelineId);
+    if (gone.status !== 404 || left.containers + left.networks + left.volumes > 0) {
+      throw new Error(`pipeline ${pipelineId} is not gone: GET answered ${gone.status}, left ${JSON.stringify(left)}`);
+    }
   }
 
   /** Networks and volumes a pipeline still owns. */

@@ -1,10 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import Docker from 'dockerode';
-import { demultiplexLogs } from '../../activities/docker/container-logs';
-import { jetStreamName, pipelineStreamPrefix } from '../../activities/nats/stream-names';
-import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
-import type { ComponentSpec } from '../../pipeline/pipeline-spec';
+import { demultiplexLogs } from '../activities/docker/container-logs';
+import { jetStreamName, pipelineStreamPrefix } from '../activities/nats/stream-names';
+import { REFERENCE_COMPONENT_IMAGE } from '../component/image';
+import type { ComponentSpec } from '../pipeline/pipeline-spec';
 
 /** The file in the pipeline's data volume the three-stage sink appends to. */
 export const SINK_FILE = 'sink.jsonl';
