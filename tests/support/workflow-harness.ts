@@ -11,6 +11,7 @@ import { pipelineStatusKey } from '../../workflows/search-attributes';
 import type { PipelineStatus } from '../../workflows/status-machine';
 import { eventually } from './eventually';
 import { FakeOrchestrator } from './fake-orchestrator';
+import { testNatsIssuer, testNatsUrl } from './test-nats';
 
 /** Settings that make retries and their exhaustion quick. */
 export const FAST_SETTINGS: PipelineSettings = {
@@ -48,12 +49,6 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
-function testNatsUrl(): string {
-  const url = process.env.NATS_URL;
-  if (!url) throw new Error('NATS_URL is not set; run the tests through jest so the global setup provides it');
-  return url;
-}
-
 export function temporalCli(): string {
   const cli = process.env.WEIR_TEMPORAL_CLI;
   if (!cli) throw new Error('WEIR_TEMPORAL_CLI is not set; run the tests through jest so the global setup provides it');
@@ -89,11 +84,12 @@ export async function startWorkflowHarness(extraArgs: string[] = []): Promise<Wo
   installQuietRuntime();
   const env = await startLocalTemporal(extraArgs);
   const orchestrator = new FakeOrchestrator();
-  const nats = new NatsConnectionProvider(testNatsUrl());
+  const natsCredentials = await testNatsIssuer();
+  const nats = new NatsConnectionProvider(testNatsUrl(), natsCredentials);
   const worker = await createPipelineWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url, secrets: new SecretDirectory(undefined) },
+    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url, natsCredentials, secrets: new SecretDirectory(undefined) },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
