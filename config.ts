@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { PipelineSettings } from './pipeline/pipeline-settings';
 import { DEFAULT_PIPELINE_SETTINGS } from './pipeline/pipeline-settings';
 
+/** An nkey account public key: 'A' and 55 more base32 characters. */
+const NATS_ACCOUNT_KEY = /^A[A-Z2-7]{55}$/;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const originPattern = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -18,6 +21,9 @@ const environmentSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   WEIR_COMPONENT_NATS_URL: z.string().optional(),
+  WEIR_NATS_AUTH: z.enum(['jwt', 'none']).default('jwt'),
+  WEIR_NATS_ACCOUNT: z.string().regex(NATS_ACCOUNT_KEY, 'must be an account public key (56 characters starting with A)').optional(),
+  WEIR_NATS_SIGNING_KEY_FILE: z.string().min(1).optional(),
   WEIR_WORKER_MAX_ACTIVITIES: positiveInt(1000),
   WEIR_SECRETS_DIR: z.string().min(1).optional(),
   WEIR_API_HOST: z.string().default('127.0.0.1'),
@@ -38,9 +44,15 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/**
+ * How Weir authenticates to NATS. `jwt`: the worker signs its own user and one user per component with the signing key of
+ * `account`, each component allowed only its own subjects. `none`: no credentials, and no isolation between pipelines.
+ */
+export type NatsAuthConfig = { mode: 'jwt'; account: string; signingKeyFile: string } | { mode: 'none' };
+
 export interface WeirConfig {
   temporal: { address: string; namespace: string };
-  nats: { url: string; componentUrl: string };
+  nats: { url: string; componentUrl: string; auth: NatsAuthConfig };
   /** secretsDir: where the worker reads the values of components' `secret_env`; none when undefined. */
   worker: { maxConcurrentActivities: number; secretsDir?: string };
   api: {
@@ -74,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
   }
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
-    nats: { url: e.NATS_URL, componentUrl: e.WEIR_COMPONENT_NATS_URL ?? e.NATS_URL },
+    nats: { url: e.NATS_URL, componentUrl: e.WEIR_COMPONENT_NATS_URL ?? e.NATS_URL, auth: natsAuth(e) },
     worker: { maxConcurrentActivities: e.WEIR_WORKER_MAX_ACTIVITIES, secretsDir: e.WEIR_SECRETS_DIR },
     api: {
       host: e.WEIR_API_HOST,
@@ -96,4 +108,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function natsAuth(e: z.infer<typeof environmentSchema>): NatsAuthConfig {
+  if (e.WEIR_NATS_AUTH === 'none') return { mode: 'none' };
+  if (!e.WEIR_NATS_ACCOUNT || !e.WEIR_NATS_SIGNING_KEY_FILE) {
+    throw new Error(
+      'invalid configuration: WEIR_NATS_ACCOUNT and WEIR_NATS_SIGNING_KEY_FILE are required, so that each pipeline gets NATS ' +
+        'credentials for its own streams only (see docs/security-nats.md); WEIR_NATS_AUTH=none runs without them and without isolation',
+    );
+  }
+  return { mode: 'jwt', account: e.WEIR_NATS_ACCOUNT, signingKeyFile: e.WEIR_NATS_SIGNING_KEY_FILE };
 }

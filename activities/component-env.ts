@@ -1,6 +1,7 @@
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { SecretMissingError } from './errors';
-import { jetStreamName, streamSubject } from './nats/stream-names';
+import type { NatsCredentialIssuer } from './nats/nats-credentials';
+import { componentInboxPrefix, jetStreamName, streamSubject } from './nats/stream-names';
 import type { SecretDirectory } from './secret-directory';
 
 /**
@@ -12,6 +13,7 @@ function weirEnv(pipelineId: string, component: ComponentSpec, natsUrl: string):
     WEIR_PIPELINE_ID: pipelineId,
     WEIR_COMPONENT: component.name,
     NATS_URL: natsUrl,
+    WEIR_NATS_INBOX_PREFIX: componentInboxPrefix(pipelineId, component.name),
     ...(component.input ? { WEIR_INPUT_STREAM: jetStreamName(pipelineId, component.input), WEIR_INPUT_CONSUMER: component.name } : {}),
     ...(component.output ? { WEIR_OUTPUT_SUBJECT: streamSubject(pipelineId, component.output) } : {}),
   };
@@ -25,6 +27,20 @@ export function withWeirEnv(spec: PipelineSpec, natsUrl: string): PipelineSpec {
       env: { ...component.env, ...weirEnv(spec.pipeline_id, component, natsUrl) },
     })),
   };
+}
+
+/**
+ * Adds to each component's env WEIR_NATS_CREDS, a NATS credentials file allowed only that component's subjects,
+ * minted here so that it never enters workflow history. Without an issuer, Weir runs without NATS credentials.
+ */
+export async function withNatsCredentials(spec: PipelineSpec, issuer: NatsCredentialIssuer | undefined): Promise<PipelineSpec> {
+  if (!issuer) return spec;
+  const components: ComponentSpec[] = [];
+  for (const component of spec.components) {
+    const creds = new TextDecoder().decode(await issuer.component(spec.pipeline_id, component));
+    components.push({ ...component, env: { ...component.env, WEIR_NATS_CREDS: creds } });
+  }
+  return { ...spec, components };
 }
 
 /** Adds each component's `secret_env` to its env, with the values read from `secrets`; they override plain env of the same name. */

@@ -6,8 +6,9 @@ import type { ActivityFailureDetails } from '../pipeline/activity-failure-detail
 import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
-import { maskSecrets, withSecretValues, withWeirEnv } from './component-env';
+import { maskSecrets, withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
+import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import type { Orchestrator } from './orchestrator';
 import type { SecretDirectory } from './secret-directory';
 
@@ -16,6 +17,8 @@ export interface ActivityDependencies {
   dataPlane: JetStreamDataPlane;
   /** NATS as components reach it, which may differ from how the worker reaches it. */
   componentNatsUrl: string;
+  /** Mints each component's NATS credentials; undefined runs components without any, and without isolation. */
+  natsCredentials: NatsCredentialIssuer | undefined;
   secrets: SecretDirectory;
   drainPollIntervalMs?: number;
 }
@@ -23,13 +26,13 @@ export interface ActivityDependencies {
 export const DEFAULT_DRAIN_POLL_INTERVAL_MS = 250;
 
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
-export function createActivities({ orchestrator, dataPlane, componentNatsUrl, secrets, drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS }: ActivityDependencies) {
+export function createActivities({ orchestrator, dataPlane, componentNatsUrl, natsCredentials, secrets, drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS }: ActivityDependencies) {
   /**
-   * Provisions the streams and returns the spec as the orchestrator runs it, with secret values and Weir's
-   * variables in each component's env. Secrets are read first, so a missing one fails before anything is made.
+   * Provisions the streams and returns the spec as the orchestrator runs it, with secret values, NATS credentials and
+   * Weir's variables in each component's env. Secrets are read first, so a missing one fails before anything is made.
    */
   const provisioned = async (spec: PipelineSpec): Promise<PipelineSpec> => {
-    const runnable = withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl);
+    const runnable = await withNatsCredentials(withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl), natsCredentials);
     await dataPlane.provision(spec);
     return runnable;
   };

@@ -1,7 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { jetStreamName, pipelineStreamPrefix, streamSubject } from '../activities/nats/stream-names';
+import { connectAsWeir } from '../harness/test-nats';
 
 /** A component's durable consumer: Weir names it after the component, on the stream the component reads. */
 export interface ConsumingComponent {
@@ -17,7 +17,7 @@ export class JetStreamProbe {
   ) {}
 
   static async open(natsUrl: string): Promise<JetStreamProbe> {
-    const connection = await connect({ servers: natsUrl });
+    const connection = await connectAsWeir(natsUrl);
     return new JetStreamProbe(connection, await jetstreamManager(connection));
   }
 

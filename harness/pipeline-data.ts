@@ -1,10 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import Docker from 'dockerode';
 import { demultiplexLogs } from '../activities/docker/container-logs';
 import { jetStreamName, pipelineStreamPrefix } from '../activities/nats/stream-names';
 import { REFERENCE_COMPONENT_IMAGE } from '../component/image';
 import type { ComponentSpec } from '../pipeline/pipeline-spec';
+import { connectAsWeir } from './test-nats';
 
 /** The file in the pipeline's data volume the three-stage sink appends to. */
 export const SINK_FILE = 'sink.jsonl';
@@ -68,7 +68,7 @@ function sequenceCounts(lines: string[]): Map<number, number> {
  * messages leave the stream), how many it holds now, and the names of all the pipeline's JetStream streams.
  */
 export async function streamFacts(natsUrl: string, pipelineId: string, stream: string): Promise<{ accepted: number; held: number; streams: string[] }> {
-  const connection = await connect({ servers: natsUrl });
+  const connection = await connectAsWeir(natsUrl);
   try {
     const jsm = await jetstreamManager(connection);
     const streams: string[] = [];
@@ -87,7 +87,7 @@ export async function streamFacts(natsUrl: string, pipelineId: string, stream: s
  * in the stream; the returned function lets the consumer go on.
  */
 export async function holdConsumer(natsUrl: string, pipelineId: string, stream: string, component: string): Promise<() => Promise<void>> {
-  const connection = await connect({ servers: natsUrl });
+  const connection = await connectAsWeir(natsUrl);
   const jsm = await jetstreamManager(connection);
   const name = jetStreamName(pipelineId, stream);
   const deadline = Date.now() + 60_000;

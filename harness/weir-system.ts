@@ -10,6 +10,7 @@ import { SecretDirectory } from '../activities/secret-directory';
 import { startApi, type RunningApi } from '../api/start-api';
 import { loadConfig } from '../config';
 import { createPipelineWorker } from '../worker/create-worker';
+import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
 import { eventually } from './eventually';
 import { installQuietRuntime, workflowBundle } from './workflow-bundle';
 
@@ -55,11 +56,13 @@ export class WeirSystem {
     const api = await startApi(config, pino({ level: 'error' }));
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
-    const nats = new NatsConnectionProvider(config.nats.url);
+    const natsCredentials = await NatsCredentialIssuer.fromConfig(config.nats.auth);
+    const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
     const activities: ActivityDependencies = {
       orchestrator: new DockerOrchestrator(new Docker(), config.docker),
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
+      natsCredentials,
       secrets: new SecretDirectory(config.worker.secretsDir),
     };
     const system = new WeirSystem(api, client, connection, activities, nats);

@@ -51,6 +51,8 @@ export interface NatsServerOptions extends ListeningServiceOptions {
   bin: string;
   port: number;
   storeDir: string;
+  /** The configuration with the operator and accounts that decide who may connect (see nats-auth.ts). */
+  configFile: string;
 }
 
 const HOST = '127.0.0.1';
@@ -82,7 +84,7 @@ export function startTemporalDevServer(options: TemporalDevServerOptions): Promi
 }
 
 export function startNatsServer(options: NatsServerOptions): Promise<RunningService> {
-  const args = ['-js', '-a', HOST, '-p', String(options.port), '-sd', options.storeDir];
+  const args = ['-c', options.configFile, '-js', '-a', HOST, '-p', String(options.port), '-sd', options.storeDir];
   return startListeningService(
     {
       name: 'nats',

@@ -4,6 +4,7 @@ import { loadConfig, type WeirConfig } from '../config';
 import { warnIfDiskIsLow } from './disk-space';
 import { ensureDockerEngine } from './docker-engine';
 import { ensureLocalImages } from './local-images';
+import { ensureNatsAuthMaterial, natsAuthEnv, type NatsAuthMaterial } from './nats-auth';
 import { dataDir, repoRoot } from './repo-paths';
 import { RunningService, spawnProcess, startNatsServer, startTemporalDevServer } from './services';
 import { ensureNatsServer, ensureTemporalCli } from './tools';
@@ -14,6 +15,7 @@ interface Setup {
   temporalPort: number;
   temporalUiPort: number;
   natsPort: number;
+  natsAuth: NatsAuthMaterial;
   /** The environment of the worker and the API. */
   env: NodeJS.ProcessEnv;
   config: WeirConfig;
@@ -65,6 +67,8 @@ async function prepare(): Promise<Setup> {
     temporalUiPort: portFromEnv('WEIR_TEMPORAL_UI_PORT', 8233),
     natsPort: portFromEnv('WEIR_NATS_PORT', 4222),
   };
+  // Made on the first start and kept: NATS admits only the users the worker signs with these keys.
+  const natsAuth = await ensureNatsAuthMaterial(natsAuthDir());
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporalPort}`,
@@ -72,6 +76,7 @@ async function prepare(): Promise<Setup> {
     // NATS listens on loopback only, which components reach on the host network.
     WEIR_DOCKER_NETWORK_MODE: process.env.WEIR_DOCKER_NETWORK_MODE || 'host',
     WEIR_SECRETS_DIR: secretsDir(),
+    ...natsAuthEnv(natsAuth),
   };
   // The worker and the API would refuse an invalid variable too, but only once everything else had started.
   const config = loadConfig(env);
@@ -83,7 +88,7 @@ async function prepare(): Promise<Setup> {
   await mkdir(secretsDir(), { recursive: true });
   await chmod(secretsDir(), 0o700);
   await warnIfDiskIsLow(dataDir, 'the Temporal database and the NATS store');
-  return { temporalCli, natsServer, ...ports, env, config };
+  return { temporalCli, natsServer, ...ports, natsAuth, env, config };
 }
 
 /** In start order; each resolves once its service is up. */
@@ -109,6 +114,7 @@ function serviceStarters(setup: Setup): Array<() => Promise<RunningService>> {
         bin: setup.natsServer,
         port: setup.natsPort,
         storeDir: path.join(dataDir, 'nats'),
+        configFile: setup.natsAuth.serverConfigFile,
         logFile: path.join(dataDir, 'nats.log'),
         detached: true,
       }),
@@ -125,12 +131,17 @@ function announce(setup: Setup): void {
       `  Temporal UI: http://127.0.0.1:${setup.temporalUiPort}`,
       `  Data:        ${dataDir} (service logs: temporal.log, nats.log)`,
       `  Secrets:     ${secretsDir()} (one file per secret, for components' secret_env)`,
+      `  NATS keys:   ${natsAuthDir()} (each component gets credentials for its own streams only)`,
     ].join('\n'),
   );
 }
 
 function secretsDir(): string {
   return process.env.WEIR_SECRETS_DIR || path.join(dataDir, 'secrets');
+}
+
+function natsAuthDir(): string {
+  return path.join(dataDir, 'nats-auth');
 }
 
 function portFromEnv(name: string, fallback: number): number {

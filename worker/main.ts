@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
+import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
 import { SecretDirectory } from '../activities/secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
@@ -11,8 +12,12 @@ import { createPipelineWorker } from './create-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('weir-worker', config.logLevel);
+  const natsCredentials = await NatsCredentialIssuer.fromConfig(config.nats.auth);
+  if (!natsCredentials) {
+    logger.warn('WEIR_NATS_AUTH=none: components get no NATS credentials, so any component can read, write and delete every pipeline\'s streams');
+  }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const nats = new NatsConnectionProvider(config.nats.url);
+  const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
   const worker = await createPipelineWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -21,10 +26,11 @@ async function main(): Promise<void> {
       orchestrator: new DockerOrchestrator(new Docker(), config.docker),
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
+      natsCredentials,
       secrets: new SecretDirectory(config.worker.secretsDir),
     },
   });
-  logger.info({ temporal: config.temporal.address, nats: config.nats.url, docker_network_mode: config.docker.networkMode }, 'worker polling');
+  logger.info({ temporal: config.temporal.address, nats: config.nats.url, nats_auth: config.nats.auth.mode, docker_network_mode: config.docker.networkMode }, 'worker polling');
   try {
     await worker.run();
   } finally {

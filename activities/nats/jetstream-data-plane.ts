@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { streamNames } from '../../pipeline/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
+import { isNatsUnreachableError, meansNatsUnreachable, natsUnreachableError } from './nats-errors';
 import { jetStreamName, pipelineStreamPrefix, streamSubject } from './stream-names';
 
 const SECOND_NS = 1_000_000_000;
@@ -22,6 +23,10 @@ export class JetStreamDataPlane {
   async provision(spec: PipelineSpec): Promise<void> {
     const streams = streamNames(spec.components);
     if (streams.length === 0) return;
+    await this.reachingNats(`provisioning the streams of pipeline ${spec.pipeline_id}`, undefined, () => this.provisionStreams(spec, streams));
+  }
+
+  private async provisionStreams(spec: PipelineSpec, streams: string[]): Promise<void> {
     const jsm = await this.manager();
     const limitsRetained: StreamConfig[] = [];
     for (const stream of streams) {
@@ -63,16 +68,37 @@ export class JetStreamDataPlane {
   async unfinished(spec: PipelineSpec, component: string): Promise<number> {
     const input = spec.components.find((candidate) => candidate.name === component)?.input;
     if (!input) return 0;
-    const info = await (await this.manager()).consumers.info(jetStreamName(spec.pipeline_id, input), component);
+    const stream = jetStreamName(spec.pipeline_id, input);
+    const info = await this.reachingNats(`reading consumer ${component} of stream ${stream}`, component, async () =>
+      (await this.manager()).consumers.info(stream, component),
+    );
     return info.num_pending + info.num_ack_pending;
   }
 
   /** Deletes every stream of the pipeline, and with them their consumers. */
   async remove(pipelineId: string): Promise<void> {
+    await this.reachingNats(`deleting the streams of pipeline ${pipelineId}`, undefined, () => this.removeStreams(pipelineId));
+  }
+
+  private async removeStreams(pipelineId: string): Promise<void> {
     const jsm = await this.manager();
     const names: string[] = [];
     for await (const name of jsm.streams.names()) if (name.startsWith(pipelineStreamPrefix(pipelineId))) names.push(name);
     for (const name of names) await ignoringCode(jsm.streams.delete(name), JetStreamApiCodes.StreamNotFound);
+  }
+
+  /**
+   * Runs `operation`, turning a timeout, a missing responder or a lost connection into an error that names NATS, its
+   * address, what was being done and, when known, the component; a bare "timeout" would name none of them.
+   */
+  private async reachingNats<T>(action: string, component: string | undefined, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isNatsUnreachableError(error)) throw natsUnreachableError(error.message, component);
+      if (meansNatsUnreachable(error)) throw natsUnreachableError(`NATS at ${this.nats.url} is unreachable: ${action} failed: ${error.message}`, component);
+      throw error;
+    }
   }
 
   /** One manager per connection: making one asks the server for the account's JetStream info, a round trip per call otherwise. */

@@ -53,9 +53,18 @@ export interface SinkConfig {
 
 export type ModeConfig = SourceConfig | TransformConfig | SinkConfig;
 
+/** How the component identifies itself to NATS. */
+export interface NatsIdentity {
+  /** The content of a NATS credentials file (a user JWT and its seed); anonymous without it. */
+  creds?: string;
+  /** Where replies to the component's requests go; its credentials may allow no other inbox. */
+  inboxPrefix?: string;
+}
+
 interface ComponentConfig {
   component: string;
   natsServers: string[];
+  natsIdentity: NatsIdentity;
   connectTimeoutMs: number;
   mode: ModeConfig;
 }
@@ -69,6 +78,7 @@ export function readConfig(environment: NodeJS.ProcessEnv): ComponentConfig {
   return {
     component,
     natsServers: env.required('NATS_URL', 'to reach NATS').split(',').map((server) => server.trim()),
+    natsIdentity: { creds: env.optional('WEIR_NATS_CREDS'), inboxPrefix: env.optional('WEIR_NATS_INBOX_PREFIX') },
     connectTimeoutMs: env.positiveInteger('NATS_CONNECT_TIMEOUT_MS') ?? DEFAULT_CONNECT_TIMEOUT_MS,
     mode: readModeConfig(env, component),
   };

@@ -1,5 +1,6 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import type { NatsIdentity } from './config';
 import { errorMessage, type Logger } from './log';
 import { pause } from './pause';
 
@@ -8,6 +9,7 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 
 interface ConnectOptions {
   servers: string[];
+  identity: NatsIdentity;
   name: string;
   timeoutMs: number;
   signal: AbortSignal;
@@ -15,12 +17,13 @@ interface ConnectOptions {
 }
 
 /** Connects to NATS, retrying for `timeoutMs` since NATS may start after the component; undefined when stopped first. */
-export async function connectWithRetry({ servers, name, timeoutMs, signal, logger }: ConnectOptions): Promise<NatsConnection | undefined> {
+export async function connectWithRetry({ servers, identity, name, timeoutMs, signal, logger }: ConnectOptions): Promise<NatsConnection | undefined> {
   const deadline = Date.now() + timeoutMs;
+  const authenticator = identity.creds === undefined ? undefined : credsAuthenticator(new TextEncoder().encode(identity.creds));
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
       // Once connected, reconnect forever: a NATS restart must not stop the component.
-      return await connect({ servers, name, timeout: ATTEMPT_TIMEOUT_MS, maxReconnectAttempts: -1 });
+      return await connect({ servers, name, authenticator, inboxPrefix: identity.inboxPrefix, timeout: ATTEMPT_TIMEOUT_MS, maxReconnectAttempts: -1 });
     } catch (error) {
       if (Date.now() + RETRY_INTERVAL_MS >= deadline) {
         throw new Error(`could not connect to NATS at ${servers.join(',')} within ${timeoutMs / 1000} s: ${errorMessage(error)}`, { cause: error });

@@ -17,6 +17,7 @@ async function main(logger: Logger): Promise<void> {
   const signal = abortOnStopSignals(logger);
   const nc = await connectWithRetry({
     servers: config.natsServers,
+    identity: config.natsIdentity,
     name: `weir-${config.component}`,
     timeoutMs: config.connectTimeoutMs,
     signal,

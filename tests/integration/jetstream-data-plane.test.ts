@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AckPolicy, RetentionPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { jetStreamName, streamSubject } from '../../activities/nats/stream-names';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { eventually } from '../../harness/eventually';
+import { connectAsWeir, testNatsIssuer, testNatsUrl } from '../../harness/test-nats';
 
 let nc: NatsConnection;
 let jsm: JetStreamManager;
@@ -15,9 +15,9 @@ let dataPlane: JetStreamDataPlane;
 const pipelines: string[] = [];
 
 beforeAll(async () => {
-  nc = await connect({ servers: process.env.NATS_URL });
+  nc = await connectAsWeir();
   jsm = await jetstreamManager(nc);
-  provider = new NatsConnectionProvider(process.env.NATS_URL as string);
+  provider = new NatsConnectionProvider(testNatsUrl(), await testNatsIssuer());
   dataPlane = new JetStreamDataPlane(provider);
 });
 

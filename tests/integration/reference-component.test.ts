@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import Docker from 'dockerode';
 import { DATA_MOUNT_PATH } from '../../activities/docker/container-options';
 import { demultiplexLogs } from '../../activities/docker/container-logs';
 import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
 import { findFreePort } from '../../scripts/ports';
 import { eventually } from '../../harness/eventually';
+import { connectAsWeir, testNatsIssuer } from '../../harness/test-nats';
 
 const SECOND_NS = 1_000_000_000;
 const STOP_GRACE_SECONDS = 10;
@@ -41,12 +41,16 @@ const docker = new Docker();
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let js: JetStreamClient;
+/** These tests use streams of their own, outside any pipeline, so the components get the whole account. */
+let accountCreds: Record<string, string>;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
-  nc = await connect({ servers: process.env.NATS_URL });
+  nc = await connectAsWeir();
   jsm = await jetstreamManager(nc);
   js = jetstream(nc);
+  const issuer = await testNatsIssuer();
+  accountCreds = issuer ? { WEIR_NATS_CREDS: new TextDecoder().decode(await issuer.control()) } : {};
 });
 
 afterEach(async () => {
@@ -105,7 +109,7 @@ async function createDataDir(): Promise<string> {
 async function startComponent(name: string, env: Record<string, string | number>, dataDir: string): Promise<Docker.Container> {
   const container = await docker.createContainer({
     Image: REFERENCE_COMPONENT_IMAGE,
-    Env: Object.entries({ NATS_URL: process.env.NATS_URL, WEIR_PIPELINE_ID: 'reference-test', WEIR_COMPONENT: name, ...env }).map(
+    Env: Object.entries({ NATS_URL: process.env.NATS_URL, WEIR_PIPELINE_ID: 'reference-test', WEIR_COMPONENT: name, ...accountCreds, ...env }).map(
       ([key, value]) => `${key}=${value}`,
     ),
     Labels: { 'weir.test': 'reference-component' },

@@ -8,5 +8,6 @@ export default async function globalSetup(): Promise<void> {
   // Test workers are started after global setup, so they inherit these.
   process.env.TEMPORAL_ADDRESS = services.temporalAddress;
   process.env.NATS_URL = services.natsUrl;
+  Object.assign(process.env, services.natsAuthEnv);
   process.env.WEIR_TEMPORAL_CLI = services.temporalCli;
 }

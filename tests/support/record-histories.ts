@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureNatsAuthMaterial, natsAuthEnv } from '../../scripts/nats-auth';
 import { findFreePort } from '../../scripts/ports';
 import { startNatsServer } from '../../scripts/services';
 import { ensureNatsServer, ensureTemporalCli } from '../../scripts/tools';
@@ -87,13 +88,16 @@ async function main(): Promise<void> {
   await mkdir(outputDir, { recursive: true });
   process.env.WEIR_TEMPORAL_CLI ??= await ensureTemporalCli();
   const storeDir = await mkdtemp(path.join(os.tmpdir(), 'weir-record-'));
+  const natsAuth = await ensureNatsAuthMaterial(path.join(storeDir, 'nats-auth'));
   const nats = await startNatsServer({
     bin: await ensureNatsServer(),
     port: await findFreePort(),
     storeDir,
+    configFile: natsAuth.serverConfigFile,
     logFile: path.join(storeDir, 'nats.log'),
   });
   process.env.NATS_URL = nats.address;
+  Object.assign(process.env, natsAuthEnv(natsAuth));
   try {
     await recordAll(outputDir);
   } finally {

@@ -12,6 +12,7 @@ import { pipelineStatusKey } from '../../workflows/search-attributes';
 import type { PipelineStatus } from '../../pipeline/status-machine';
 import { eventually } from '../../harness/eventually';
 import { FakeOrchestrator } from './fake-orchestrator';
+import { testNatsIssuer, testNatsUrl } from '../../harness/test-nats';
 
 /** Settings that make retries and their exhaustion quick. */
 export const FAST_SETTINGS: PipelineSettings = {
@@ -22,12 +23,6 @@ export const FAST_SETTINGS: PipelineSettings = {
   initial_retry_interval_seconds: 1,
   max_retry_interval_seconds: 1,
 };
-
-function testNatsUrl(): string {
-  const url = process.env.NATS_URL;
-  if (!url) throw new Error('NATS_URL is not set; run the tests through jest so the global setup provides it');
-  return url;
-}
 
 export function temporalCli(): string {
   const cli = process.env.WEIR_TEMPORAL_CLI;
@@ -64,11 +59,12 @@ export async function startWorkflowHarness(extraArgs: string[] = []): Promise<Wo
   installQuietRuntime();
   const env = await startLocalTemporal(extraArgs);
   const orchestrator = new FakeOrchestrator();
-  const nats = new NatsConnectionProvider(testNatsUrl());
+  const natsCredentials = await testNatsIssuer();
+  const nats = new NatsConnectionProvider(testNatsUrl(), natsCredentials);
   const worker = await createPipelineWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url, secrets: new SecretDirectory(undefined) },
+    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url, natsCredentials, secrets: new SecretDirectory(undefined) },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
