@@ -7,14 +7,14 @@ import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
 import { maskSecrets, withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
-import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
+import type { DataPlane } from './data-plane';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import type { Orchestrator } from './orchestrator';
 import type { SecretDirectory } from './secret-directory';
 
 export interface ActivityDependencies {
   orchestrator: Orchestrator;
-  dataPlane: JetStreamDataPlane;
+  dataPlane: DataPlane;
   /** NATS as components reach it, which may differ from how the worker reaches it. */
   componentNatsUrl: string;
   /** Mints each component's NATS credentials; undefined runs components without any, and without isolation. */

@@ -2,13 +2,13 @@ import type { DrainProgress } from '../pipeline/heartbeat-details';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { topologicalOrder } from '../pipeline/stream-graph';
-import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
+import type { DataPlane } from './data-plane';
 import type { Orchestrator } from './orchestrator';
 
 /** How far a drain got; heartbeated, so a retried drain continues where the last one stopped. */
 export interface DrainContext {
   orchestrator: Orchestrator;
-  dataPlane: JetStreamDataPlane;
+  dataPlane: DataPlane;
   graceSeconds: number;
   previous?: DrainProgress;
   report(progress: DrainProgress): void;

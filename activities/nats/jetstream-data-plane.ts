@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager, type StreamConfig, type StreamUpdateConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import type { DataPlane } from '../data-plane';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { streamNames } from '../../pipeline/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
@@ -14,7 +15,7 @@ const MAX_ACK_PENDING = 1000;
 const STREAM_NAME_IN_USE = 10058;
 
 /** The JetStream streams and durable consumers of pipelines. Every operation is idempotent. */
-export class JetStreamDataPlane {
+export class JetStreamDataPlane implements DataPlane {
   private managed?: { connection: NatsConnection; manager: Promise<JetStreamManager> };
 
   constructor(private readonly nats: NatsConnectionProvider) {}

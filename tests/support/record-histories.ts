@@ -4,13 +4,9 @@
  * a patch); keep the older versions, for they are the pipelines still running on older code.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureNatsAuthMaterial, natsAuthEnv } from '../../scripts/nats-auth';
-import { findFreePort } from '../../scripts/ports';
-import { startNatsServer } from '../../scripts/services';
-import { ensureNatsServer, ensureTemporalCli } from '../../scripts/tools';
+import { ensureTemporalCli } from '../../scripts/tools';
 import { workflowIdFor } from '../../pipeline/names';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { Gate } from './fake-orchestrator';
@@ -87,23 +83,7 @@ async function main(): Promise<void> {
   const outputDir = path.join(__dirname, '..', 'histories', version);
   await mkdir(outputDir, { recursive: true });
   process.env.WEIR_TEMPORAL_CLI ??= await ensureTemporalCli();
-  const storeDir = await mkdtemp(path.join(os.tmpdir(), 'weir-record-'));
-  const natsAuth = await ensureNatsAuthMaterial(path.join(storeDir, 'nats-auth'));
-  const nats = await startNatsServer({
-    bin: await ensureNatsServer(),
-    port: await findFreePort(),
-    storeDir,
-    configFile: natsAuth.serverConfigFile,
-    logFile: path.join(storeDir, 'nats.log'),
-  });
-  process.env.NATS_URL = nats.address;
-  Object.assign(process.env, natsAuthEnv(natsAuth));
-  try {
-    await recordAll(outputDir);
-  } finally {
-    await nats.stop();
-    await rm(storeDir, { recursive: true, force: true });
-  }
+  await recordAll(outputDir);
 }
 
 async function recordAll(outputDir: string): Promise<void> {

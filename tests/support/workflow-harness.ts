@@ -1,8 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { installQuietRuntime, workflowBundle } from '../../harness/workflow-bundle';
-import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
-import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { SecretDirectory } from '../../activities/secret-directory';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
@@ -11,8 +9,8 @@ import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
 import type { PipelineStatus } from '../../pipeline/status-machine';
 import { eventually } from '../../harness/eventually';
+import { FakeDataPlane } from './fake-data-plane';
 import { FakeOrchestrator } from './fake-orchestrator';
-import { testNatsIssuer, testNatsUrl } from '../../harness/test-nats';
 
 /** Settings that make retries and their exhaustion quick. */
 export const FAST_SETTINGS: PipelineSettings = {
@@ -47,35 +45,33 @@ export interface WorkflowHarness {
   orchestrator: FakeOrchestrator;
   worker: Worker;
   running: Promise<void>;
-  nats: NatsConnectionProvider;
+  dataPlane: FakeDataPlane;
 }
 
 /** The server suggests continue-as-new after this many events instead of thousands, so tests reach it quickly. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 60;
 export const SUGGEST_CONTINUE_AS_NEW_EARLY = ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${CONTINUE_AS_NEW_AFTER_EVENTS}`];
 
-/** A dev server, a worker on the fake orchestrator and the API's gateway, sharing one file's tests. */
+/** A dev server, a worker on the fake orchestrator and data plane, and the API's gateway, sharing one file's tests. */
 export async function startWorkflowHarness(extraArgs: string[] = []): Promise<WorkflowHarness> {
   installQuietRuntime();
   const env = await startLocalTemporal(extraArgs);
   const orchestrator = new FakeOrchestrator();
-  const natsCredentials = await testNatsIssuer();
-  const nats = new NatsConnectionProvider(testNatsUrl(), natsCredentials);
+  const dataPlane = new FakeDataPlane();
   const worker = await createPipelineWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    activities: { orchestrator, dataPlane: new JetStreamDataPlane(nats), componentNatsUrl: nats.url, natsCredentials, secrets: new SecretDirectory(undefined) },
+    activities: { orchestrator, dataPlane, componentNatsUrl: 'nats://127.0.0.1:4222', natsCredentials: undefined, secrets: new SecretDirectory(undefined) },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
   const gateway = new PipelineGateway(env.client, { settings: FAST_SETTINGS, updateTimeoutMs: 10_000, deleteTimeoutMs: 30_000 });
-  return { env, gateway, orchestrator, worker, running, nats };
+  return { env, gateway, orchestrator, dataPlane, worker, running };
 }
 
 export async function stopWorkflowHarness(harness: WorkflowHarness): Promise<void> {
   harness.worker.shutdown();
   await harness.running;
-  await harness.nats.close();
   await harness.env.teardown();
 }
 
