@@ -1,4 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureNatsAuthMaterial, natsAuthEnv } from '../../scripts/nats-auth';
 import { findFreePort } from '../../scripts/ports';
+import { startNatsServer } from '../../scripts/services';
+import { ensureNatsServer } from '../../scripts/tools';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
 import { useWeirSystem } from '../support/use-weir-system';
@@ -68,6 +74,48 @@ test('with NATS unreachable, deploy retries and then fails naming NATS; once NAT
   await weir.healthReaches(id, 'Stopped');
   await weir.request('POST', `/api/v1/pipeline/${id}/resume`);
   await weir.healthReaches(id, 'Running');
+  await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
+  await weir.healthReaches(id, 'Stopped');
+  expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
+  expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+});
+
+test('a stop while NATS is down fails naming NATS, its address and the component being drained', async () => {
+  const id = `natsdown-${Date.now().toString(36)}`;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'weir-nats-outage-'));
+  const natsAuth = await ensureNatsAuthMaterial(path.join(dir, 'auth'));
+  const nats = await startNatsServer({
+    bin: await ensureNatsServer(),
+    port: await findFreePort(),
+    storeDir: path.join(dir, 'store'),
+    configFile: natsAuth.serverConfigFile,
+    logFile: path.join(dir, 'nats.log'),
+  });
+  await weir.stopWorker();
+  const ownNats = await WeirSystem.start({ env: { NATS_URL: nats.address, ...natsAuthEnv(natsAuth) } });
+  try {
+    await ownNats.request('POST', '/api/v1/pipeline', {
+      pipeline_id: id,
+      name: 'NATS outage during stop',
+      components: [
+        { name: 'source', image: 'busybox:latest', command: ['sleep', '3600'], output: 'raw' },
+        { name: 'sink', image: 'busybox:latest', command: ['sleep', '3600'], input: 'raw' },
+      ],
+    });
+    await ownNats.healthReaches(id, 'Running');
+    await nats.stop();
+
+    expect((await ownNats.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
+    const failed = await ownNats.healthReaches(id, 'Failed');
+    expect(failed.body.failure).toMatchObject({ operation: 'stop', component: 'sink', attempts: 3 });
+    expect(failed.body.failure.error).toContain(`NATS at ${nats.address} is unreachable: reading consumer sink of stream weir_${id}_raw failed`);
+  } finally {
+    await ownNats.close();
+    await nats.stop();
+    await rm(dir, { recursive: true, force: true });
+    await weir.startWorker();
+  }
+
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
   await weir.healthReaches(id, 'Stopped');
   expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);

@@ -8,12 +8,10 @@ import path from 'node:path';
 import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import Docker from 'dockerode';
-import { DATA_MOUNT_PATH } from '../../activities/docker/container-options';
-import { demultiplexLogs } from '../../activities/docker/container-logs';
-import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
 import { findFreePort } from '../../scripts/ports';
 import { eventually } from '../../harness/eventually';
 import { connectAsWeir, testNatsIssuer } from '../../harness/test-nats';
+import { exitCodeOf, lastEvent, logEvents, startReferenceContainer, waitForEvent } from '../support/reference-container';
 
 const SECOND_NS = 1_000_000_000;
 const STOP_GRACE_SECONDS = 10;
@@ -25,11 +23,6 @@ const STREAM_ADD_ATTEMPTS = 3;
 interface TestStream {
   name: string;
   subject: string;
-}
-
-interface LogEvent {
-  event: string;
-  [field: string]: unknown;
 }
 
 interface StoredMessage {
@@ -107,16 +100,9 @@ async function createDataDir(): Promise<string> {
 }
 
 async function startComponent(name: string, env: Record<string, string | number>, dataDir: string): Promise<Docker.Container> {
-  const container = await docker.createContainer({
-    Image: REFERENCE_COMPONENT_IMAGE,
-    Env: Object.entries({ NATS_URL: process.env.NATS_URL, WEIR_PIPELINE_ID: 'reference-test', WEIR_COMPONENT: name, ...accountCreds, ...env }).map(
-      ([key, value]) => `${key}=${value}`,
-    ),
-    Labels: { 'weir.test': 'reference-component' },
-    HostConfig: { NetworkMode: 'host', Init: true, Binds: [`${dataDir}:${DATA_MOUNT_PATH}`] },
-  });
+  const defaults = { NATS_URL: process.env.NATS_URL, WEIR_PIPELINE_ID: 'reference-test', WEIR_COMPONENT: name, ...accountCreds };
+  const container = await startReferenceContainer(docker, { ...defaults, ...env }, dataDir);
   cleanups.push(() => container.remove({ force: true }));
-  await container.start();
   return container;
 }
 
@@ -124,30 +110,6 @@ async function startComponent(name: string, env: Record<string, string | number>
 async function stopComponent(container: Docker.Container): Promise<number> {
   await container.stop({ t: STOP_GRACE_SECONDS });
   return exitCodeOf(container);
-}
-
-async function exitCodeOf(container: Docker.Container): Promise<number> {
-  const { StatusCode } = (await container.wait()) as { StatusCode: number };
-  return StatusCode;
-}
-
-async function logEvents(container: Docker.Container): Promise<LogEvent[]> {
-  const output = demultiplexLogs(await container.logs({ stdout: true, stderr: true, follow: false }));
-  return output
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as LogEvent);
-}
-
-function waitForEvent(container: Docker.Container, event: string): Promise<LogEvent[]> {
-  return eventually(
-    () => logEvents(container),
-    (events) => events.some((logged) => logged.event === event),
-  );
-}
-
-function lastEvent(events: LogEvent[], event: string): LogEvent | undefined {
-  return events.filter((logged) => logged.event === event).at(-1);
 }
 
 async function publishAll(subject: string, bodies: unknown[]): Promise<void> {
