@@ -74,6 +74,11 @@ export interface WeirConfig {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Reads Weir's configuration from environment variables; throws naming every invalid variable. */
+/** The Temporal namespace Weir uses, read alone: the services that serve it start before the rest is configured. */
+export function temporalNamespaceOf(env: NodeJS.ProcessEnv = process.env): string {
+  return environmentSchema.pick({ TEMPORAL_NAMESPACE: true }).parse(env).TEMPORAL_NAMESPACE;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {

@@ -45,6 +45,9 @@ export interface TemporalDevServerOptions extends ListeningServiceOptions {
   uiPort?: number;
   /** Without it the state lives in memory only. */
   dbFile?: string;
+  namespace: string;
+  /** Search attributes to register, by name, with their types. */
+  searchAttributes: Record<string, string>;
 }
 
 export interface NatsServerOptions extends ListeningServiceOptions {
@@ -66,9 +69,9 @@ export function startTemporalDevServer(options: TemporalDevServerOptions): Promi
     '--port', String(options.port),
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     ...(options.dbFile === undefined ? [] : ['--db-filename', options.dbFile]),
-    '--search-attribute', 'PipelineStatus=Keyword',
+    ...Object.entries(options.searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     '--log-level', 'warn',
-    '--namespace', 'default',
+    '--namespace', options.namespace,
   ];
   return startListeningService(
     {

@@ -1,21 +1,13 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type WeirConfig } from '../config';
-import { warnIfDiskIsLow } from './disk-space';
-import { ensureDockerEngine } from './docker-engine';
-import { ensureLocalImages } from './local-images';
-import { ensureNatsAuthMaterial, natsAuthEnv, type NatsAuthMaterial } from './nats-auth';
+import { loadConfig, temporalNamespaceOf, type WeirConfig } from '../config';
+import { prepareLocalServices, type PreparedServices } from './local-services';
 import { dataDir, repoRoot } from './repo-paths';
-import { RunningService, spawnProcess, startNatsServer, startTemporalDevServer } from './services';
-import { ensureNatsServer, ensureTemporalCli } from './tools';
+import { spawnProcess, type RunningService } from './services';
 
 interface Setup {
-  temporalCli: string;
-  natsServer: string;
-  temporalPort: number;
+  services: PreparedServices;
   temporalUiPort: number;
-  natsPort: number;
-  natsAuth: NatsAuthMaterial;
   /** The environment of the worker and the API. */
   env: NodeJS.ProcessEnv;
   config: WeirConfig;
@@ -43,9 +35,10 @@ async function main(): Promise<number> {
 
   const running: RunningService[] = [];
   try {
-    for (const start of serviceStarters(setup)) {
+    running.push(...(await setup.services.start()).services);
+    for (const entry of ['worker/main.ts', 'api/main.ts']) {
       if (stopRequested) break;
-      running.push(await start());
+      running.push(nodeProcess(path.basename(path.dirname(entry)), entry, setup.env));
     }
   } catch (error) {
     console.error(`weir: ${(error as Error).message}`);
@@ -62,65 +55,39 @@ async function main(): Promise<number> {
 }
 
 async function prepare(): Promise<Setup> {
-  const ports = {
-    temporalPort: portFromEnv('WEIR_TEMPORAL_PORT', 7233),
-    temporalUiPort: portFromEnv('WEIR_TEMPORAL_UI_PORT', 8233),
-    natsPort: portFromEnv('WEIR_NATS_PORT', 4222),
-  };
-  // Made on the first start and kept: NATS admits only the users the worker signs with these keys.
-  const natsAuth = await ensureNatsAuthMaterial(natsAuthDir());
+  const temporalPort = portFromEnv('WEIR_TEMPORAL_PORT', 7233);
+  const temporalUiPort = portFromEnv('WEIR_TEMPORAL_UI_PORT', 8233);
+  const natsPort = portFromEnv('WEIR_NATS_PORT', 4222);
+  await mkdir(dataDir, { recursive: true });
+  // NATS's keys are made on the first start and kept: NATS admits only the users the worker signs with them.
+  const services = await prepareLocalServices({
+    dataDir,
+    namespace: temporalNamespaceOf(),
+    temporalPort,
+    temporalUiPort,
+    temporalDbFile: path.join(dataDir, 'temporal.db'),
+    natsPort,
+    detached: true,
+  });
   const env = {
     ...process.env,
-    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporalPort}`,
-    NATS_URL: `nats://127.0.0.1:${ports.natsPort}`,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    NATS_URL: `nats://127.0.0.1:${natsPort}`,
     // NATS listens on loopback only, which components reach on the host network.
     WEIR_DOCKER_NETWORK_MODE: process.env.WEIR_DOCKER_NETWORK_MODE || 'host',
     WEIR_SECRETS_DIR: secretsDir(),
-    ...natsAuthEnv(natsAuth),
+    ...services.natsAuthEnv,
   };
   // The worker and the API would refuse an invalid variable too, but only once everything else had started.
   const config = loadConfig(env);
-  await ensureDockerEngine();
-  await ensureLocalImages();
-  const temporalCli = await ensureTemporalCli();
-  const natsServer = await ensureNatsServer();
-  await mkdir(dataDir, { recursive: true });
   await mkdir(secretsDir(), { recursive: true });
   await chmod(secretsDir(), 0o700);
-  await warnIfDiskIsLow(dataDir, 'the Temporal database and the NATS store');
-  return { temporalCli, natsServer, ...ports, natsAuth, env, config };
+  return { services, temporalUiPort, env, config };
 }
 
-/** In start order; each resolves once its service is up. */
-function serviceStarters(setup: Setup): Array<() => Promise<RunningService>> {
-  const { env } = setup;
-  // Every process gets its own process group so that Ctrl-C reaches only this
-  // script, which then stops them in reverse order.
-  const nodeProcess = (name: string, entry: string) => async (): Promise<RunningService> =>
-    spawnProcess({ name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: repoRoot, env, detached: true });
-
-  return [
-    () =>
-      startTemporalDevServer({
-        cli: setup.temporalCli,
-        port: setup.temporalPort,
-        uiPort: setup.temporalUiPort,
-        dbFile: path.join(dataDir, 'temporal.db'),
-        logFile: path.join(dataDir, 'temporal.log'),
-        detached: true,
-      }),
-    () =>
-      startNatsServer({
-        bin: setup.natsServer,
-        port: setup.natsPort,
-        storeDir: path.join(dataDir, 'nats'),
-        configFile: setup.natsAuth.serverConfigFile,
-        logFile: path.join(dataDir, 'nats.log'),
-        detached: true,
-      }),
-    nodeProcess('worker', 'worker/main.ts'),
-    nodeProcess('api', 'api/main.ts'),
-  ];
+/** A Node process of Weir's, in a process group of its own so that Ctrl-C reaches only this script, which stops it. */
+function nodeProcess(name: string, entry: string, env: NodeJS.ProcessEnv): RunningService {
+  return spawnProcess({ name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: repoRoot, env, detached: true });
 }
 
 function announce(setup: Setup): void {
@@ -131,17 +98,13 @@ function announce(setup: Setup): void {
       `  Temporal UI: http://127.0.0.1:${setup.temporalUiPort}`,
       `  Data:        ${dataDir} (service logs: temporal.log, nats.log)`,
       `  Secrets:     ${secretsDir()} (one file per secret, for components' secret_env)`,
-      `  NATS keys:   ${natsAuthDir()} (each component gets credentials for its own streams only)`,
+      `  NATS keys:   ${path.join(dataDir, 'nats-auth')} (each component gets credentials for its own streams only)`,
     ].join('\n'),
   );
 }
 
 function secretsDir(): string {
   return process.env.WEIR_SECRETS_DIR || path.join(dataDir, 'secrets');
-}
-
-function natsAuthDir(): string {
-  return path.join(dataDir, 'nats-auth');
 }
 
 function portFromEnv(name: string, fallback: number): number {

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { startApi, type RunningApi } from '../../api/start-api';
-import { loadConfig } from '../../config';
+import { loadConfig, temporalNamespaceOf } from '../../config';
 import { findFreePort } from '../../scripts/ports';
 import { startTemporalDevServer, type RunningService } from '../../scripts/services';
-import { TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from '../../pipeline/names';
+import { STATUS_SEARCH_ATTRIBUTE, TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from '../../pipeline/names';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
 import { newPipelineId } from '../support/test-ids';
@@ -52,7 +52,13 @@ describe('with Temporal frozen, every request answers 503 within its deadline', 
   beforeAll(async () => {
     workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-frozen-'));
     const cli = process.env.WEIR_TEMPORAL_CLI as string;
-    temporal = await startTemporalDevServer({ cli, port: await findFreePort(), logFile: path.join(workDir, 'temporal.log') });
+    temporal = await startTemporalDevServer({
+      cli,
+      port: await findFreePort(),
+      namespace: temporalNamespaceOf(),
+      searchAttributes: { [STATUS_SEARCH_ATTRIBUTE]: 'Keyword' },
+      logFile: path.join(workDir, 'temporal.log'),
+    });
     const config = loadConfig({
       ...process.env,
       TEMPORAL_ADDRESS: temporal.address,
@@ -75,9 +81,9 @@ describe('with Temporal frozen, every request answers 503 within its deadline', 
   });
 
   test.each([
-    ['GET', `/api/v1/pipeline/${id}/health`, /^reading pipeline frozen-\w+ timed out after 2 s$/],
+    ['GET', `/api/v1/pipeline/${id}/health`, /^reading pipeline frozen-[\w-]+ timed out after 2 s$/],
     ['GET', '/api/v1/pipeline', /^listing pipelines timed out after 2 s$/],
-    ['POST', `/api/v1/pipeline/${id}/stop`, /^waiting for a worker to accept the stop of pipeline frozen-\w+ timed out after 2 s; retry with the same X-Request-Id$/],
+    ['POST', `/api/v1/pipeline/${id}/stop`, /^waiting for a worker to accept the stop of pipeline frozen-[\w-]+ timed out after 2 s; retry with the same X-Request-Id$/],
   ])('%s %s', async (method, route, message) => {
     const started = performance.now();
     const answer = await fetch(`${api.url}${route}`, { method });
