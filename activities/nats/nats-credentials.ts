@@ -41,7 +41,7 @@ export class NatsCredentialIssuer {
 }
 
 /** The account seed in `file`; errors name the variable and the file, never the content. */
-export async function readAccountSeed(file: string, variable: string): Promise<KeyPair> {
+async function readAccountSeed(file: string, variable: string): Promise<KeyPair> {
   const text = await readFile(file, 'utf8').catch((error: Error) => {
     throw new Error(`${variable}: cannot read ${file}: ${error.message}`);
   });

@@ -15,7 +15,8 @@ export function natsUnreachableError(message: string, component?: string): Error
 export function meansNatsUnreachable(error: unknown): error is Error {
   return (
     error instanceof errors.TimeoutError ||
-    error instanceof errors.RequestError ||
+    // A request also fails this way when refused; that is an answer.
+    (error instanceof errors.RequestError && !(error.cause instanceof errors.PermissionViolationError)) ||
     error instanceof errors.ConnectionError ||
     error instanceof errors.ClosedConnectionError ||
     error instanceof errors.DrainingConnectionError ||

@@ -155,7 +155,7 @@ test("with pipeline A's credentials, A's own flow works, and B's streams, subjec
   expect((await jsm.streams.info(bStream)).state.consumer_count).toBe(1);
 });
 
-test('NATS refuses a client without credentials, and one whose user is signed by a key the account does not know', async () => {
+test('NATS refuses a client without credentials, and one whose user is signed by a key the account does not know; the worker says which settings to check', async () => {
   const anonymous = connect({ servers: testNatsUrl(), reconnect: false });
   await expect(anonymous).rejects.toBeInstanceOf(errors.AuthorizationError);
 
@@ -166,6 +166,12 @@ test('NATS refuses a client without credentials, and one whose user is signed by
   const foreign = await NatsCredentialIssuer.fromConfig({ mode: 'jwt', account: process.env.WEIR_NATS_ACCOUNT as string, signingKeyFile: foreignKeyFile });
   const forged = connect({ servers: testNatsUrl(), reconnect: false, authenticator: credsAuthenticator(await foreign!.control()) });
   await expect(forged).rejects.toBeInstanceOf(errors.AuthorizationError);
+
+  // The worker says which settings to check, rather than calling NATS unreachable.
+  const foreignWorker = new NatsConnectionProvider(testNatsUrl(), foreign);
+  await expect(foreignWorker.get()).rejects.toThrow(`NATS at ${testNatsUrl()} refused the connection: Authorization Violation (check WEIR_NATS_ACCOUNT and WEIR_NATS_SIGNING_KEY_FILE)`);
+  const anonymousWorker = new NatsConnectionProvider(testNatsUrl(), undefined);
+  await expect(anonymousWorker.get()).rejects.toThrow(/refused the connection: .*WEIR_NATS_AUTH=none, but the server requires credentials/);
 });
 
 test("the reference component with pipeline A's credentials runs A's flow, and cannot read from or publish into B", async () => {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { decode, parseCreds, type User } from '@nats-io/jwt';
+import { componentPermissions } from '../../activities/nats/component-permissions';
 import { workflowIdFor } from '../../pipeline/names';
 import { WeirSystem } from '../../harness/weir-system';
 import { newPipelineId } from '../support/test-ids';
@@ -91,6 +93,33 @@ test('a missing secret fails the pipeline at once, naming the component and the 
 
   await commandReaches(id, 'terminate', 'Stopped');
   await weir.removeCompletely(id);
+});
+test("each component's NATS credentials, allowed only its own subjects, reach its container but never the history or the API", async () => {
+  const id = newId();
+  const components = [
+    { name: 'source', image: 'busybox:latest', command: ['sleep', '3600'], output: 'raw' },
+    { name: 'sink', image: 'busybox:latest', command: ['sleep', '3600'], input: 'raw' },
+  ];
+  expect((await weir.request('POST', '/api/v1/pipeline', { pipeline_id: id, name: `Creds ${id}`, components })).status).toBe(201);
+  await weir.healthReaches(id, 'Running');
+  const containers = await weir.containers(id);
+  const history = await historyText(id);
+  const record = JSON.stringify((await weir.request('GET', `/api/v1/pipeline/${id}`)).body);
+  for (const component of components) {
+    const env = new Map(containers.get(`weir-${id}-${component.name}-0`)!.Config.Env.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+    expect(env.get('WEIR_NATS_INBOX_PREFIX')).toBe(`_INBOX_weir.${id}.${component.name}`);
+    const creds = await parseCreds(new TextEncoder().encode(env.get('WEIR_NATS_CREDS')));
+    const { pub, sub } = decode<User>(creds.jwt).nats;
+    expect({ pub, sub }).toEqual(componentPermissions(id, { ...component, replicas: 1 }));
+    expect(creds.aid).toBe(process.env.WEIR_NATS_ACCOUNT);
+    for (const text of [history, record]) {
+      expect(text).not.toContain(creds.key);
+      expect(text).not.toContain(creds.jwt);
+    }
+  }
+
+  await commandReaches(id, 'terminate', 'Stopped');
+  await deleteAndCheckNothingLeft(id);
 });
 
 test('a component that prints its secret and dies fails the pipeline quoting its log, with the secret masked', async () => {
