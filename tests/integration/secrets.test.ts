@@ -119,7 +119,7 @@ test("each component's NATS credentials, allowed only its own subjects, reach it
   }
 
   await commandReaches(id, 'terminate', 'Stopped');
-  await deleteAndCheckNothingLeft(id);
+  await weir.removeCompletely(id);
 });
 
 test('a component that prints its secret and dies fails the pipeline quoting its log, with the secret masked', async () => {
