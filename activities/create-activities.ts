@@ -6,10 +6,10 @@ import type { ActivityFailureDetails } from '../pipeline/activity-failure-detail
 import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
-import { maskSecrets, withSecretValues, withWeirEnv } from './component-env';
+import { withSecretValues, withWeirEnv } from './component-env';
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { Orchestrator } from './orchestrator';
-import type { SecretDirectory } from './secret-directory';
+import { maskSecrets, type SecretDirectory } from '../pipeline/secret-directory';
 
 export interface ActivityDependencies {
   orchestrator: Orchestrator;

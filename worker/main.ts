@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
-import { SecretDirectory } from '../activities/secret-directory';
+import { SecretDirectory } from '../pipeline/secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';

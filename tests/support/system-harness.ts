@@ -6,7 +6,7 @@ import type { ActivityDependencies } from '../../activities/create-activities';
 import { DockerOrchestrator } from '../../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
-import { SecretDirectory } from '../../activities/secret-directory';
+import { SecretDirectory } from '../../pipeline/secret-directory';
 import { startApi, type RunningApi } from '../../api/start-api';
 import { loadConfig } from '../../config';
 import { createPipelineWorker } from '../../worker/create-worker';

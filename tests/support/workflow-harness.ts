@@ -2,7 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
-import { SecretDirectory } from '../../activities/secret-directory';
+import { SecretDirectory } from '../../pipeline/secret-directory';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
 import type { PipelineSettings } from '../../pipeline/pipeline-settings';
