@@ -5,11 +5,13 @@ import { ApiError } from './api-error';
 import { bearerAuth } from './bearer-auth';
 import { buildOpenApiDocument } from './openapi';
 import type { PipelineGateway } from './pipeline-gateway';
-import { pipelineRoutes } from './pipeline-routes';
+import { pipelineRoutes, type ComponentLogs } from './pipeline-routes';
 import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
 
 export interface AppOptions extends HostPolicy {
   gateway: PipelineGateway;
+  /** Where components' logs are read. */
+  logs: ComponentLogs;
   logger: Logger;
   /** When set, every route but the probes requires it as a bearer token. */
   token?: string;
@@ -19,9 +21,13 @@ export interface AppOptions extends HostPolicy {
   natsReachable: () => Promise<boolean>;
 }
 
-export function createApp({ gateway, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
+export function createApp({ gateway, logs, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
+  // Errors while a streamed body is sent; a client that leaves a streamed response (a followed log) is no failure.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err: error }, 'response failed');
+  });
 
   app.use(async (ctx, next) => {
     const started = performance.now();
@@ -61,7 +67,7 @@ export function createApp({ gateway, logger, token, natsReachable, allowedOrigin
   router.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = openApiDocument;
   });
-  pipelineRoutes(router, gateway);
+  pipelineRoutes(router, gateway, logs);
   app.use(router.routes());
   app.use(router.allowedMethods());
 
