@@ -36,7 +36,11 @@ export interface LogRequest {
 }
 
 /** Answers with the component's log as text/plain: all at once, or streamed (chunked) until it ends or the client leaves. */
-export async function sendComponentLogs(ctx: Context, source: ComponentLogSource, { pipelineId, component, tail, follow, mask }: LogRequest): Promise<void> {
+export async function sendComponentLogs(
+  ctx: Context,
+  source: ComponentLogSource,
+  { pipelineId, component, tail, follow, mask }: LogRequest,
+): Promise<void> {
   const format = (line: LogLine) => formatLogLine(line, mask);
   ctx.type = 'text/plain; charset=utf-8';
   ctx.set('Cache-Control', 'no-store');

@@ -147,6 +147,9 @@ export const ComponentHealthSchema = z
 export const PipelineHealthSchema = PipelineStatusViewSchema.extend({
   components: z.array(ComponentHealthSchema),
   observed_at: timestamp.nullable(),
+  allowed_actions: z
+    .array(z.enum(COMMANDS))
+    .openapi({ description: 'The commands that would do something now; the others are no-ops or refused (409)' }),
 }).openapi('PipelineHealth');
 
 export const PipelineSchema = PipelineStatusViewSchema.extend({

@@ -76,7 +76,9 @@ test('tail: the last lines of every replica, stdout and stderr, tagged with the 
   expect(all).not.toContain(SECRET_VALUE);
 
   // Each replica keeps writing; the last 4 lines of each are two of stdout and two of stderr, or close to it.
-  const lines = await withLinesFromEveryReplica(async () => (await (await fetch(`${weir.url}${logsPath(id, 'talker', '?tail=4')}`)).text()).trimEnd().split('\n'));
+  const lines = await withLinesFromEveryReplica(async () =>
+    (await (await fetch(`${weir.url}${logsPath(id, 'talker', '?tail=4')}`)).text()).trimEnd().split('\n'),
+  );
   expect(lines).toHaveLength(8);
   for (const line of lines) expect(line).toMatch(/^\[(0|1)( stderr)?\] (out|err) \d+$/);
   expect(lines.filter((line) => line.startsWith('[0'))).toHaveLength(4);
