@@ -7,6 +7,7 @@ import { buildOpenApiDocument } from './openapi';
 import type { PipelineGateway } from './pipeline-gateway';
 import { pipelineRoutes, type ComponentLogs } from './pipeline-routes';
 import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
+import { LOGIN_PATH, SIGN_IN_PATHS, statusPageRoutes } from './status-page';
 
 export interface AppOptions extends HostPolicy {
   gateway: PipelineGateway;
@@ -19,9 +20,11 @@ export interface AppOptions extends HostPolicy {
   allowedOrigins: string[];
   /** Whether the data plane is reachable, for /readyz. */
   natsReachable: () => Promise<boolean>;
+  /** Where the status page links each pipeline's workflow: the Temporal Web UI and the namespace. */
+  temporalUi: { url: string; namespace: string };
 }
 
-export function createApp({ gateway, logs, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
+export function createApp({ gateway, logs, logger, token, natsReachable, allowedOrigins, temporalUi, ...hostPolicy }: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
   // Errors while a streamed body is sent; a client that leaves a streamed response (a followed log) is no failure.
@@ -47,8 +50,17 @@ export function createApp({ gateway, logs, logger, token, natsReachable, allowed
   app.use(hostGuard(hostPolicy));
   if (token) {
     const auth = bearerAuth(token);
-    // Everything but the probes, however its path is spelled: the exemption matches the raw path exactly.
-    app.use((ctx, next) => (OPEN_PATHS.has(ctx.path) ? next() : auth(ctx, next)));
+    // Everything but the probes and the sign-in, however its path is spelled: the exemption matches the raw path exactly.
+    app.use(async (ctx, next) => {
+      if (OPEN_PATHS.has(ctx.path) || SIGN_IN_PATHS.has(ctx.path)) return next();
+      try {
+        await auth(ctx, next);
+      } catch (error) {
+        // A browser that opens the status page without a session is sent to sign in.
+        if (!(error instanceof ApiError && error.code === 'UNAUTHORIZED' && ctx.path === '/' && ctx.method === 'GET')) throw error;
+        ctx.redirect(LOGIN_PATH);
+      }
+    });
   }
   app.use(crossSiteGuard(allowedOrigins));
   app.use(jsonBodiesOnly);
@@ -67,6 +79,7 @@ export function createApp({ gateway, logs, logger, token, natsReachable, allowed
   router.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = openApiDocument;
   });
+  statusPageRoutes(router, { token, temporalUiUrl: temporalUi.url, namespace: temporalUi.namespace });
   pipelineRoutes(router, gateway, logs);
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -32,6 +32,7 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
     bindHost: config.api.host,
     allowedHosts: config.api.allowedHosts,
     natsReachable: () => isNatsReachable(config.nats.url),
+    temporalUi: { url: config.api.temporalUiUrl, namespace: config.temporal.namespace },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
