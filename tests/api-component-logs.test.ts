@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { removePipelines } from './support/pipeline-cleanup';
 import { WeirSystem } from './support/system-harness';
 
 let weir: WeirSystem;
 let secretsDir: string;
 let counter = 0;
-const newId = () => `logs-${Date.now().toString(36)}-${(counter += 1)}`;
+const made = new Set<string>();
+const newId = () => {
+  const id = `logs-${Date.now().toString(36)}-${(counter += 1)}`;
+  made.add(id);
+  return id;
+};
 const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
 
 beforeAll(async () => {
@@ -18,6 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removePipelines(weir, made, {});
   await weir.close();
   await rm(secretsDir, { recursive: true, force: true });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SOURCE_OUTPUT, holdConsumer, threeStageComponents } from './support/pipeline-data';
+import { removePipelines } from './support/pipeline-cleanup';
 import { WeirSystem } from './support/system-harness';
 import { runWeir, spawnWeir, stdoutUntil } from './support/weir-cli';
 
@@ -11,7 +12,12 @@ let weir: WeirSystem;
 let workDir: string;
 let env: Record<string, string>;
 let counter = 0;
-const newId = () => `watch-${Date.now().toString(36)}-${(counter += 1)}`;
+const made = new Set<string>();
+const newId = () => {
+  const id = `watch-${Date.now().toString(36)}-${(counter += 1)}`;
+  made.add(id);
+  return id;
+};
 
 beforeAll(async () => {
   weir = await WeirSystem.start({ env: { WEIR_DOCKER_PULL: 'false' } });
@@ -20,6 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removePipelines(weir, made, {});
   await weir.close();
   await rm(workDir, { recursive: true, force: true });
 });
@@ -30,7 +37,11 @@ async function apply(spec: object): Promise<void> {
   expect((await runWeir(['apply', '-f', file], env)).code).toBe(0);
 }
 
-const sleeper = (id: string) => ({ pipeline_id: id, name: `Watch ${id}`, components: [{ name: 'only', image: 'busybox:latest', command: ['sleep', '3600'] }] });
+const sleeper = (id: string) => ({
+  pipeline_id: id,
+  name: `Watch ${id}`,
+  components: [{ name: 'only', image: 'busybox:latest', command: ['sleep', '3600'] }],
+});
 
 test('stop --wait shows the drain, then the final status; a wait that runs out exits 1; resume and delete --wait wait for theirs', async () => {
   const id = newId();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../scripts/ports';
 import { eventually } from './support/eventually';
+import { removePipelines } from './support/pipeline-cleanup';
 import { WeirSystem } from './support/system-harness';
 import { runWeir, spawnWeir, stdoutUntil } from './support/weir-cli';
 
@@ -12,7 +13,12 @@ let weir: WeirSystem;
 let workDir: string;
 let env: Record<string, string>;
 let counter = 0;
-const newId = () => `cli-${Date.now().toString(36)}-${(counter += 1)}`;
+const made = new Set<string>();
+const newId = () => {
+  const id = `cli-${Date.now().toString(36)}-${(counter += 1)}`;
+  made.add(id);
+  return id;
+};
 
 beforeAll(async () => {
   weir = await WeirSystem.start({ env: { WEIR_API_TOKEN: TOKEN } });
@@ -21,6 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await removePipelines(weir, made, AUTHORIZATION);
   await weir.close();
   await rm(workDir, { recursive: true, force: true });
 });

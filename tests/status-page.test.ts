@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { eventually } from './support/eventually';
 import { launchHeadlessChromium, type HeadlessBrowser } from './support/headless-chromium';
+import { removePipelines } from './support/pipeline-cleanup';
 import { WeirSystem } from './support/system-harness';
 
 const TOKEN = 'status-page-token-0123456789';
@@ -14,13 +15,19 @@ const TEMPORAL_UI = 'http://127.0.0.1:8233';
 let weir: WeirSystem;
 let chromium: HeadlessBrowser | undefined;
 let counter = 0;
-const newId = () => `page-${Date.now().toString(36)}-${(counter += 1)}`;
+const made = new Set<string>();
+const newId = () => {
+  const id = `page-${Date.now().toString(36)}-${(counter += 1)}`;
+  made.add(id);
+  return id;
+};
 
 beforeAll(async () => {
   weir = await WeirSystem.start({ env: { WEIR_API_TOKEN: TOKEN, WEIR_TEMPORAL_UI_URL: TEMPORAL_UI } });
 });
 
 afterAll(async () => {
+  await removePipelines(weir, made, AUTHORIZATION);
   await chromium?.close();
   await weir.close();
 });
