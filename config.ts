@@ -31,6 +31,10 @@ const environmentSchema = z.object({
   WEIR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEIR_API_ALLOWED_ORIGINS: commaList(originPattern, 'must list origins such as https://ui.example.com, separated by commas'),
   WEIR_API_ALLOWED_HOSTS: commaList(hostNamePattern, 'must list host names such as weir.example.com, separated by commas'),
+  WEIR_TEMPORAL_UI_URL: z
+    .string()
+    .regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?$/, 'must be an http(s) URL such as http://127.0.0.1:8233')
+    .default('http://127.0.0.1:8233'),
   WEIR_UPDATE_TIMEOUT_MS: positiveInt(10_000),
   WEIR_DELETE_TIMEOUT_MS: positiveInt(120_000),
   WEIR_DOCKER_NETWORK_MODE: z.string().default('pipeline'),
@@ -63,6 +67,8 @@ export interface WeirConfig {
     allowedOrigins: string[];
     /** Host names the API answers to besides its bind address (and loopback names when bound to loopback). */
     allowedHosts: string[];
+    /** The Temporal Web UI the status page links each pipeline's workflow to. */
+    temporalUiUrl: string;
     updateTimeoutMs: number;
     deleteTimeoutMs: number;
   };
@@ -99,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
       token: e.WEIR_API_TOKEN,
       allowedOrigins: e.WEIR_API_ALLOWED_ORIGINS,
       allowedHosts: e.WEIR_API_ALLOWED_HOSTS,
+      temporalUiUrl: e.WEIR_TEMPORAL_UI_URL.replace(/\/+$/, ''),
       updateTimeoutMs: e.WEIR_UPDATE_TIMEOUT_MS,
       deleteTimeoutMs: e.WEIR_DELETE_TIMEOUT_MS,
     },

@@ -32,6 +32,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'the pipeline core is pure: no I/O' })),
           patterns: [
             boundary(['**/api/**', '**/activities/**', '**/workflows/**', '**/worker/**', '@temporalio/*'], 'the pipeline core is pure: it depends on no other layer'),
           ],
@@ -67,6 +68,18 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The status page runs in the browser, as plain scripts.
+    files: ['api/status-page/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'URLSearchParams', 'TextDecoder', 'AbortController', 'Node', 'Option', 'setTimeout', 'setInterval', 'clearInterval'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
   },
   prettier,
 );

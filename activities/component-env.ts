@@ -2,7 +2,7 @@ import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { SecretMissingError } from './errors';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import { componentInboxPrefix, jetStreamName, streamSubject } from './nats/stream-names';
-import type { SecretDirectory } from './secret-directory';
+import type { SecretDirectory } from '../secret-directory';
 
 /**
  * The variables Weir gives every component, whatever runs it; they override the component's own of the same name.
@@ -56,17 +56,4 @@ export async function withSecretValues(spec: PipelineSpec, secrets: SecretDirect
     components.push({ ...component, env: { ...component.env, ...values } });
   }
   return { ...spec, components };
-}
-
-/** Shorter secret values are left in text: masking them would garble it and hide little. */
-const MIN_MASKED_LENGTH = 4;
-
-/** `text` with the value of every secret the spec names replaced by `[secret <name>]`; a secret that cannot be read is skipped. */
-export async function maskSecrets(text: string, spec: PipelineSpec, secrets: SecretDirectory): Promise<string> {
-  let masked = text;
-  for (const secret of new Set(spec.components.flatMap((component) => Object.values(component.secret_env ?? {})))) {
-    const value = await secrets.read(secret).catch(() => undefined);
-    if (value !== undefined && value.length >= MIN_MASKED_LENGTH) masked = masked.split(value).join(`[secret ${secret}]`);
-  }
-  return masked;
 }

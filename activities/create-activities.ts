@@ -6,11 +6,11 @@ import type { ActivityFailureDetails } from '../pipeline/activity-failure-detail
 import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
-import { maskSecrets, withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
+import { withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
 import type { DataPlane } from './data-plane';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import type { Orchestrator } from './orchestrator';
-import type { SecretDirectory } from './secret-directory';
+import { maskSecrets, type SecretDirectory } from '../secret-directory';
 
 export interface ActivityDependencies {
   orchestrator: Orchestrator;

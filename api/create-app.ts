@@ -5,11 +5,14 @@ import { ApiError } from './api-error';
 import { bearerAuth } from './bearer-auth';
 import { buildOpenApiDocument } from './openapi';
 import type { Pipelines } from './pipeline-gateway';
-import { pipelineRoutes } from './pipeline-routes';
+import { pipelineRoutes, type ComponentLogs } from './pipeline-routes';
 import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
+import { LOGIN_PATH, SIGN_IN_PATHS, statusPageRoutes } from './status-page';
 
 export interface AppOptions extends HostPolicy {
   gateway: Pipelines;
+  /** Where components' logs are read. */
+  logs: ComponentLogs;
   logger: Logger;
   /** When set, every route but the probes requires it as a bearer token. */
   token?: string;
@@ -17,11 +20,17 @@ export interface AppOptions extends HostPolicy {
   allowedOrigins: string[];
   /** Whether the data plane is reachable, for /readyz. */
   natsReachable: () => Promise<boolean>;
+  /** Where the status page links each pipeline's workflow: the Temporal Web UI and the namespace. */
+  temporalUi: { url: string; namespace: string };
 }
 
-export function createApp({ gateway, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
+export function createApp({ gateway, logs, logger, token, natsReachable, allowedOrigins, temporalUi, ...hostPolicy }: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
+  // Errors while a streamed body is sent; a client that leaves a streamed response (a followed log) is no failure.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err: error }, 'response failed');
+  });
 
   app.use(async (ctx, next) => {
     const started = performance.now();
@@ -41,8 +50,17 @@ export function createApp({ gateway, logger, token, natsReachable, allowedOrigin
   app.use(hostGuard(hostPolicy));
   if (token) {
     const auth = bearerAuth(token);
-    // Everything but the probes, however its path is spelled: the exemption matches the raw path exactly.
-    app.use((ctx, next) => (OPEN_PATHS.has(ctx.path) ? next() : auth(ctx, next)));
+    // Everything but the probes and the sign-in, however its path is spelled: the exemption matches the raw path exactly.
+    app.use(async (ctx, next) => {
+      if (OPEN_PATHS.has(ctx.path) || SIGN_IN_PATHS.has(ctx.path)) return next();
+      try {
+        await auth(ctx, next);
+      } catch (error) {
+        // A browser that opens the status page without a session is sent to sign in.
+        if (!(error instanceof ApiError && error.code === 'UNAUTHORIZED' && ctx.path === '/' && ctx.method === 'GET')) throw error;
+        ctx.redirect(LOGIN_PATH);
+      }
+    });
   }
   app.use(crossSiteGuard(allowedOrigins));
   app.use(jsonBodiesOnly);
@@ -61,7 +79,8 @@ export function createApp({ gateway, logger, token, natsReachable, allowedOrigin
   router.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = openApiDocument;
   });
-  pipelineRoutes(router, gateway);
+  statusPageRoutes(router, { token, temporalUiUrl: temporalUi.url, namespace: temporalUi.namespace });
+  pipelineRoutes(router, gateway, logs);
   app.use(router.routes());
   app.use(router.allowedMethods());
 

@@ -4,7 +4,9 @@ import {
   ComponentSpecSchema,
   CreatePipelineSchema,
   ErrorSchema,
+  ComponentNameSchema,
   ListQuerySchema,
+  LogsQuerySchema,
   PipelineHealthSchema,
   PipelineHistorySchema,
   PipelineIdSchema,
@@ -12,7 +14,7 @@ import {
   PipelineSummarySchema,
   RequestIdSchema,
 } from './schemas';
-import { COMMAND_ROUTES, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
+import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
 import { COMMANDS } from '../pipeline/status-machine';
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
@@ -137,6 +139,27 @@ export function buildOpenApiDocument() {
     'Health',
   );
   readPipeline(READ_ROUTES.history, 'Transition history; needs a worker', PipelineHistorySchema, 'History');
+
+  registry.registerPath({
+    method: 'get',
+    path: openApiPath(COMPONENT_LOGS_ROUTE.path),
+    operationId: COMPONENT_LOGS_ROUTE.operationId,
+    summary: "A component's log: stdout and stderr of every replica, secret values masked",
+    request: { params: idParams.extend({ name: ComponentNameSchema }), query: LogsQuerySchema },
+    responses: {
+      200: {
+        description:
+          'One line per log line, `[<replica>] text`, or `[<replica> stderr] text` for standard error; replicas are ' +
+          'numbered as in their container names. Without follow, the lines of all replicas merged by time; with ' +
+          'follow, streamed (chunked) until every replica stops or the client leaves.',
+        content: { 'text/plain': { schema: z.string().openapi({ example: '[0] listening\n[0 stderr] retrying\n' }) } },
+      },
+      ...ID_ERRORS,
+      400: error('VALIDATION_FAILED: a bad pipeline id, component name, tail, follow or unknown query parameter'),
+      404: error('NOT_FOUND: no such pipeline, or it has no such component'),
+      503: error('UNAVAILABLE: Temporal or the Docker engine is unreachable'),
+    },
+  });
 
   for (const command of COMMANDS) {
     const { method, path, operationId, summary, accepted } = COMMAND_ROUTES[command];

@@ -11,6 +11,9 @@ export const READ_ROUTES = {
   history: { path: `${PIPELINE}/history`, operationId: 'getPipelineHistory' },
 } as const;
 
+/** A component's log lines, read from the orchestrator rather than Temporal. */
+export const COMPONENT_LOGS_ROUTE = { path: `${PIPELINE}/components/:name/logs`, operationId: 'getComponentLogs' } as const;
+
 export interface CommandRoute {
   method: 'post' | 'delete';
   path: string;

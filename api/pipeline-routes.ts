@@ -4,10 +4,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { COMMANDS } from '../pipeline/status-machine';
-import { COMMAND_ROUTES, PIPELINES, READ_ROUTES } from './paths';
+import type { SecretDirectory } from '../secret-directory';
+import { sendComponentLogs, type ComponentLogSource } from './component-logs';
+import { ApiError } from './api-error';
+import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, PIPELINES, READ_ROUTES } from './paths';
 import type { Pipelines } from './pipeline-gateway';
 import { healthBody, historyBody, pipelineBody, summaryBody } from './response-bodies';
-import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
+import { ComponentNameSchema, CreatePipelineSchema, ListQuerySchema, LogsQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
 import { validated } from './validated';
 
 /** The caller's X-Request-Id when it is usable, so a retried request is deduplicated; otherwise a fresh one. */
@@ -22,9 +25,16 @@ function requestIdOf(ctx: Context): { requestId: string; given: boolean } {
 export const NEXT_PAGE_TOKEN_HEADER = 'Weir-Next-Page-Token';
 
 const idParams = z.object({ id: PipelineIdSchema });
+const componentParams = idParams.extend({ name: ComponentNameSchema });
+
+/** Where the logs route reads components' logs, and the secrets whose values it masks in them. */
+export interface ComponentLogs {
+  source: ComponentLogSource;
+  secrets: SecretDirectory;
+}
 
 /** Adds the pipeline routes to `router`. */
-export function pipelineRoutes(router: Router, gateway: Pipelines): void {
+export function pipelineRoutes(router: Router, gateway: Pipelines, logs: ComponentLogs): void {
   router.post(
     PIPELINES,
     validated({ body: CreatePipelineSchema }, async ({ body }, ctx) => {
@@ -64,6 +74,23 @@ export function pipelineRoutes(router: Router, gateway: Pipelines): void {
     READ_ROUTES.history.path,
     validated({ params: idParams }, async ({ params }, ctx) => {
       ctx.body = historyBody(await gateway.view(params.id));
+    }),
+  );
+
+  router.get(
+    COMPONENT_LOGS_ROUTE.path,
+    validated({ params: componentParams, query: LogsQuerySchema }, async ({ params, query }, ctx) => {
+      const { spec } = await gateway.get(params.id);
+      if (!spec.components.some((component) => component.name === params.name)) {
+        throw new ApiError('NOT_FOUND', `pipeline ${params.id} has no component ${params.name}`);
+      }
+      await sendComponentLogs(ctx, logs.source, {
+        pipelineId: params.id,
+        component: params.name,
+        tail: query.tail,
+        follow: query.follow === 'true',
+        mask: await logs.secrets.maskerFor(spec),
+      });
     }),
   );
 

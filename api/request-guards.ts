@@ -6,7 +6,7 @@ export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARD_BINDS = new Set(['0.0.0.0', '::']);
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface HostPolicy {
   /** The address the API binds to. */
@@ -71,6 +71,12 @@ function crossSiteRefusal(ctx: Context, allowedOrigins: ReadonlySet<string>): st
   const site = ctx.get('sec-fetch-site').toLowerCase();
   if (site && site !== 'same-origin' && site !== 'none') return `a ${site} ${ctx.method} from a browser page is refused`;
   return undefined;
+}
+
+/** True when a browser marked the request as sent by a page of the API's own origin. */
+export function isSameOriginRequest(ctx: Context): boolean {
+  const origin = ctx.get('origin');
+  return origin ? isSameOrigin(origin, ctx.get('host')) : ctx.get('sec-fetch-site').toLowerCase() === 'same-origin';
 }
 
 function isSameOrigin(origin: string, hostHeader: string): boolean {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PipelineView } from '../pipeline/pipeline-view';
+import { allowedActions } from '../pipeline/status-machine';
 import { componentHealth } from './component-health';
 import type { PipelineRecord } from './pipeline-gateway';
 import type { PipelineHealthSchema, PipelineHistorySchema, PipelineSchema, PipelineSummarySchema } from './schemas';
@@ -19,6 +20,7 @@ export function healthBody(record: PipelineRecord): z.input<typeof PipelineHealt
     failure: record.failure,
     components: componentHealth(record.spec, record.overall_status, record.failure, record.observation),
     observed_at: record.observation?.at ?? null,
+    allowed_actions: allowedActions(record.overall_status),
   };
 }
 

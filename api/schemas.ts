@@ -20,6 +20,11 @@ export const PipelineIdSchema = z
   .regex(PIPELINE_ID_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$')
   .openapi({ example: 'orders-etl' });
 
+export const ComponentNameSchema = z
+  .string()
+  .regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$')
+  .openapi({ example: 'ingestor' });
+
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN).openapi({
@@ -54,7 +59,7 @@ const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z
  */
 export const ComponentSpecSchema = z
   .strictObject({
-    name: z.string().regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$'),
+    name: ComponentNameSchema,
     image: ImageReferenceSchema,
     command: z.array(processString(4096)).min(1).max(64).optional(),
     env: z.record(EnvNameSchema, processString(8192)).optional(),
@@ -142,6 +147,9 @@ export const ComponentHealthSchema = z
 export const PipelineHealthSchema = PipelineStatusViewSchema.extend({
   components: z.array(ComponentHealthSchema),
   observed_at: timestamp.nullable(),
+  allowed_actions: z
+    .array(z.enum(COMMANDS))
+    .openapi({ description: 'The commands that would do something now; the others are no-ops or refused (409)' }),
 }).openapi('PipelineHealth');
 
 export const PipelineSchema = PipelineStatusViewSchema.extend({
@@ -177,6 +185,23 @@ export const ListQuerySchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be a token from the Weir-Next-Page-Token header')
     .optional()
     .openapi({ description: 'Opaque: the Weir-Next-Page-Token header of the previous page' }),
+});
+
+export const DEFAULT_LOG_TAIL = 100;
+export const MAX_LOG_TAIL = 10_000;
+
+export const LogsQuerySchema = z.strictObject({
+  tail: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LOG_TAIL)
+    .default(DEFAULT_LOG_TAIL)
+    .openapi({ description: 'How many of its last lines each replica starts with' }),
+  follow: z
+    .enum(['true', 'false'])
+    .default('false')
+    .openapi({ description: 'true: keep the response open and stream new lines until every replica stops or the client leaves' }),
 });
 
 export const ErrorSchema = z

@@ -1,8 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
+import Docker from 'dockerode';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { WeirConfig } from '../config';
+import { SecretDirectory } from '../secret-directory';
 import { createApp } from './create-app';
+import { DockerLogSource } from './docker-log-source';
 import { isNatsReachable } from './nats-probe';
 import { PipelineGateway } from './pipeline-gateway';
 
@@ -22,12 +25,14 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
   });
   const app = createApp({
     gateway,
+    logs: { source: new DockerLogSource(new Docker()), secrets: new SecretDirectory(config.worker.secretsDir) },
     logger,
     token: config.api.token,
     allowedOrigins: config.api.allowedOrigins,
     bindHost: config.api.host,
     allowedHosts: config.api.allowedHosts,
     natsReachable: () => isNatsReachable(config.nats.url),
+    temporalUi: { url: config.api.temporalUiUrl, namespace: config.temporal.namespace },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));

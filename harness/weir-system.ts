@@ -6,11 +6,11 @@ import type { ActivityDependencies } from '../activities/create-activities';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
-import { SecretDirectory } from '../activities/secret-directory';
+import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
+import { SecretDirectory } from '../secret-directory';
 import { startApi, type RunningApi } from '../api/start-api';
 import { loadConfig } from '../config';
 import { createPipelineWorker } from '../worker/create-worker';
-import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
 import { eventually } from './eventually';
 import { installQuietRuntime, workflowBundle } from './workflow-bundle';
 
@@ -47,6 +47,8 @@ export class WeirSystem {
     private readonly connection: NativeConnection,
     readonly activities: ActivityDependencies,
     private readonly nats: NatsConnectionProvider,
+    /** Sent with every request unless it carries an Authorization of its own. */
+    private readonly token: string | undefined,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<WeirSystem> {
@@ -65,7 +67,7 @@ export class WeirSystem {
       natsCredentials,
       secrets: new SecretDirectory(config.worker.secretsDir),
     };
-    const system = new WeirSystem(api, client, connection, activities, nats);
+    const system = new WeirSystem(api, client, connection, activities, nats, config.api.token);
     await system.startWorker();
     return system;
   }
@@ -111,11 +113,11 @@ export class WeirSystem {
     if (failures.length > 0) throw new Error(`pipelines left behind at close:\n${failures.join('\n')}`);
   }
 
-  /** Sends a request to the API; JSON bodies are encoded, strings are sent as they are. */
+  /** Sends a request to the API, with its token if it has one; JSON bodies are encoded, strings are sent as they are. */
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

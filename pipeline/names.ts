@@ -3,6 +3,11 @@ export const WORKFLOW_TYPE = 'pipelineWorkflow';
 export const TASK_QUEUE = 'weir-pipelines';
 export const STATUS_SEARCH_ATTRIBUTE = 'PipelineStatus';
 
+/** Labels on every container (and, for the pipeline's, every resource) the orchestrator makes. */
+export const PIPELINE_LABEL = 'weir.pipeline';
+export const COMPONENT_LABEL = 'weir.component';
+export const REPLICA_LABEL = 'weir.replica';
+
 const WORKFLOW_ID_PREFIX = 'pipeline-';
 
 export function workflowIdFor(pipelineId: string): string {

@@ -4,7 +4,7 @@ import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
-import { SecretDirectory } from '../activities/secret-directory';
+import { SecretDirectory } from '../secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';

@@ -1,7 +1,7 @@
+import { PIPELINE_LABEL } from '../../pipeline/names';
+
 /** Names and labels of the Docker resources a pipeline owns. */
-export const PIPELINE_LABEL = 'weir.pipeline';
-export const COMPONENT_LABEL = 'weir.component';
-export const REPLICA_LABEL = 'weir.replica';
+export { COMPONENT_LABEL, PIPELINE_LABEL, REPLICA_LABEL } from '../../pipeline/names';
 const MANAGED_LABEL = 'weir.managed';
 
 export function containerName(pipelineId: string, component: string, replica: number): string {

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { installQuietRuntime, workflowBundle } from '../../harness/workflow-bundle';
-import { SecretDirectory } from '../../activities/secret-directory';
+import { SecretDirectory } from '../../secret-directory';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
 import type { PipelineSettings } from '../../pipeline/pipeline-settings';

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import pino from 'pino';
 import { ApiError } from '../../api/api-error';
+import type { ComponentLogSource } from '../../api/component-logs';
 import { createApp } from '../../api/create-app';
 import type { PipelinePage, PipelineRecord, Pipelines } from '../../api/pipeline-gateway';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
+import { SecretDirectory } from '../../secret-directory';
 import type { Command } from '../../pipeline/status-machine';
 
 /** Records what the routes asked and answers from a table: the routes are tested, not Temporal. */
@@ -54,6 +56,12 @@ class FakePipelines implements Pipelines {
   }
 }
 
+/** The routes under test read no logs; the logs route is tested against Docker. */
+const noLogs: ComponentLogSource = {
+  tail: async () => [],
+  follow: async () => ({ ended: Promise.resolve() }),
+};
+
 let pipelines: FakePipelines;
 let server: Server;
 let url: string;
@@ -67,6 +75,8 @@ beforeEach(async () => {
     bindHost: '127.0.0.1',
     allowedHosts: [],
     natsReachable: async () => true,
+    logs: { source: noLogs, secrets: new SecretDirectory(undefined) },
+    temporalUi: { url: 'http://127.0.0.1:8233', namespace: 'default' },
   });
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { maskSecrets, withSecretValues } from '../../activities/component-env';
+import { withSecretValues } from '../../activities/component-env';
 import { SecretMissingError } from '../../activities/errors';
-import { SecretDirectory } from '../../activities/secret-directory';
+import { SecretDirectory, maskSecrets } from '../../secret-directory';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 
 let dir: string;
