@@ -25,7 +25,8 @@ export class NatsConnectionProvider {
   async close(): Promise<void> {
     const current = await this.connection?.catch(() => undefined);
     this.connection = undefined;
-    await current?.drain().catch(() => undefined);
+    // Draining needs the server; without it the connection would go on reconnecting and keep the process alive.
+    await current?.drain().catch(() => current.close());
   }
 
   private async open(): Promise<NatsConnection> {
