@@ -13,7 +13,12 @@ const commaList = (entry: RegExp, message: string) =>
   z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
     .refine((items) => items.every((item) => entry.test(item)), message);
 
 const environmentSchema = z.object({
@@ -93,7 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
   }
   const e = parsed.data;
   if (!e.WEIR_API_TOKEN && !LOOPBACK_HOSTS.has(e.WEIR_API_HOST)) {
-    throw new Error(`invalid configuration: WEIR_API_HOST=${e.WEIR_API_HOST} needs WEIR_API_TOKEN; without a token the API binds to 127.0.0.1 only`);
+    throw new Error(
+      `invalid configuration: WEIR_API_HOST=${e.WEIR_API_HOST} needs WEIR_API_TOKEN; without a token the API binds to 127.0.0.1 only`,
+    );
   }
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },

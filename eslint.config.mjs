@@ -34,7 +34,10 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'the pipeline core is pure: no I/O' })),
           patterns: [
-            boundary(['**/api/**', '**/activities/**', '**/workflows/**', '**/worker/**', '@temporalio/*'], 'the pipeline core is pure: it depends on no other layer'),
+            boundary(
+              ['**/api/**', '**/activities/**', '**/workflows/**', '**/worker/**', '@temporalio/*'],
+              'the pipeline core is pure: it depends on no other layer',
+            ),
           ],
         },
       ],
@@ -45,7 +48,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [boundary(['**/activities/**', '**/worker/**'], 'the API talks to workers only through Temporal and the pipeline core')] },
+        {
+          patterns: [
+            boundary(['**/activities/**', '**/worker/**'], 'the API talks to workers only through Temporal and the pipeline core'),
+          ],
+        },
       ],
     },
   },
@@ -66,7 +73,9 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -75,9 +84,19 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
-        ['window', 'document', 'fetch', 'URLSearchParams', 'TextDecoder', 'AbortController', 'Node', 'Option', 'setTimeout', 'setInterval', 'clearInterval'].map(
-          (name) => [name, 'readonly'],
-        ),
+        [
+          'window',
+          'document',
+          'fetch',
+          'URLSearchParams',
+          'TextDecoder',
+          'AbortController',
+          'Node',
+          'Option',
+          'setTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -26,7 +26,14 @@ export interface ActivityDependencies {
 export const DEFAULT_DRAIN_POLL_INTERVAL_MS = 250;
 
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
-export function createActivities({ orchestrator, dataPlane, componentNatsUrl, natsCredentials, secrets, drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS }: ActivityDependencies) {
+export function createActivities({
+  orchestrator,
+  dataPlane,
+  componentNatsUrl,
+  natsCredentials,
+  secrets,
+  drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS,
+}: ActivityDependencies) {
   /**
    * Provisions the streams and returns the spec as the orchestrator runs it, with secret values, NATS credentials and
    * Weir's variables in each component's env. Secrets are read first, so a missing one fails before anything is made.
@@ -79,7 +86,9 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, na
     async watchPipeline(spec: PipelineSpec, roundSeconds: number): Promise<void> {
       const context = Context.current();
       await withDeadline(context.cancellationSignal, roundSeconds * 1000, (round) =>
-        reportingFailuresOf(spec, () => orchestrator.watch(spec, { signal: round, onProgress: (components) => context.heartbeat({ components }) })),
+        reportingFailuresOf(spec, () =>
+          orchestrator.watch(spec, { signal: round, onProgress: (components) => context.heartbeat({ components }) }),
+        ),
       );
     },
 
@@ -109,7 +118,10 @@ export type PipelineActivities = ReturnType<typeof createActivities>;
  * Rethrows any error as an ApplicationFailure naming the component and the attempt, non-retryable when retrying
  * cannot help, its message passed through `mask` first.
  */
-async function reportingFailures(operation: () => Promise<void>, mask: (message: string) => Promise<string> = async (message) => message): Promise<void> {
+async function reportingFailures(
+  operation: () => Promise<void>,
+  mask: (message: string) => Promise<string> = async (message) => message,
+): Promise<void> {
   try {
     await operation();
   } catch (error) {

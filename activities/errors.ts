@@ -33,13 +33,23 @@ export class ImageUnavailableError extends ComponentError {
 export class ComponentExitedError extends ComponentError {
   constructor(component: string, exitCode: number, lastLogLines: string, outOfMemory = false) {
     const cause = outOfMemory ? ' (killed: out of memory)' : '';
-    super(component, `component ${component} exited with code ${exitCode}${cause}${lastLogLines ? `; last log lines: ${lastLogLines}` : ''}`, false, 'ComponentExited');
+    super(
+      component,
+      `component ${component} exited with code ${exitCode}${cause}${lastLogLines ? `; last log lines: ${lastLogLines}` : ''}`,
+      false,
+      'ComponentExited',
+    );
   }
 }
 
 export class ComponentUnhealthyError extends ComponentError {
   constructor(component: string, healthOutput: string) {
-    super(component, `component ${component} is unhealthy${healthOutput ? `; last health check: ${healthOutput}` : ''}`, false, 'ComponentUnhealthy');
+    super(
+      component,
+      `component ${component} is unhealthy${healthOutput ? `; last health check: ${healthOutput}` : ''}`,
+      false,
+      'ComponentUnhealthy',
+    );
   }
 }
 
@@ -51,7 +61,12 @@ export class ComponentMissingError extends ComponentError {
 
 export class ContainerNameTakenError extends ComponentError {
   constructor(component: string, containerName: string, owner: string | undefined) {
-    super(component, `container name ${containerName} is already used by ${owner ? `pipeline ${owner}` : 'a container Weir does not manage'}`, false, 'ContainerNameTaken');
+    super(
+      component,
+      `container name ${containerName} is already used by ${owner ? `pipeline ${owner}` : 'a container Weir does not manage'}`,
+      false,
+      'ContainerNameTaken',
+    );
   }
 }
 

@@ -44,7 +44,8 @@ export function componentHealth(
       message: null,
       unfinished_messages: null,
     };
-    const observed = details && 'components' in details ? details.components.find((state) => state.component === component.name) : undefined;
+    const observed =
+      details && 'components' in details ? details.components.find((state) => state.component === component.name) : undefined;
     if (observed) return { ...base, ready_replicas: observed.ready_replicas, state: observed.state, message: observed.message ?? null };
     if (details && 'stopped' in details) {
       const stopped = details.stopped.includes(component.name);

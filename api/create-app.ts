@@ -93,7 +93,8 @@ export function createApp({ gateway, logs, logger, token, natsReachable, allowed
  */
 function unmatchedRouteError(status: number, body: unknown, method: string, path: string, allow: string): ApiError | undefined {
   if (body !== undefined && body !== null && body !== '') return undefined;
-  if (status === 405 || (status === 501 && allow)) return new ApiError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allow}`);
+  if (status === 405 || (status === 501 && allow))
+    return new ApiError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allow}`);
   if (status === 404 || status === 501) return new ApiError('NOT_FOUND', `no route for ${method} ${path}`);
   return undefined;
 }

@@ -30,12 +30,14 @@ const EVERY_ROUTE_ERRORS = {
     'UNAUTHORIZED: a token is set and the request lacks a valid `Authorization: Bearer <token>`',
     z.object({ 'WWW-Authenticate': z.literal('Bearer') }),
   ),
-  403: error('FORBIDDEN: a state-changing request from a page of another origin, or a Host that is not the API\'s own'),
+  403: error("FORBIDDEN: a state-changing request from a page of another origin, or a Host that is not the API's own"),
   500: error('INTERNAL: an unexpected failure; the message never carries a stack trace'),
 };
 const TEMPORAL_ERRORS = {
   ...EVERY_ROUTE_ERRORS,
-  503: error('UNAVAILABLE: Temporal is unreachable, or no worker answered in time; a command may still be applied, so retry with the same X-Request-Id'),
+  503: error(
+    'UNAVAILABLE: Temporal is unreachable, or no worker answered in time; a command may still be applied, so retry with the same X-Request-Id',
+  ),
 };
 const ID_ERRORS = {
   ...TEMPORAL_ERRORS,
@@ -49,7 +51,9 @@ const BODY_ERRORS = {
 
 const idParams = z.object({ id: PipelineIdSchema });
 const requestIdHeader = z.object({ 'X-Request-Id': RequestIdSchema.optional() });
-const requestIdEcho = z.object({ 'X-Request-Id': RequestIdSchema.openapi({ description: 'The request id: the caller\'s, or a fresh one' }) });
+const requestIdEcho = z.object({
+  'X-Request-Id': RequestIdSchema.openapi({ description: "The request id: the caller's, or a fresh one" }),
+});
 
 /** Operations on one pipeline, by operationId; create links to each of them with the id it answered. */
 const ID_OPERATIONS = [...Object.values(READ_ROUTES), ...Object.values(COMMAND_ROUTES)].map(({ operationId }) => operationId);
@@ -86,7 +90,9 @@ export function buildOpenApiDocument() {
             schema: CreatePipelineSchema,
             example: {
               name: 'Orders ETL',
-              components: [{ name: 'ingestor', image: 'busybox:latest', command: ['sleep', '3600'], env: { LOG_LEVEL: 'info' }, replicas: 1 }],
+              components: [
+                { name: 'ingestor', image: 'busybox:latest', command: ['sleep', '3600'], env: { LOG_LEVEL: 'info' }, replicas: 1 },
+              ],
             },
           },
         },
@@ -114,7 +120,10 @@ export function buildOpenApiDocument() {
         z.array(PipelineSummarySchema),
         'One page of pipelines',
         z.object({
-          'Weir-Next-Page-Token': z.string().optional().openapi({ description: 'The page_token of the next page; absent on the last page' }),
+          'Weir-Next-Page-Token': z
+            .string()
+            .optional()
+            .openapi({ description: 'The page_token of the next page; absent on the last page' }),
         }),
       ),
       400: error('VALIDATION_FAILED: an unknown status or query parameter, a bad limit or page token'),
@@ -122,7 +131,12 @@ export function buildOpenApiDocument() {
     },
   });
 
-  const readPipeline = ({ path, operationId }: (typeof READ_ROUTES)[keyof typeof READ_ROUTES], summary: string, body: z.ZodType, description: string) =>
+  const readPipeline = (
+    { path, operationId }: (typeof READ_ROUTES)[keyof typeof READ_ROUTES],
+    summary: string,
+    body: z.ZodType,
+    description: string,
+  ) =>
     registry.registerPath({
       method: 'get',
       path: openApiPath(path),
@@ -174,7 +188,9 @@ export function buildOpenApiDocument() {
         204: {
           description: accepted,
           headers: requestIdEcho.extend({
-            'Weir-Command-Outcome': z.enum(['accepted', 'noop']).openapi({ description: 'accepted: the status changed; noop: already under way or done' }),
+            'Weir-Command-Outcome': z
+              .enum(['accepted', 'noop'])
+              .openapi({ description: 'accepted: the status changed; noop: already under way or done' }),
           }),
         },
         409: error(

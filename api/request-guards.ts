@@ -97,6 +97,9 @@ export const jsonBodiesOnly: Middleware = async (ctx, next) => {
 export function requireJsonType(ctx: Context): void {
   if (ctx.request.type.trim().toLowerCase() !== 'application/json') {
     const declared = ctx.get('content-type');
-    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `request bodies must be application/json, not ${declared ? JSON.stringify(declared) : 'untyped'}`);
+    throw new ApiError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `request bodies must be application/json, not ${declared ? JSON.stringify(declared) : 'untyped'}`,
+    );
   }
 }

@@ -6,7 +6,13 @@ import type { PipelineRecord } from './pipeline-gateway';
 import type { PipelineHealthSchema, PipelineHistorySchema, PipelineSchema, PipelineSummarySchema } from './schemas';
 
 /** Response bodies, typed by the schemas the OpenAPI document is made of, so that neither can drift from the other. */
-export function summaryBody({ pipeline_id, pipeline_name, overall_status, created_at, updated_at }: PipelineRecord): z.input<typeof PipelineSummarySchema> {
+export function summaryBody({
+  pipeline_id,
+  pipeline_name,
+  overall_status,
+  created_at,
+  updated_at,
+}: PipelineRecord): z.input<typeof PipelineSummarySchema> {
   return { pipeline_id, pipeline_name, overall_status, created_at, updated_at };
 }
 

@@ -27,12 +27,15 @@ export const ComponentNameSchema = z
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN).openapi({
-  description:
-    'Makes the request idempotent: a retry with the same id is applied at most once and answers as the first did. ' +
-    `An id that does not match ${REQUEST_ID_PATTERN.source} is replaced by a fresh one.`,
-  example: 'retry-7f3a9c',
-});
+export const RequestIdSchema = z
+  .string()
+  .regex(REQUEST_ID_PATTERN)
+  .openapi({
+    description:
+      'Makes the request idempotent: a retry with the same id is applied at most once and answers as the first did. ' +
+      `An id that does not match ${REQUEST_ID_PATTERN.source} is replaced by a fresh one.`,
+    example: 'retry-7f3a9c',
+  });
 
 export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES).openapi('PipelineStatus');
 
@@ -40,7 +43,10 @@ const EnvNameSchema = z.string().regex(ENV_NAME_PATTERN, 'must be a valid enviro
 
 /** Strings that reach a process as C strings (arguments, environment values) cannot hold NUL. */
 const processString = (maxLength: number) =>
-  z.string().max(maxLength).refine((value) => !value.includes('\0'), 'must not contain NUL characters');
+  z
+    .string()
+    .max(maxLength)
+    .refine((value) => !value.includes('\0'), 'must not contain NUL characters');
 
 const ImageReferenceSchema = z
   .string()
@@ -66,7 +72,11 @@ export const ComponentSpecSchema = z
     secret_env: z
       .record(EnvNameSchema, z.string().regex(SECRET_NAME_PATTERN, 'must be a secret name matching ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'))
       .optional()
-      .openapi({ description: 'Environment variables whose values the worker reads from its secrets directory, by secret name; values never enter history.', example: { DB_PASSWORD: 'orders-db-password' } }),
+      .openapi({
+        description:
+          'Environment variables whose values the worker reads from its secrets directory, by secret name; values never enter history.',
+        example: { DB_PASSWORD: 'orders-db-password' },
+      }),
     replicas: z.number().int().min(1).max(10).default(1),
     input: StreamNameSchema.optional(),
     output: StreamNameSchema.optional(),

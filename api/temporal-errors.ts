@@ -42,7 +42,10 @@ export function translateTemporalError(error: unknown, pipelineId: string, call:
   if (code === GRPC_UNAVAILABLE) return new ApiError('UNAVAILABLE', `${call.what} failed: Temporal is unreachable`);
   // A workflow whose task keeps failing (a bug or a bad deploy) cannot take messages until a worker fixes it.
   if (code === GRPC_FAILED_PRECONDITION) {
-    return new ApiError('UNAVAILABLE', `${call.what} failed: the pipeline's workflow cannot take it now (${messageOf(error)}); retry later`);
+    return new ApiError(
+      'UNAVAILABLE',
+      `${call.what} failed: the pipeline's workflow cannot take it now (${messageOf(error)}); retry later`,
+    );
   }
   return error;
 }
@@ -54,6 +57,10 @@ export function grpcCodeOf(error: unknown): number | undefined {
 }
 
 function messageOf(error: unknown): string {
-  const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : undefined;
+  const grpc = isGrpcServiceError(error)
+    ? error
+    : error instanceof ServiceError && isGrpcServiceError(error.cause)
+      ? error.cause
+      : undefined;
   return grpc?.details ?? (error instanceof Error ? error.message : String(error));
 }

@@ -4,7 +4,11 @@ import { progress } from './progress';
 import { isInterrupted } from './waiting';
 
 /** Runs `use` against Weir's real API and worker in this process, with the given Docker network mode. */
-export async function withWeirSystem<T>(networkMode: string, parameters: BenchParameters, use: (system: WeirSystem) => Promise<T>): Promise<T> {
+export async function withWeirSystem<T>(
+  networkMode: string,
+  parameters: BenchParameters,
+  use: (system: WeirSystem) => Promise<T>,
+): Promise<T> {
   progress(`starting Weir (API and worker, Docker network mode '${networkMode}')`);
   const system = await WeirSystem.start({
     env: {

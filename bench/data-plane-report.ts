@@ -10,7 +10,11 @@ const DRAIN_POLL_MS = DEFAULT_DRAIN_POLL_INTERVAL_MS;
 
 export function dataPlaneSection({ throughput, drains, failureDetectionMs }: DataPlaneResults, parameters: BenchParameters): string[] {
   const drainRows = ({ held, samples }: DrainRuns, index: number) => [
-    row(`${index === 0 ? 'g.' : '  '} stop -> Stopped, ${parameters.drainMessages} held before the ${held}`, pluck(samples, 'stopToStoppedMs'), ms),
+    row(
+      `${index === 0 ? 'g.' : '  '} stop -> Stopped, ${parameters.drainMessages} held before the ${held}`,
+      pluck(samples, 'stopToStoppedMs'),
+      ms,
+    ),
     row('   pending + unacked at the stop', pluck(samples, 'pendingAtStop'), String),
     deliveryRow(pluck(samples, 'delivery')),
   ];
@@ -29,14 +33,14 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
     ),
     ...indent([
       '- f: from the first message published to the raw stream (the source starts publishing before Running; a',
-      '  subscription on its subject sees it) to the sink\'s last ack, sent once its batch is appended and fsynced, both on',
-      '  this machine\'s clock. The source publishes as fast as it can, so the pace includes it.',
+      "  subscription on its subject sees it) to the sink's last ack, sent once its batch is appended and fsynced, both on",
+      "  this machine's clock. The source publishes as fast as it can, so the pace includes it.",
       '  Sink file: how many of the sequence numbers 1..messages it holds, extra copies, and absent ones.',
       '- g: the transform and the sink keep up with the source, so little would be pending when it is done. Instead, one',
       '  consumer is paused (JetStream consumer pause) from its provisioning, before its component starts, until just before',
       '  the stop. Timed from POST stop until health shows Stopped: Weir stops the source, then each component once its',
       `  consumer has nothing unfinished (looking every ${DRAIN_POLL_MS} ms); a component takes up to 1 s to stop, letting its pull expire.`,
-      '- h: docker kill (SIGKILL) of the transform container of a Running pipeline; from Docker\'s State.FinishedAt until health,',
+      "- h: docker kill (SIGKILL) of the transform container of a Running pipeline; from Docker's State.FinishedAt until health,",
       `  polled every ${parameters.statusPollMs} ms, first shows Failed.`,
     ]),
   ];

@@ -50,7 +50,13 @@ async function timeDrain(
   const messages = parameters.drainMessages;
   const others = [TRANSFORM, SINK].filter((reader) => reader !== held);
   await createPipeline(system, pipelineId, threeStageComponents(messages));
-  await pollUntil(() => probe.consumerInfo(pipelineId, held), (info) => info !== undefined, PROVISION_POLL_MS, STEP_TIMEOUT_MS, `provisioning ${pipelineId}`);
+  await pollUntil(
+    () => probe.consumerInfo(pipelineId, held),
+    (info) => info !== undefined,
+    PROVISION_POLL_MS,
+    STEP_TIMEOUT_MS,
+    `provisioning ${pipelineId}`,
+  );
   await probe.pauseConsumer(pipelineId, held, new Date(Date.now() + HOLD_LIMIT_MS));
   await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
   await untilSourceDone(probe, pipelineId, messages, others, STEP_TIMEOUT_MS);

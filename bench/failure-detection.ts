@@ -10,8 +10,15 @@ import { createPipeline, sampleWeirPipelinesInTurn, untilStatus } from './weir-a
 const MESSAGES = 10;
 
 /** How long after the transform container dies health shows Failed, one pipeline after another; in milliseconds. */
-export function measureFailureDetection(system: WeirSystem, docker: Docker, pipelineIds: string[], parameters: BenchParameters): Promise<number[]> {
-  return sampleWeirPipelinesInTurn(system, 'failure detection', pipelineIds, (pipelineId) => timeDetection(system, docker, pipelineId, parameters));
+export function measureFailureDetection(
+  system: WeirSystem,
+  docker: Docker,
+  pipelineIds: string[],
+  parameters: BenchParameters,
+): Promise<number[]> {
+  return sampleWeirPipelinesInTurn(system, 'failure detection', pipelineIds, (pipelineId) =>
+    timeDetection(system, docker, pipelineId, parameters),
+  );
 }
 
 async function timeDetection(system: WeirSystem, docker: Docker, pipelineId: string, parameters: BenchParameters): Promise<number> {

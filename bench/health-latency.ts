@@ -22,7 +22,11 @@ const PROGRESS_EVERY_MS = 10_000;
 const TERMINATE_BUDGET_MS = 60_000;
 
 /** Health latency while `pipelineIds.length` pipelines exist, against describe at the same rate; deletes them after. */
-export async function measureHealthLatency(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<HealthLatencyResult> {
+export async function measureHealthLatency(
+  system: WeirSystem,
+  pipelineIds: string[],
+  parameters: BenchParameters,
+): Promise<HealthLatencyResult> {
   try {
     const settled = await populate(system, pipelineIds, parameters);
     const health = roundRobin(pipelineIds, (pipelineId) => expectHealth(system, pipelineId));
@@ -63,7 +67,9 @@ async function populate(
 ): Promise<Pick<HealthLatencyResult, 'populationStatus' | 'populationSettleMs'>> {
   const started = performance.now();
   progress(`creating ${pipelineIds.length} pipelines`);
-  const failures = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) => createPipeline(system, pipelineId));
+  const failures = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) =>
+    createPipeline(system, pipelineId),
+  );
   if (failures.length > 0) throw new Error(`${failures.length} creates failed; first: ${messageOf(failures[0])}`);
   const settleMs = () => performance.now() - started;
 
@@ -71,7 +77,9 @@ async function populate(
     return { populationStatus: 'Running', populationSettleMs: settleMs() };
   }
   progress(`not all Running within ${parameters.populationSettleBudgetMs / 1000} s: terminating them to measure on Stopped ones`);
-  const refused = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) => sendCommand(system, pipelineId, 'terminate'));
+  const refused = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) =>
+    sendCommand(system, pipelineId, 'terminate'),
+  );
   if (refused.length > 0) throw new Error(`${refused.length} terminates failed; first: ${messageOf(refused[0])}`);
   if (!(await allReach(system, pipelineIds, 'Stopped', TERMINATE_BUDGET_MS))) {
     throw new Error(`the population did not reach Stopped within ${TERMINATE_BUDGET_MS / 1000} s`);

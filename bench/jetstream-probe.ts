@@ -89,7 +89,10 @@ export class JetStreamProbe {
 }
 
 function isMissing(error: unknown): boolean {
-  return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound);
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound)
+  );
 }
 
 /** Deletes the streams that the given pipelines still have, after deletion through the API; how many there were. */

@@ -4,4 +4,3 @@ export interface LifecycleSample {
   stopToStoppedMs: number;
   resumeToRunningMs: number;
 }
-

@@ -31,11 +31,17 @@ const CALL_TIMEOUT_MS = 15_000;
  * visibility call. The pipelines are created with no worker polling, so they stay Created and run no containers:
  * list reads Temporal's visibility only, whatever the status.
  */
-export async function measureListLatency(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<ListLatencyResult> {
+export async function measureListLatency(
+  system: WeirSystem,
+  pipelineIds: string[],
+  parameters: BenchParameters,
+): Promise<ListLatencyResult> {
   await system.stopWorker();
   try {
     progress(`creating ${pipelineIds.length} pipelines for the list benchmark (no worker: they stay Created)`);
-    const failures = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) => createPipeline(system, pipelineId));
+    const failures = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) =>
+      createPipeline(system, pipelineId),
+    );
     if (failures.length > 0) throw new Error(`${failures.length} creates failed; first: ${messageOf(failures[0])}`);
     await untilVisible(system, pipelineIds.length);
     const list = () => listThroughApi(system);

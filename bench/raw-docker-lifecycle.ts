@@ -20,7 +20,9 @@ export function measureRawDockerLifecycles(docker: Docker, pipelineIds: string[]
     pipelineIds,
     (pipelineId) => timeLifecycle(docker, pipelineId, parameters),
     async (pipelineId) => {
-      await sweepLabelled(docker, new Set([pipelineId])).catch((error: unknown) => progress(`could not remove ${pipelineId}: ${messageOf(error)}`));
+      await sweepLabelled(docker, new Set([pipelineId])).catch((error: unknown) =>
+        progress(`could not remove ${pipelineId}: ${messageOf(error)}`),
+      );
     },
     parameters.lifecycleWarmUps,
   );
@@ -49,5 +51,11 @@ async function timeLifecycle(docker: Docker, pipelineId: string, parameters: Ben
 }
 
 async function untilState(container: Docker.Container, status: string, pollMs: number): Promise<void> {
-  await pollUntil(() => container.inspect(), ({ State }) => State.Status === status, pollMs, STATE_TIMEOUT_MS, `container ${container.id} becoming ${status}`);
+  await pollUntil(
+    () => container.inspect(),
+    ({ State }) => State.Status === status,
+    pollMs,
+    STATE_TIMEOUT_MS,
+    `container ${container.id} becoming ${status}`,
+  );
 }

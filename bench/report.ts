@@ -61,12 +61,24 @@ function header(facts: MachineFacts, parameters: BenchParameters): string[] {
           ['docker', facts.docker],
           ['temporal', `${facts.temporal}; headless dev server, in memory`],
           ['layout', 'API, worker and load generator share one Node process; all traffic on 127.0.0.1'],
-          ['health', `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop, ${calls} calls each (ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up;`],
+          [
+            'health',
+            `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop, ${calls} calls each (ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up;`,
+          ],
           ['', `health and describe alternate in ${p.healthBlocks} blocks of ${p.healthDurationMs / p.healthBlocks / 1000} s each`],
-          ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up; 1 component, busybox sleep 3600, 1 replica`],
+          [
+            'lifecycle',
+            `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up; 1 component, busybox sleep 3600, 1 replica`,
+          ],
           ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
-          ['data plane', 'source, transform and sink: 1 replica each of weir/reference-component:dev; pipelines one after another, no warm-up;'],
-          ['', `f. N=${p.throughputRuns} x ${p.throughputMessages} messages, g. N=${p.drainRuns} x ${p.drainMessages} messages per held consumer, h. N=${p.failureDetectionRuns}`],
+          [
+            'data plane',
+            'source, transform and sink: 1 replica each of weir/reference-component:dev; pipelines one after another, no warm-up;',
+          ],
+          [
+            '',
+            `f. N=${p.throughputRuns} x ${p.throughputMessages} messages, g. N=${p.drainRuns} x ${p.drainMessages} messages per held consumer, h. N=${p.failureDetectionRuns}`,
+          ],
         ],
         'left',
       ),
@@ -75,8 +87,16 @@ function header(facts: MachineFacts, parameters: BenchParameters): string[] {
 }
 
 function healthSection(health: HealthLatencyResult, parameters: BenchParameters): string[] {
-  const row = (name: string, summary: LatencySummary) => [name, ms(summary.p50Ms), ms(summary.p99Ms), String(summary.calls), String(summary.failures)];
-  const failures = [health.health, health.describeFloor].flatMap((summary) => (summary.firstFailure ? [`first failure: ${summary.firstFailure}`] : []));
+  const row = (name: string, summary: LatencySummary) => [
+    name,
+    ms(summary.p50Ms),
+    ms(summary.p99Ms),
+    String(summary.calls),
+    String(summary.failures),
+  ];
+  const failures = [health.health, health.describeFloor].flatMap((summary) =>
+    summary.firstFailure ? [`first failure: ${summary.firstFailure}`] : [],
+  );
   return [
     `a. Health latency: ${parameters.population} pipelines, all ${health.populationStatus} (reached in ${seconds(health.populationSettleMs)}), Docker network mode '${parameters.populationNetworkMode}'`,
     ...indent(
@@ -84,10 +104,16 @@ function healthSection(health: HealthLatencyResult, parameters: BenchParameters)
         ['', 'p50', 'p99', 'calls', 'failed'],
         row('GET /api/v1/pipeline/{id}/health', health.health),
         row('describe() floor', health.describeFloor),
-        ['ratio health / floor', ratio(health.health.p50Ms, health.describeFloor.p50Ms), ratio(health.health.p99Ms, health.describeFloor.p99Ms), '', ''],
+        [
+          'ratio health / floor',
+          ratio(health.health.p50Ms, health.describeFloor.p50Ms),
+          ratio(health.health.p99Ms, health.describeFloor.p99Ms),
+          '',
+          '',
+        ],
       ]),
     ),
-    ...indent(['latency counts from each call\'s scheduled start', ...failures]),
+    ...indent(["latency counts from each call's scheduled start", ...failures]),
   ];
 }
 
@@ -100,7 +126,9 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
     String(summary.unavailable),
     String(summary.failures),
   ];
-  const failures = [list.list, list.visibilityFloor].flatMap((summary) => (summary.firstFailure ? [`first failure: ${summary.firstFailure}`] : []));
+  const failures = [list.list, list.visibilityFloor].flatMap((summary) =>
+    summary.firstFailure ? [`first failure: ${summary.firstFailure}`] : [],
+  );
   return [
     `a2. List latency: ${list.pipelines} pipelines, ${parameters.listReaders} concurrent readers, first page of ${parameters.listPageSize}`,
     ...indent(
@@ -108,7 +136,14 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
         ['', 'p50', 'p99', 'calls', '503s', 'other failures'],
         row('GET /api/v1/pipeline', list.list),
         row('one visibility page call (floor)', list.visibilityFloor),
-        ['ratio list / floor', ratio(list.list.p50Ms, list.visibilityFloor.p50Ms), ratio(list.list.p99Ms, list.visibilityFloor.p99Ms), '', '', ''],
+        [
+          'ratio list / floor',
+          ratio(list.list.p50Ms, list.visibilityFloor.p50Ms),
+          ratio(list.list.p99Ms, list.visibilityFloor.p99Ms),
+          '',
+          '',
+          '',
+        ],
       ]),
     ),
     ...indent([`closed loop: each reader sends its next call when the last answers; bar: no 503s`, ...failures]),
@@ -120,7 +155,14 @@ function lifecycleSection({ weir, rawDocker }: BenchResults, parameters: BenchPa
     const weirMs = median(weir.map((sample) => sample[step]));
     const rawMs = median(rawDocker.map((sample) => sample[step]));
     const overheadMs = weirMs - rawMs;
-    return [name, ms(weirMs), ms(rawMs), ms(overheadMs), ratio(weirMs, rawMs), hasReadinessFloor ? ms(overheadMs - READINESS_FLOOR_MS) : '-'];
+    return [
+      name,
+      ms(weirMs),
+      ms(rawMs),
+      ms(overheadMs),
+      ratio(weirMs, rawMs),
+      hasReadinessFloor ? ms(overheadMs - READINESS_FLOOR_MS) : '-',
+    ];
   };
   return [
     `b-d. Lifecycle through Weir, e. the same Docker work done directly; medians of ${weir.length} and ${rawDocker.length}, Docker network mode '${parameters.lifecycleNetworkMode}'`,
@@ -146,7 +188,7 @@ function notes(parameters: BenchParameters, run: RunSummary): string[] {
       '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
       `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,
       `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode. The health population runs in '${parameters.populationNetworkMode}' mode,`,
-      '  because Docker\'s default address pools hold only about 30 bridge networks; health reads Temporal only, never Docker.',
+      "  because Docker's default address pools hold only about 30 bridge networks; health reads Temporal only, never Docker.",
       `  The data plane runs in '${parameters.dataPlaneNetworkMode}' mode, because its components must reach the benchmark's NATS server on 127.0.0.1.`,
       `- Cleanup: pipelines deleted through the API; the final sweep by label weir.pipeline found ${containers} containers, ${networks} networks, ${volumes} volumes left,`,
       `  and the sweep of the pipelines' JetStream streams (prefix weir_<pipeline id>_) found ${run.leftoverStreams}.`,

@@ -13,7 +13,10 @@ export async function untilSourceDone(
   timeoutMs: number,
 ): Promise<void> {
   await pollUntil(
-    async () => ({ accepted: await probe.acceptedMessages(pipelineId, SOURCE_OUTPUT), unfinished: await probe.unfinished(pipelineId, readers) }),
+    async () => ({
+      accepted: await probe.acceptedMessages(pipelineId, SOURCE_OUTPUT),
+      unfinished: await probe.unfinished(pipelineId, readers),
+    }),
     ({ accepted, unfinished }) => accepted === messages && unfinished === 0,
     POLL_MS,
     timeoutMs,

@@ -26,7 +26,9 @@ export function measureThroughput(
   pipelineIds: string[],
   parameters: BenchParameters,
 ): Promise<ThroughputSample[]> {
-  return sampleWeirPipelinesInTurn(system, 'throughput', pipelineIds, (pipelineId) => timeThroughput(system, docker, probe, pipelineId, parameters));
+  return sampleWeirPipelinesInTurn(system, 'throughput', pipelineIds, (pipelineId) =>
+    timeThroughput(system, docker, probe, pipelineId, parameters),
+  );
 }
 
 async function timeThroughput(

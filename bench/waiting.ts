@@ -57,7 +57,13 @@ export async function forEachConcurrently<T>(items: readonly T[], limit: number,
 }
 
 /** Looks every `pollMs` until `done` holds for what `look` finds, and returns that; throws after `timeoutMs`. */
-export async function pollUntil<T>(look: () => Promise<T>, done: (found: T) => boolean, pollMs: number, timeoutMs: number, what: string): Promise<T> {
+export async function pollUntil<T>(
+  look: () => Promise<T>,
+  done: (found: T) => boolean,
+  pollMs: number,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await look();

@@ -23,7 +23,11 @@ function expectStatus(answer: HttpAnswer, expected: number, what: string): void 
   if (answer.status !== expected) throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
 }
 
-export async function createPipeline(system: WeirSystem, pipelineId: string, components: ComponentSpec[] = [IDLE_COMPONENT]): Promise<void> {
+export async function createPipeline(
+  system: WeirSystem,
+  pipelineId: string,
+  components: ComponentSpec[] = [IDLE_COMPONENT],
+): Promise<void> {
   const spec = { pipeline_id: pipelineId, name: `Benchmark ${pipelineId}`, components };
   expectStatus(await request(system, 'POST', PIPELINES, spec), 201, `create ${pipelineId}`);
 }
@@ -46,9 +50,16 @@ export async function healthOf(system: WeirSystem, pipelineId: string): Promise<
 }
 
 /** Polls health until the pipeline has `target`; fails early when it is Failed. */
-export async function untilStatus(system: WeirSystem, pipelineId: string, target: PipelineStatus, pollMs: number, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+export async function untilStatus(
+  system: WeirSystem,
+  pipelineId: string,
+  target: PipelineStatus,
+  pollMs: number,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<void> {
   const reached = (health: Awaited<ReturnType<typeof healthOf>>) => {
-    if (target !== 'Failed' && health?.overall_status === 'Failed') throw new Error(`${pipelineId} failed: ${JSON.stringify(health.failure)}`);
+    if (target !== 'Failed' && health?.overall_status === 'Failed')
+      throw new Error(`${pipelineId} failed: ${JSON.stringify(health.failure)}`);
     return health?.overall_status === target;
   };
   await pollUntil(() => healthOf(system, pipelineId), reached, pollMs, timeoutMs, `${pipelineId} reaching ${target}`);

@@ -6,7 +6,13 @@ import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } f
 
 /** Create → Running, stop → Stopped and resume → Running through Weir's API, as a user sees them. */
 export function measureWeirLifecycles(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
-  return sampleWeirPipelinesInTurn(system, 'Weir lifecycle', pipelineIds, (pipelineId) => timeLifecycle(system, pipelineId, parameters), parameters.lifecycleWarmUps);
+  return sampleWeirPipelinesInTurn(
+    system,
+    'Weir lifecycle',
+    pipelineIds,
+    (pipelineId) => timeLifecycle(system, pipelineId, parameters),
+    parameters.lifecycleWarmUps,
+  );
 }
 
 async function timeLifecycle(system: WeirSystem, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {

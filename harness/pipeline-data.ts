@@ -67,7 +67,11 @@ function sequenceCounts(lines: string[]): Map<number, number> {
  * How many messages one of a pipeline's streams ever accepted (its last sequence number: acknowledged
  * messages leave the stream), how many it holds now, and the names of all the pipeline's JetStream streams.
  */
-export async function streamFacts(natsUrl: string, pipelineId: string, stream: string): Promise<{ accepted: number; held: number; streams: string[] }> {
+export async function streamFacts(
+  natsUrl: string,
+  pipelineId: string,
+  stream: string,
+): Promise<{ accepted: number; held: number; streams: string[] }> {
   const connection = await connectAsWeir(natsUrl);
   try {
     const jsm = await jetstreamManager(connection);

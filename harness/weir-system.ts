@@ -149,7 +149,8 @@ export class WeirSystem {
     const health = await this.request('GET', `/api/v1/pipeline/${pipelineId}/health`);
     if (health.status === 200 && health.body.overall_status !== 'Stopped') {
       const terminated = await this.request('POST', `/api/v1/pipeline/${pipelineId}/terminate`);
-      if (terminated.status !== 204) throw new Error(`terminate ${pipelineId} answered ${terminated.status}: ${JSON.stringify(terminated.body)}`);
+      if (terminated.status !== 204)
+        throw new Error(`terminate ${pipelineId} answered ${terminated.status}: ${JSON.stringify(terminated.body)}`);
       await this.healthReaches(pipelineId, 'Stopped');
     }
     if (health.status === 200) {

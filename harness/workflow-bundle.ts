@@ -25,4 +25,3 @@ const quietBundlerLogger = {
   warn: () => undefined,
   error: (message: string) => console.error(message),
 };
-

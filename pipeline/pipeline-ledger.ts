@@ -56,7 +56,9 @@ export class PipelineLedger {
 
   /** Whether a request with this id already applied this command, as far as the kept history reaches. */
   hasApplied(command: Command, requestId: string): boolean {
-    return this.state.transitions.some((record) => record.outcome === 'applied' && record.command === command && record.request_id === requestId);
+    return this.state.transitions.some(
+      (record) => record.outcome === 'applied' && record.command === command && record.request_id === requestId,
+    );
   }
 
   snapshot(): LedgerSnapshot {

@@ -13,5 +13,7 @@ export async function warnIfDiskIsLow(dir: string, what: string): Promise<void> 
   const freeBytes = stats.bavail * stats.bsize;
   if (freeBytes >= LOW_DISK_BYTES) return;
   const freeMiB = Math.floor(freeBytes / 1024 ** 2);
-  console.warn(`weir: only ${freeMiB} MiB free under ${dir}, which holds ${what}; free at least 1 GiB, or expect NATS and Temporal to fail writing`);
+  console.warn(
+    `weir: only ${freeMiB} MiB free under ${dir}, which holds ${what}; free at least 1 GiB, or expect NATS and Temporal to fail writing`,
+  );
 }

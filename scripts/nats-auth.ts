@@ -30,7 +30,16 @@ const UNLIMITED: Account['limits'] = {
   consumer: NO_LIMIT,
 };
 /** The system account needs no JetStream. */
-const SYSTEM_LIMITS: Account['limits'] = { subs: NO_LIMIT, data: NO_LIMIT, payload: NO_LIMIT, imports: NO_LIMIT, exports: NO_LIMIT, wildcards: true, conn: NO_LIMIT, leaf: NO_LIMIT };
+const SYSTEM_LIMITS: Account['limits'] = {
+  subs: NO_LIMIT,
+  data: NO_LIMIT,
+  payload: NO_LIMIT,
+  imports: NO_LIMIT,
+  exports: NO_LIMIT,
+  wildcards: true,
+  conn: NO_LIMIT,
+  leaf: NO_LIMIT,
+};
 
 /**
  * Makes sure `dir` holds an operator, Weir's account with a signing key, and a system account, creating the keys on first
@@ -47,7 +56,12 @@ export async function ensureNatsAuthMaterial(dir: string): Promise<NatsAuthMater
   const system = await keyFile(path.join(dir, 'system-account.nk'), createAccount);
 
   const systemJwt = await encodeAccount('SYS', system, { limits: SYSTEM_LIMITS }, { signer: operator });
-  const accountJwt = await encodeAccount('WEIR', account, { limits: UNLIMITED, signing_keys: [signer.getPublicKey()] }, { signer: operator });
+  const accountJwt = await encodeAccount(
+    'WEIR',
+    account,
+    { limits: UNLIMITED, signing_keys: [signer.getPublicKey()] },
+    { signer: operator },
+  );
   const operatorJwt = await encodeOperator('WEIR', operator, { system_account: system.getPublicKey() });
   const serverConfigFile = path.join(dir, 'nats-server.conf');
   await writeOwnerOnly(

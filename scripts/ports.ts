@@ -16,12 +16,7 @@ export function isPortOpen(host: string, port: number): Promise<boolean> {
 }
 
 /** Polls until host:port accepts connections; `signal` abandons the wait with its reason. */
-export async function waitForPort(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function waitForPort(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await isPortOpen(host, port))) {
     signal?.throwIfAborted();

@@ -7,10 +7,7 @@ import { listSharedLibraries } from './shared-libraries';
 export async function addBaseFiles(rootfs: string): Promise<void> {
   await mkdir(path.join(rootfs, 'etc'), { recursive: true });
   await mkdir(path.join(rootfs, 'root'), { recursive: true });
-  await writeFile(
-    path.join(rootfs, 'etc/passwd'),
-    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
-  );
+  await writeFile(path.join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   await writeFile(path.join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   const tmp = path.join(rootfs, 'tmp');
   await mkdir(tmp, { recursive: true });

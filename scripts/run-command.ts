@@ -4,11 +4,7 @@ const OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024;
 const ERROR_TAIL_CHARS = 2000;
 
 /** Runs a command to completion and returns its stdout; the error carries the end of its output. */
-export function runCommand(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { env, maxBuffer: OUTPUT_LIMIT_BYTES }, (error, stdout, stderr) => {
       if (!error) {

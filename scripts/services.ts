@@ -64,14 +64,19 @@ const STOP_GRACE_MS = 10_000;
 
 export function startTemporalDevServer(options: TemporalDevServerOptions): Promise<RunningService> {
   const args = [
-    'server', 'start-dev',
-    '--ip', HOST,
-    '--port', String(options.port),
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(options.port),
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     ...(options.dbFile === undefined ? [] : ['--db-filename', options.dbFile]),
     ...Object.entries(options.searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-    '--log-level', 'warn',
-    '--namespace', options.namespace,
+    '--log-level',
+    'warn',
+    '--namespace',
+    options.namespace,
   ];
   return startListeningService(
     {
@@ -102,10 +107,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<RunningServ
 }
 
 /** Starts a process and resolves once it accepts connections on 127.0.0.1:port. */
-async function startListeningService(
-  spec: ProcessSpec & { logFile: string },
-  port: number,
-): Promise<RunningService> {
+async function startListeningService(spec: ProcessSpec & { logFile: string }, port: number): Promise<RunningService> {
   if (await isPortOpen(HOST, port)) {
     throw new Error(`${spec.name} cannot start: ${HOST}:${port} is already in use (is another copy still running?)`);
   }

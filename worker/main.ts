@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const logger = createLogger('weir-worker', config.logLevel);
   const natsCredentials = await NatsCredentialIssuer.fromConfig(config.nats.auth);
   if (!natsCredentials) {
-    logger.warn('WEIR_NATS_AUTH=none: components get no NATS credentials, so any component can read, write and delete every pipeline\'s streams');
+    logger.warn(
+      "WEIR_NATS_AUTH=none: components get no NATS credentials, so any component can read, write and delete every pipeline's streams",
+    );
   }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
@@ -30,7 +32,15 @@ async function main(): Promise<void> {
       secrets: new SecretDirectory(config.worker.secretsDir),
     },
   });
-  logger.info({ temporal: config.temporal.address, nats: config.nats.url, nats_auth: config.nats.auth.mode, docker_network_mode: config.docker.networkMode }, 'worker polling');
+  logger.info(
+    {
+      temporal: config.temporal.address,
+      nats: config.nats.url,
+      nats_auth: config.nats.auth.mode,
+      docker_network_mode: config.docker.networkMode,
+    },
+    'worker polling',
+  );
   try {
     await worker.run();
   } finally {

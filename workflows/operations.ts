@@ -109,7 +109,10 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
   const drain: Operation = {
     name: 'stop',
     run: async () => {
-      const drained = await settleOrCancel(() => draining.drainPipeline(spec, settings.stop_grace_seconds), seconds(settings.stop_deadline_seconds));
+      const drained = await settleOrCancel(
+        () => draining.drainPipeline(spec, settings.stop_grace_seconds),
+        seconds(settings.stop_deadline_seconds),
+      );
       if (drained) return undefined;
       return {
         to: 'Terminating',

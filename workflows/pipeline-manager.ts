@@ -7,7 +7,15 @@ import type { PipelineLedger, TransitionCause } from '../pipeline/pipeline-ledge
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import type { FailureReason, PipelineView, TransitionSource } from '../pipeline/pipeline-view';
 import { pipelineStatusKey } from './search-attributes';
-import { allowedActions, completionOf, decide, isSettled, type Command, type Decision, type PipelineStatus } from '../pipeline/status-machine';
+import {
+  allowedActions,
+  completionOf,
+  decide,
+  isSettled,
+  type Command,
+  type Decision,
+  type PipelineStatus,
+} from '../pipeline/status-machine';
 
 /**
  * Runs that started before Deleting existed kept deletion beside the status and never published it; replaying them,
@@ -149,6 +157,11 @@ export class PipelineManager {
 
   private invalidTransition(command: Command): ApplicationFailure {
     const details: InvalidTransitionDetails = { current_status: this.status, allowed_actions: allowedActions(this.status) };
-    return ApplicationFailure.create({ type: INVALID_TRANSITION, message: this.refusalMessage(command), nonRetryable: true, details: [details] });
+    return ApplicationFailure.create({
+      type: INVALID_TRANSITION,
+      message: this.refusalMessage(command),
+      nonRetryable: true,
+      details: [details],
+    });
   }
 }

@@ -13,7 +13,12 @@ export interface ReplicaPlacement {
 }
 
 /** How to create the container of one replica: unprivileged, with the pipeline's volume as its only mount. */
-export function containerCreateOptions({ pipelineId, component, replica, networkMode }: ReplicaPlacement): ContainerCreateOptions & { name: string } {
+export function containerCreateOptions({
+  pipelineId,
+  component,
+  replica,
+  networkMode,
+}: ReplicaPlacement): ContainerCreateOptions & { name: string } {
   return {
     name: containerName(pipelineId, component.name, replica),
     Image: component.image,

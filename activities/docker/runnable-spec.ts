@@ -35,7 +35,8 @@ function problemOf(pipelineId: string, component: ComponentSpec): string | undef
 
 function envProblem(env: Record<string, string>): string | undefined {
   for (const [variable, value] of Object.entries(env)) {
-    if (variable === '' || /[=\0]/.test(variable)) return `env variable ${quoted(variable)} has no valid name: it must be non-empty, without "=" or NUL`;
+    if (variable === '' || /[=\0]/.test(variable))
+      return `env variable ${quoted(variable)} has no valid name: it must be non-empty, without "=" or NUL`;
     if (typeof value !== 'string' || value.includes('\0')) return `env variable ${quoted(variable)} needs a string value without NUL`;
   }
   return undefined;

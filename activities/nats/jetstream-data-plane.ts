@@ -1,4 +1,15 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager, type StreamConfig, type StreamUpdateConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstreamManager,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamUpdateConfig,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataPlane } from '../data-plane';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
@@ -24,7 +35,9 @@ export class JetStreamDataPlane implements DataPlane {
   async provision(spec: PipelineSpec): Promise<void> {
     const streams = streamNames(spec.components);
     if (streams.length === 0) return;
-    await this.reachingNats(`provisioning the streams of pipeline ${spec.pipeline_id}`, undefined, () => this.provisionStreams(spec, streams));
+    await this.reachingNats(`provisioning the streams of pipeline ${spec.pipeline_id}`, undefined, () =>
+      this.provisionStreams(spec, streams),
+    );
   }
 
   private async provisionStreams(spec: PipelineSpec, streams: string[]): Promise<void> {
@@ -97,7 +110,8 @@ export class JetStreamDataPlane implements DataPlane {
       return await operation();
     } catch (error) {
       if (isNatsUnreachableError(error)) throw natsUnreachableError(error.message, component);
-      if (meansNatsUnreachable(error)) throw natsUnreachableError(`NATS at ${this.nats.url} is unreachable: ${action} failed: ${error.message}`, component);
+      if (meansNatsUnreachable(error))
+        throw natsUnreachableError(`NATS at ${this.nats.url} is unreachable: ${action} failed: ${error.message}`, component);
       throw error;
     }
   }

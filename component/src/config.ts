@@ -32,9 +32,7 @@ export interface SourceConfig {
 }
 
 export type TransformSpec =
-  | { kind: 'passthrough' }
-  | { kind: 'filter'; field: string; equals: string }
-  | { kind: 'dedupe'; windowMs: number };
+  { kind: 'passthrough' } | { kind: 'filter'; field: string; equals: string } | { kind: 'dedupe'; windowMs: number };
 
 export interface TransformConfig {
   kind: 'transform';
@@ -77,7 +75,10 @@ export function readConfig(environment: NodeJS.ProcessEnv): ComponentConfig {
   }
   return {
     component,
-    natsServers: env.required('NATS_URL', 'to reach NATS').split(',').map((server) => server.trim()),
+    natsServers: env
+      .required('NATS_URL', 'to reach NATS')
+      .split(',')
+      .map((server) => server.trim()),
     natsIdentity: { creds: env.optional('WEIR_NATS_CREDS'), inboxPrefix: env.optional('WEIR_NATS_INBOX_PREFIX') },
     connectTimeoutMs: env.positiveInteger('NATS_CONNECT_TIMEOUT_MS') ?? DEFAULT_CONNECT_TIMEOUT_MS,
     mode: readModeConfig(env, component),

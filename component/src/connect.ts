@@ -17,16 +17,32 @@ interface ConnectOptions {
 }
 
 /** Connects to NATS, retrying for `timeoutMs` since NATS may start after the component; undefined when stopped first. */
-export async function connectWithRetry({ servers, identity, name, timeoutMs, signal, logger }: ConnectOptions): Promise<NatsConnection | undefined> {
+export async function connectWithRetry({
+  servers,
+  identity,
+  name,
+  timeoutMs,
+  signal,
+  logger,
+}: ConnectOptions): Promise<NatsConnection | undefined> {
   const deadline = Date.now() + timeoutMs;
   const authenticator = identity.creds === undefined ? undefined : credsAuthenticator(new TextEncoder().encode(identity.creds));
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
       // Once connected, reconnect forever: a NATS restart must not stop the component.
-      return await connect({ servers, name, authenticator, inboxPrefix: identity.inboxPrefix, timeout: ATTEMPT_TIMEOUT_MS, maxReconnectAttempts: -1 });
+      return await connect({
+        servers,
+        name,
+        authenticator,
+        inboxPrefix: identity.inboxPrefix,
+        timeout: ATTEMPT_TIMEOUT_MS,
+        maxReconnectAttempts: -1,
+      });
     } catch (error) {
       if (Date.now() + RETRY_INTERVAL_MS >= deadline) {
-        throw new Error(`could not connect to NATS at ${servers.join(',')} within ${timeoutMs / 1000} s: ${errorMessage(error)}`, { cause: error });
+        throw new Error(`could not connect to NATS at ${servers.join(',')} within ${timeoutMs / 1000} s: ${errorMessage(error)}`, {
+          cause: error,
+        });
       }
       if (attempt === 1) logger.info('waiting_for_nats', { servers, error: errorMessage(error) });
     }

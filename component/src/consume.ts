@@ -24,7 +24,12 @@ type ConsumeCounts = { acked: number; retried: number };
  * current pull run out instead of cancelling it: messages the server already sent to a cancelled pull would be
  * dropped unacknowledged and stay pending until ack_wait.
  */
-export async function consumeUntilStopped(consumer: Consumer, handle: BatchHandler, signal: AbortSignal, logger: Logger): Promise<ConsumeCounts> {
+export async function consumeUntilStopped(
+  consumer: Consumer,
+  handle: BatchHandler,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<ConsumeCounts> {
   const counts: ConsumeCounts = { acked: 0, retried: 0 };
   const batcher = new Batcher<JsMsg>(async (messages) => {
     const settlements = await handle(messages);

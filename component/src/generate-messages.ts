@@ -25,7 +25,14 @@ interface GenerateOptions {
 }
 
 /** Publishes `{seq, key, ts}` messages after the saved progress, until SOURCE_COUNT is reached or the source stops. */
-export async function generateMessages({ js, config, component, progress, publishFailures, signal }: GenerateOptions): Promise<GeneratedCounts> {
+export async function generateMessages({
+  js,
+  config,
+  component,
+  progress,
+  publishFailures,
+  signal,
+}: GenerateOptions): Promise<GeneratedCounts> {
   const counts: GeneratedCounts = { published: 0, duplicates: 0 };
   const window = new InFlightWindow(MAX_UNACKED_PUBLISHES);
   const pace = createPacer(config.ratePerSecond);

@@ -24,7 +24,11 @@ export async function startIngestServer(port: number, publish: (body: Buffer) =>
   return { close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function handleRequest(request: http.IncomingMessage, response: http.ServerResponse, publish: (body: Buffer) => Promise<PubAck>): Promise<void> {
+async function handleRequest(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  publish: (body: Buffer) => Promise<PubAck>,
+): Promise<void> {
   const { pathname } = new URL(request.url ?? '/', 'http://ingest');
   if (pathname !== INGEST_PATH) return reply(response, 404, { error: `not found; POST JSON to ${INGEST_PATH}` });
   if (request.method !== 'POST') return reply(response, 405, { error: `use POST ${INGEST_PATH}` });

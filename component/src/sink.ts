@@ -12,7 +12,8 @@ import type { Sink } from './sink-types';
 export async function runSink(config: SinkConfig, { nc, logger, signal }: ModeContext): Promise<ModeCounts> {
   const consumer = await inputConsumer(jetstream(nc), config.input);
   const failures = new FailureReporter(logger, `sink_${config.sink.kind}`);
-  const sink: Sink = config.sink.kind === 'file' ? await openFileSink(config.sink.path, failures) : createHttpSink(config.sink.url, failures);
+  const sink: Sink =
+    config.sink.kind === 'file' ? await openFileSink(config.sink.path, failures) : createHttpSink(config.sink.url, failures);
   logger.info('started', { mode: 'sink', input: config.input, sink: config.sink });
   try {
     return await consumeUntilStopped(consumer, sink.write, signal, logger);

@@ -145,11 +145,14 @@ async function runGo(go: string, args: string[], env: NodeJS.ProcessEnv, logFile
     PROGRESS_INTERVAL_MS,
   );
   let timedOut = false;
-  const killer = setTimeout(() => {
-    timedOut = true;
-    // The compilers it started finish their one package each and exit.
-    child.kill('SIGKILL');
-  }, Math.max(0, deadline - Date.now()));
+  const killer = setTimeout(
+    () => {
+      timedOut = true;
+      // The compilers it started finish their one package each and exit.
+      child.kill('SIGKILL');
+    },
+    Math.max(0, deadline - Date.now()),
+  );
   const outcome = await new Promise<string | undefined>((resolve) => {
     child.once('exit', (code, signal) => resolve(code === 0 ? undefined : signal ? `was killed by ${signal}` : `exited with code ${code}`));
     child.once('error', (error) => resolve(`could not run: ${error.message}`));

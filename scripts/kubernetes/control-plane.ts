@@ -92,9 +92,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           name: 'etcd',
           command: binaries.etcd,
           args: [
-            '--name=weir', `--data-dir=${path.join(workDir, 'etcd')}`,
-            `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-            `--listen-peer-urls=${etcdPeerUrl}`, `--initial-advertise-peer-urls=${etcdPeerUrl}`,
+            '--name=weir',
+            `--data-dir=${path.join(workDir, 'etcd')}`,
+            `--listen-client-urls=${etcdUrl}`,
+            `--advertise-client-urls=${etcdUrl}`,
+            `--listen-peer-urls=${etcdPeerUrl}`,
+            `--initial-advertise-peer-urls=${etcdPeerUrl}`,
             `--initial-cluster=weir=${etcdPeerUrl}`,
             // A throwaway store: losing it on a crash is fine, waiting for the disk is not.
             '--unsafe-no-fsync',
@@ -114,10 +117,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           command: binaries.kubeApiserver,
           args: [
             `--etcd-servers=${etcdUrl}`,
-            `--bind-address=${HOST}`, `--advertise-address=${HOST}`, `--secure-port=${apiserverPort}`,
-            `--tls-cert-file=${pki.apiserver.cert}`, `--tls-private-key-file=${pki.apiserver.key}`,
-            `--client-ca-file=${pki.ca.cert}`, `--token-auth-file=${pki.tokenFile}`,
-            '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction',
+            `--bind-address=${HOST}`,
+            `--advertise-address=${HOST}`,
+            `--secure-port=${apiserverPort}`,
+            `--tls-cert-file=${pki.apiserver.cert}`,
+            `--tls-private-key-file=${pki.apiserver.key}`,
+            `--client-ca-file=${pki.ca.cert}`,
+            `--token-auth-file=${pki.tokenFile}`,
+            '--authorization-mode=Node,RBAC',
+            '--enable-admission-plugins=NodeRestriction',
             '--service-account-issuer=https://kubernetes.default.svc',
             `--service-account-key-file=${pki.serviceAccount.publicKey}`,
             `--service-account-signing-key-file=${pki.serviceAccount.privateKey}`,
@@ -145,7 +153,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     );
 
     // Both serve /healthz to anyone, with certificates of their own; they are checked through what they do below.
-    const delegatedAuth = [`--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`];
+    const delegatedAuth = [
+      `--kubeconfig=${kubeconfigPath}`,
+      `--authentication-kubeconfig=${kubeconfigPath}`,
+      `--authorization-kubeconfig=${kubeconfigPath}`,
+    ];
     const servingOn = (port: number) => [`--bind-address=${HOST}`, `--secure-port=${port}`, '--leader-elect=false', '--profiling=false'];
     await launch(
       startProcess(
@@ -158,9 +170,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             '--use-service-account-credentials',
             `--service-account-private-key-file=${pki.serviceAccount.privateKey}`,
             `--root-ca-file=${pki.ca.cert}`,
-            `--cluster-signing-cert-file=${pki.ca.cert}`, `--cluster-signing-key-file=${pki.ca.key}`,
+            `--cluster-signing-cert-file=${pki.ca.cert}`,
+            `--cluster-signing-key-file=${pki.ca.key}`,
             // The default 20/30 makes start-up take about 10 s instead of 4.
-            '--kube-api-qps=200', '--kube-api-burst=400',
+            '--kube-api-qps=200',
+            '--kube-api-burst=400',
           ],
           logFile: logFile('kube-controller-manager'),
           detached,
@@ -202,7 +216,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         },
         async (signal) => {
           await core.createNode({ body: kwokNode() });
-          await pollUntil(`kwok's node ${KWOK_NODE_NAME} did not become Ready and untainted`, async () => isSchedulable(await core.readNode({ name: KWOK_NODE_NAME })), START_TIMEOUT_MS, signal);
+          await pollUntil(
+            `kwok's node ${KWOK_NODE_NAME} did not become Ready and untainted`,
+            async () => isSchedulable(await core.readNode({ name: KWOK_NODE_NAME })),
+            START_TIMEOUT_MS,
+            signal,
+          );
         },
       ),
     );
@@ -217,7 +236,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       ? await launch(startRealNode({ workDir: path.join(workDir, 'node'), logsDir, binaries, pki, server, core, detached }))
       : undefined;
 
-    return { server, token: pki.adminToken, caFile: pki.ca.cert, kubeconfigPath, kwokNodeName: KWOK_NODE_NAME, realNode, binaries, workDir, stop };
+    return {
+      server,
+      token: pki.adminToken,
+      caFile: pki.ca.cert,
+      kubeconfigPath,
+      kwokNodeName: KWOK_NODE_NAME,
+      realNode,
+      binaries,
+      workDir,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -4,7 +4,8 @@ export type KubeconfigUser = { token: string } | { clientCertificate: string; cl
 
 /** Writes a kubeconfig with one cluster, user and context; JSON, which every kubeconfig reader takes as YAML. */
 export async function writeKubeconfig(file: string, server: string, caFile: string, user: KubeconfigUser): Promise<void> {
-  const credentials = 'token' in user ? { token: user.token } : { 'client-certificate': user.clientCertificate, 'client-key': user.clientKey };
+  const credentials =
+    'token' in user ? { token: user.token } : { 'client-certificate': user.clientCertificate, 'client-key': user.clientKey };
   const kubeconfig = {
     apiVersion: 'v1',
     kind: 'Config',

@@ -15,7 +15,8 @@ export interface PodMarks {
  * `reason` and `exitCode`, e.g. OOMKilled and 137.
  */
 export function kwokFailureMarks(reason: string, exitCode: number): PodMarks {
-  if (!REASON_PATTERN.test(reason)) throw new Error(`${JSON.stringify(reason)} is not a container termination reason (letters and digits, e.g. OOMKilled)`);
+  if (!REASON_PATTERN.test(reason))
+    throw new Error(`${JSON.stringify(reason)} is not a container termination reason (letters and digits, e.g. OOMKilled)`);
   if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) throw new Error(`${exitCode} is not an exit code (0 to 255)`);
   return {
     labels: { [FAIL_LABEL]: 'true' },

@@ -41,7 +41,12 @@ export async function createPki(dir: string, serviceIp: string): Promise<Control
   const ca = await issuer.createCa('weir-test-ca');
   const apiserverSans = ['DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', `IP:${serviceIp}`];
   const apiserver = await issuer.issue(ca, 'apiserver', '/CN=kube-apiserver', 'serverAuth', [...LOOPBACK_SANS, ...apiserverSans]);
-  const apiserverKubeletClient = await issuer.issue(ca, 'apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', 'clientAuth');
+  const apiserverKubeletClient = await issuer.issue(
+    ca,
+    'apiserver-kubelet-client',
+    '/O=system:masters/CN=kube-apiserver-kubelet-client',
+    'clientAuth',
+  );
   const kubeletServing = await issuer.issue(ca, 'kubelet-serving', `/CN=${REAL_NODE_NAME}`, 'serverAuth', LOOPBACK_SANS);
   const kubeletClient = await issuer.issue(ca, 'kubelet-client', `/O=system:nodes/CN=system:node:${REAL_NODE_NAME}`, 'clientAuth');
 
@@ -75,9 +80,23 @@ class CertificateIssuer {
   private async request(name: string, subject: string, signing: string[], extensions: string[]): Promise<KeyPair> {
     const pair = { cert: path.join(this.dir, `${name}.crt`), key: path.join(this.dir, `${name}.key`) };
     await runCommand('openssl', [
-      'req', '-config', this.config, '-x509', '-nodes', '-days', VALID_DAYS,
-      '-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${CURVE}`,
-      '-keyout', pair.key, '-out', pair.cert, '-subj', subject,
+      'req',
+      '-config',
+      this.config,
+      '-x509',
+      '-nodes',
+      '-days',
+      VALID_DAYS,
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      `ec_paramgen_curve:${CURVE}`,
+      '-keyout',
+      pair.key,
+      '-out',
+      pair.cert,
+      '-subj',
+      subject,
       ...signing,
       ...extensions.flatMap((extension) => ['-addext', extension]),
     ]);

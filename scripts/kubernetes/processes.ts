@@ -24,7 +24,9 @@ export async function startProcess(
   } catch (error) {
     await service.stop();
     const reason = startup.signal.aborted ? (startup.signal.reason as Error).message : (error as Error).message;
-    throw new Error(`${spec.name} did not start: ${reason}\n--- end of ${spec.logFile} ---\n${await readLogTail(spec.logFile)}`, { cause: error });
+    throw new Error(`${spec.name} did not start: ${reason}\n--- end of ${spec.logFile} ---\n${await readLogTail(spec.logFile)}`, {
+      cause: error,
+    });
   }
   return service;
 }

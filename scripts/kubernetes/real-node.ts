@@ -52,7 +52,9 @@ const START_TIMEOUT_MS = 120_000;
  */
 export async function startRealNode(options: RealNodeOptions): Promise<RealNode> {
   if (process.getuid?.() !== 0) {
-    throw new Error('The real Kubernetes node runs containerd and a kubelet, which need root; run as root, or start the control plane without realNode.');
+    throw new Error(
+      'The real Kubernetes node runs containerd and a kubelet, which need root; run as root, or start the control plane without realNode.',
+    );
   }
   await ensureDebianCommand('containerd', 'containerd', 'the real Kubernetes node');
   await ensureDebianCommand('runc', 'runc', 'the real Kubernetes node');
@@ -88,7 +90,13 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     await writeFile(path.join(dirs.cniConf, '10-loopback.conflist'), JSON.stringify(LOOPBACK_NETWORK));
     launched(
       await startProcess(
-        { name: 'containerd', command: 'containerd', args: ['--config', containerdConfig], logFile: path.join(options.logsDir, 'containerd.log'), detached: options.detached },
+        {
+          name: 'containerd',
+          command: 'containerd',
+          args: ['--config', containerdConfig],
+          logFile: path.join(options.logsDir, 'containerd.log'),
+          detached: options.detached,
+        },
         (signal) => pollUntil('containerd did not answer', () => ctr('version').then(() => true), START_TIMEOUT_MS, signal),
       ),
     );
@@ -96,7 +104,11 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     cleanups.push(() => removeAllTasks(ctr));
 
     const pauseArchive = path.join(workDir, 'pause-image.tar');
-    await writeSingleBinaryImageArchive({ name: PAUSE_IMAGE, binary: binaries.pause, target: '/pause' }, pauseArchive, path.join(workDir, 'pause-image'));
+    await writeSingleBinaryImageArchive(
+      { name: PAUSE_IMAGE, binary: binaries.pause, target: '/pause' },
+      pauseArchive,
+      path.join(workDir, 'pause-image'),
+    );
     await ctr('images', 'import', pauseArchive);
 
     cleanups.push(await saveKernelTunables());
@@ -109,7 +121,10 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     });
     const [port, healthzPort] = await distinctFreePorts(2);
     const kubeletConfig = path.join(workDir, 'kubelet-config.json');
-    await writeFile(kubeletConfig, JSON.stringify(kubeletConfiguration({ ...options, port, healthzPort, socket, cgroupRoot, podLogsDir: dirs.podLogs }), null, 2));
+    await writeFile(
+      kubeletConfig,
+      JSON.stringify(kubeletConfiguration({ ...options, port, healthzPort, socket, cgroupRoot, podLogsDir: dirs.podLogs }), null, 2),
+    );
     launched(
       await startProcess(
         {
@@ -128,7 +143,12 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
           detached: options.detached,
         },
         async (signal) => {
-          await pollUntil('the kubelet was not healthy', () => answersOk(`http://${HOST}:${healthzPort}/healthz`), START_TIMEOUT_MS, signal);
+          await pollUntil(
+            'the kubelet was not healthy',
+            () => answersOk(`http://${HOST}:${healthzPort}/healthz`),
+            START_TIMEOUT_MS,
+            signal,
+          );
           await pollUntil(
             `the node ${REAL_NODE_NAME} did not become Ready and untainted`,
             async () => isSchedulable(await options.core.readNode({ name: REAL_NODE_NAME })),
@@ -157,7 +177,13 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
  */
 const LOOPBACK_NETWORK = { cniVersion: '1.0.0', name: 'weir-loopback', plugins: [{ type: 'loopback' }] };
 
-function containerdToml(paths: { containerdRoot: string; containerdState: string; socket: string; cniConf: string; cniBin: string }): string {
+function containerdToml(paths: {
+  containerdRoot: string;
+  containerdState: string;
+  socket: string;
+  cniConf: string;
+  cniBin: string;
+}): string {
   const quote = (value: string) => JSON.stringify(value);
   const cri = '[plugins."io.containerd.grpc.v1.cri"]';
   return [
@@ -256,7 +282,9 @@ async function importDockerImage(image: string, socket: string): Promise<void> {
     .catch((error: Error) => {
       throw new Error(`could not export ${image} from the Docker engine: ${error.message}`);
     });
-  const ctr = spawn('ctr', ['--address', socket, '--namespace', CRI_NAMESPACE, 'images', 'import', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const ctr = spawn('ctr', ['--address', socket, '--namespace', CRI_NAMESPACE, 'images', 'import', '-'], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let errors = '';
   ctr.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   archive.pipe(ctr.stdin);

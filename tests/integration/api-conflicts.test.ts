@@ -19,9 +19,14 @@ async function create(components: object[]): Promise<string> {
 }
 
 const command = (id: string, name: string, requestId?: string) =>
-  weir.request(name === 'delete' ? 'DELETE' : 'POST', name === 'delete' ? `/api/v1/pipeline/${id}` : `/api/v1/pipeline/${id}/${name}`, undefined, {
-    ...(requestId ? { 'x-request-id': requestId } : {}),
-  });
+  weir.request(
+    name === 'delete' ? 'DELETE' : 'POST',
+    name === 'delete' ? `/api/v1/pipeline/${id}` : `/api/v1/pipeline/${id}/${name}`,
+    undefined,
+    {
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    },
+  );
 
 /** Asserts each command's answer in the current status: 409, or 204 with the outcome the workflow reported. */
 async function expectAnswers(id: string, status: PipelineStatus, expected: Record<string, '409' | 'noop'>) {
@@ -31,7 +36,11 @@ async function expectAnswers(id: string, status: PipelineStatus, expected: Recor
       expect([name, response.status, response.body]).toEqual([
         name,
         409,
-        { code: 'INVALID_TRANSITION', message: `cannot ${name} a pipeline that is ${status}`, details: expect.objectContaining({ current_status: status }) },
+        {
+          code: 'INVALID_TRANSITION',
+          message: `cannot ${name} a pipeline that is ${status}`,
+          details: expect.objectContaining({ current_status: status }),
+        },
       ]);
     } else {
       expect([name, response.status, response.headers.get('weir-command-outcome')]).toEqual([name, 204, 'noop']);
@@ -104,7 +113,8 @@ test('twenty concurrent conflicting commands end in a valid state with an exact 
     (answer) => ['Running', 'Stopped'].includes(answer.body.overall_status),
     60_000,
   );
-  const transitions: Array<{ from: PipelineStatus; to: PipelineStatus; source: string; request_id: string | null }> = settled.body.transitions;
+  const transitions: Array<{ from: PipelineStatus; to: PipelineStatus; source: string; request_id: string | null }> =
+    settled.body.transitions;
   transitions.forEach((transition, i) => {
     expect(isValidTransition(transition.from, transition.to)).toBe(true);
     if (i > 0) expect(transition.from).toBe(transitions[i - 1].to);

@@ -26,9 +26,15 @@ beforeAll(async () => {
   weir = await WeirSystem.start({ env: { WEIR_API_TOKEN: TOKEN, WEIR_API_ALLOWED_ORIGINS: UI_ORIGIN } });
   stoppedId = newPipelineId('guard');
   expect((await call('POST', '/api/v1/pipeline', { ...AUTH, ...JSON_TYPE }, spec(stoppedId))).status).toBe(201);
-  await eventually(() => statusOf(stoppedId), (status) => status === 'Running');
+  await eventually(
+    () => statusOf(stoppedId),
+    (status) => status === 'Running',
+  );
   expect((await call('POST', `/api/v1/pipeline/${stoppedId}/terminate`, AUTH)).status).toBe(204);
-  await eventually(() => statusOf(stoppedId), (status) => status === 'Stopped');
+  await eventually(
+    () => statusOf(stoppedId),
+    (status) => status === 'Stopped',
+  );
 });
 
 afterAll(async () => {
@@ -137,20 +143,31 @@ describe('a browser page of another origin can change nothing', () => {
 
   test('a create from another origin is 403 and creates nothing', async () => {
     const pipelineId = newPipelineId('xsite');
-    const answer = await call('POST', '/api/v1/pipeline', { ...AUTH, ...JSON_TYPE, ...crossSite('http://evil.example', 'cross-site') }, spec(pipelineId));
+    const answer = await call(
+      'POST',
+      '/api/v1/pipeline',
+      { ...AUTH, ...JSON_TYPE, ...crossSite('http://evil.example', 'cross-site') },
+      spec(pipelineId),
+    );
     expect([answer.status, answer.body.code]).toEqual([403, 'FORBIDDEN']);
     expect((await call('GET', `/api/v1/pipeline/${pipelineId}`, AUTH)).status).toBe(404);
   });
 
   test('the same origin and an allowed origin may; so may clients that are not browsers', async () => {
     const own = new URL(weir.url).origin;
-    expect((await call('POST', `/api/v1/pipeline/${stoppedId}/stop`, { ...AUTH, origin: own, 'sec-fetch-site': 'same-origin' })).status).toBe(204);
-    expect((await call('POST', `/api/v1/pipeline/${stoppedId}/stop`, { ...AUTH, origin: UI_ORIGIN, 'sec-fetch-site': 'cross-site' })).status).toBe(204);
+    expect(
+      (await call('POST', `/api/v1/pipeline/${stoppedId}/stop`, { ...AUTH, origin: own, 'sec-fetch-site': 'same-origin' })).status,
+    ).toBe(204);
+    expect(
+      (await call('POST', `/api/v1/pipeline/${stoppedId}/stop`, { ...AUTH, origin: UI_ORIGIN, 'sec-fetch-site': 'cross-site' })).status,
+    ).toBe(204);
     expect((await call('POST', `/api/v1/pipeline/${stoppedId}/stop`, AUTH)).status).toBe(204);
   });
 
   test('a cross-site read is answered: browsers keep its body from the page', async () => {
-    expect((await call('GET', `/api/v1/pipeline/${stoppedId}`, { ...AUTH, ...crossSite('http://evil.example', 'cross-site') })).status).toBe(200);
+    expect(
+      (await call('GET', `/api/v1/pipeline/${stoppedId}`, { ...AUTH, ...crossSite('http://evil.example', 'cross-site') })).status,
+    ).toBe(200);
   });
 });
 

@@ -24,7 +24,10 @@ describe('a pipeline whose workflow task keeps failing', () => {
   });
 
   afterAll(async () => {
-    await weir.client.workflow.getHandle(workflowIdFor(id)).terminate('test cleanup').catch(() => undefined);
+    await weir.client.workflow
+      .getHandle(workflowIdFor(id))
+      .terminate('test cleanup')
+      .catch(() => undefined);
     await weir.close();
   });
 
@@ -67,7 +70,11 @@ describe('with Temporal frozen, every request answers 503 within its deadline', 
     });
     api = await startApi(config, pino({ level: 'silent' }));
     const body = { pipeline_id: id, name: 'Frozen', components: [{ name: 'a', image: 'busybox:latest' }] };
-    const created = await fetch(`${api.url}/api/v1/pipeline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await fetch(`${api.url}/api/v1/pipeline`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(created.status).toBe(201);
     // SIGSTOP keeps the port open and the connection up, so calls hang instead of failing fast.
     process.kill(temporal.pid as number, 'SIGSTOP');
@@ -83,7 +90,11 @@ describe('with Temporal frozen, every request answers 503 within its deadline', 
   test.each([
     ['GET', `/api/v1/pipeline/${id}/health`, /^reading pipeline frozen-[\w-]+ timed out after 2 s$/],
     ['GET', '/api/v1/pipeline', /^listing pipelines timed out after 2 s$/],
-    ['POST', `/api/v1/pipeline/${id}/stop`, /^waiting for a worker to accept the stop of pipeline frozen-[\w-]+ timed out after 2 s; retry with the same X-Request-Id$/],
+    [
+      'POST',
+      `/api/v1/pipeline/${id}/stop`,
+      /^waiting for a worker to accept the stop of pipeline frozen-[\w-]+ timed out after 2 s; retry with the same X-Request-Id$/,
+    ],
   ])('%s %s', async (method, route, message) => {
     const started = performance.now();
     const answer = await fetch(`${api.url}${route}`, { method });
@@ -96,7 +107,11 @@ describe('with Temporal frozen, every request answers 503 within its deadline', 
 
   test('a create names what timed out', async () => {
     const body = { name: 'Frozen too', components: [{ name: 'a', image: 'busybox:latest' }] };
-    const answer = await fetch(`${api.url}/api/v1/pipeline`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'frozen-create' }, body: JSON.stringify(body) });
+    const answer = await fetch(`${api.url}/api/v1/pipeline`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'frozen-create' },
+      body: JSON.stringify(body),
+    });
     const error = (await answer.json()) as { message: string };
     expect(answer.status).toBe(503);
     expect(error.message).toMatch(/^starting pipeline p-[0-9a-f]{20} timed out after 2 s; retry with the same X-Request-Id$/);

@@ -18,18 +18,44 @@ describe('bad input gets the documented error and changes nothing', () => {
 
   test.each([
     ['malformed JSON', '{"pipeline_id": "x",', 'MALFORMED_JSON', undefined],
-    ['a wrong type', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', replicas: 'two' }] }, 'VALIDATION_FAILED', 'components.0.replicas'],
-    ['too many replicas', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', replicas: 11 }] }, 'VALIDATION_FAILED', 'components.0.replicas'],
+    [
+      'a wrong type',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', replicas: 'two' }] },
+      'VALIDATION_FAILED',
+      'components.0.replicas',
+    ],
+    [
+      'too many replicas',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', replicas: 11 }] },
+      'VALIDATION_FAILED',
+      'components.0.replicas',
+    ],
     ['an unknown top-level field', { ...validBody(id), owner: 'me' }, 'VALIDATION_FAILED', 'body'],
-    ['a privileged component', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', privileged: true }] }, 'VALIDATION_FAILED', 'components.0'],
-    ['a host mount', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', volumes: ['/:/host'] }] }, 'VALIDATION_FAILED', 'components.0'],
+    [
+      'a privileged component',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', privileged: true }] },
+      'VALIDATION_FAILED',
+      'components.0',
+    ],
+    [
+      'a host mount',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', volumes: ['/:/host'] }] },
+      'VALIDATION_FAILED',
+      'components.0',
+    ],
     ['an id that breaks the pattern', { ...validBody(id), pipeline_id: 'Bad_ID' }, 'VALIDATION_FAILED', 'pipeline_id'],
     ['an id ending in a dash', { ...validBody(id), pipeline_id: 'bad-' }, 'VALIDATION_FAILED', 'pipeline_id'],
     ['an empty name', { ...validBody(id), name: '' }, 'VALIDATION_FAILED', 'name'],
     ['no components', { ...validBody(id), components: [] }, 'VALIDATION_FAILED', 'components'],
     [
       'duplicate component names',
-      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest' }, { name: 'a', image: 'busybox:latest' }] },
+      {
+        ...validBody(id),
+        components: [
+          { name: 'a', image: 'busybox:latest' },
+          { name: 'a', image: 'busybox:latest' },
+        ],
+      },
       'VALIDATION_FAILED',
       'components.1.name',
     ],
@@ -49,7 +75,13 @@ describe('bad input gets the documented error and changes nothing', () => {
     ],
     [
       'an output that no component reads',
-      { ...validBody(id), components: [{ name: 'src', image: 'busybox:latest', output: 'raw' }, { name: 'sink', image: 'busybox:latest', input: 'raw', output: 'unread' }] },
+      {
+        ...validBody(id),
+        components: [
+          { name: 'src', image: 'busybox:latest', output: 'raw' },
+          { name: 'sink', image: 'busybox:latest', input: 'raw', output: 'unread' },
+        ],
+      },
       'VALIDATION_FAILED',
       'components.1.output',
     ],
@@ -68,7 +100,13 @@ describe('bad input gets the documented error and changes nothing', () => {
     ],
     [
       'a pipeline with no source',
-      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', input: 'x', output: 'y' }, { name: 'b', image: 'busybox:latest', input: 'y', output: 'x' }] },
+      {
+        ...validBody(id),
+        components: [
+          { name: 'a', image: 'busybox:latest', input: 'x', output: 'y' },
+          { name: 'b', image: 'busybox:latest', input: 'y', output: 'x' },
+        ],
+      },
       'VALIDATION_FAILED',
       'components',
     ],
@@ -80,7 +118,10 @@ describe('bad input gets the documented error and changes nothing', () => {
     ],
     [
       'a variable set both in env and in secret_env',
-      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', env: { DB_PASSWORD: 'x' }, secret_env: { DB_PASSWORD: 'db-password' } }] },
+      {
+        ...validBody(id),
+        components: [{ name: 'a', image: 'busybox:latest', env: { DB_PASSWORD: 'x' }, secret_env: { DB_PASSWORD: 'db-password' } }],
+      },
       'VALIDATION_FAILED',
       'components.0.secret_env.DB_PASSWORD',
     ],
@@ -103,9 +144,24 @@ describe('bad input gets the documented error and changes nothing', () => {
       'VALIDATION_FAILED',
       'components.0.secret_env.__proto__',
     ],
-    ['an env value with NUL', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', env: { MODE: 'a\u0000b' } }] }, 'VALIDATION_FAILED', 'components.0.env.MODE'],
-    ['a command with NUL', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', command: ['sleep', '1\u00002'] }] }, 'VALIDATION_FAILED', 'components.0.command.1'],
-    ['a stream name that breaks the pattern', { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', output: 'Raw.Events' }] }, 'VALIDATION_FAILED', 'components.0.output'],
+    [
+      'an env value with NUL',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', env: { MODE: 'a\u0000b' } }] },
+      'VALIDATION_FAILED',
+      'components.0.env.MODE',
+    ],
+    [
+      'a command with NUL',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', command: ['sleep', '1\u00002'] }] },
+      'VALIDATION_FAILED',
+      'components.0.command.1',
+    ],
+    [
+      'a stream name that breaks the pattern',
+      { ...validBody(id), components: [{ name: 'a', image: 'busybox:latest', output: 'Raw.Events' }] },
+      'VALIDATION_FAILED',
+      'components.0.output',
+    ],
   ])('%s', async (_, body, code, field) => {
     const answer = await weir.request('POST', '/api/v1/pipeline', body);
     expect(answer.status).toBe(400);
@@ -170,7 +226,10 @@ describe('bad input gets the documented error and changes nothing', () => {
 });
 
 test('a generated id is used when none is given', async () => {
-  const answer = await weir.request('POST', '/api/v1/pipeline', { name: 'Anonymous', components: [{ name: 'a', image: 'busybox:latest', command: ['sleep', '3600'] }] });
+  const answer = await weir.request('POST', '/api/v1/pipeline', {
+    name: 'Anonymous',
+    components: [{ name: 'a', image: 'busybox:latest', command: ['sleep', '3600'] }],
+  });
   expect(answer.status).toBe(201);
   const id: string = answer.body.pipeline_id;
   expect(id).toMatch(/^p-[0-9a-f]{20}$/);
@@ -183,7 +242,10 @@ test('a generated id is used when none is given', async () => {
 });
 
 test('readyz reports Temporal reachable; the OpenAPI document describes every route', async () => {
-  expect(await weir.request('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready', temporal: 'reachable', nats: 'reachable' } });
+  expect(await weir.request('GET', '/readyz')).toMatchObject({
+    status: 200,
+    body: { status: 'ready', temporal: 'reachable', nats: 'reachable' },
+  });
   const document = (await weir.request('GET', '/api/v1/openapi.json')).body;
   expect(document.openapi).toBe('3.0.3');
   expect(Object.keys(document.paths).sort()).toEqual([
@@ -207,7 +269,10 @@ describe('a standalone API', () => {
   });
 
   const start = async (env: Record<string, string>) => {
-    api = await startApi(loadConfig({ ...process.env, WEIR_API_PORT: '0', WEIR_UPDATE_TIMEOUT_MS: '2000', ...env }), pino({ level: 'silent' }));
+    api = await startApi(
+      loadConfig({ ...process.env, WEIR_API_PORT: '0', WEIR_UPDATE_TIMEOUT_MS: '2000', ...env }),
+      pino({ level: 'silent' }),
+    );
     return api.url;
   };
 

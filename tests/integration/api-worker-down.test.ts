@@ -108,7 +108,9 @@ test('a stop while NATS is down fails naming NATS, its address and the component
     expect((await ownNats.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
     const failed = await ownNats.healthReaches(id, 'Failed');
     expect(failed.body.failure).toMatchObject({ operation: 'stop', component: 'sink', attempts: 3 });
-    expect(failed.body.failure.error).toContain(`NATS at ${nats.address} is unreachable: reading consumer sink of stream weir_${id}_raw failed`);
+    expect(failed.body.failure.error).toContain(
+      `NATS at ${nats.address} is unreachable: reading consumer sink of stream weir_${id}_raw failed`,
+    );
   } finally {
     await ownNats.close();
     await nats.stop();

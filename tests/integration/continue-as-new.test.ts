@@ -2,7 +2,15 @@ import { workflowIdFor } from '../../pipeline/names';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
 import { eventually } from '../../harness/eventually';
-import { CONTINUE_AS_NEW_AFTER_EVENTS, SUGGEST_CONTINUE_AS_NEW_EARLY, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import {
+  CONTINUE_AS_NEW_AFTER_EVENTS,
+  SUGGEST_CONTINUE_AS_NEW_EARLY,
+  specFor,
+  startWorkflowHarness,
+  statusOf,
+  stopWorkflowHarness,
+  type WorkflowHarness,
+} from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
 let harness: WorkflowHarness;
@@ -57,7 +65,11 @@ test('a long-lived pipeline continues as new when the server suggests it, carryi
 
   await harness.gateway.command(id, 'stop', 'after-1');
   await statusOf(harness.gateway, id, 'Stopped');
-  expect((await harness.gateway.view(id)).transitions.map((t) => t.request_id).filter(Boolean)).toEqual(['before-1', 'before-2', 'after-1']);
+  expect((await harness.gateway.view(id)).transitions.map((t) => t.request_id).filter(Boolean)).toEqual([
+    'before-1',
+    'before-2',
+    'after-1',
+  ]);
   await harness.gateway.command(id, 'delete', 'gone');
   await expect(harness.gateway.get(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 });

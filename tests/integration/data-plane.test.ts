@@ -77,7 +77,11 @@ async function sourceDone(id: string, count = MESSAGES) {
 }
 
 /** Health until `accept` holds, remembering the most unfinished messages any component showed. */
-async function watchHealth(id: string, accept: (health: { overall_status: string; unfinishedMax: number }) => boolean, timeoutMs = 180_000) {
+async function watchHealth(
+  id: string,
+  accept: (health: { overall_status: string; unfinishedMax: number }) => boolean,
+  timeoutMs = 180_000,
+) {
   let unfinishedMax = 0;
   await eventually(
     async () => {

@@ -83,7 +83,9 @@ describe('DockerOrchestrator', () => {
         PidMode: '',
       });
       expect(container.HostConfig.Binds ?? []).toEqual([]);
-      expect(container.Mounts).toEqual([expect.objectContaining({ Type: 'volume', Name: `weir-${id}-data`, Destination: DATA_MOUNT_PATH })]);
+      expect(container.Mounts).toEqual([
+        expect.objectContaining({ Type: 'volume', Name: `weir-${id}-data`, Destination: DATA_MOUNT_PATH }),
+      ]);
       expect(container.State.Running).toBe(true);
     });
     const volume = await docker.getVolume(`weir-${id}-data`).inspect();
@@ -191,7 +193,9 @@ describe('DockerOrchestrator', () => {
     setTimeout(() => abort.abort(new Error('cancelled by test')), 300);
 
     const started = Date.now();
-    await expect(hostNetwork.waitUntilReady(spec, { signal: abort.signal, onProgress: (states) => progress.push(states) })).rejects.toThrow();
+    await expect(
+      hostNetwork.waitUntilReady(spec, { signal: abort.signal, onProgress: (states) => progress.push(states) }),
+    ).rejects.toThrow();
 
     expect(Date.now() - started).toBeLessThan(1000);
     expect(progress[0]).toEqual([
@@ -318,7 +322,9 @@ describe('DockerOrchestrator', () => {
       const { port } = silentRegistry.address() as net.AddressInfo;
       const started = Date.now();
 
-      await expect(pullImage(docker, `127.0.0.1:${port}/weir-test/stalled:1`, 1000)).rejects.toThrow('the pull made no progress for 1000 ms');
+      await expect(pullImage(docker, `127.0.0.1:${port}/weir-test/stalled:1`, 1000)).rejects.toThrow(
+        'the pull made no progress for 1000 ms',
+      );
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       connections.forEach((connection) => connection.destroy());

@@ -35,7 +35,10 @@ test('an engine redirect fails the request it answers, and no request follows it
 });
 
 test('encoded names with a registry, a path and a tag reach the engine as the same image', async () => {
-  const [plain, encoded] = await Promise.all([docker.getImage(HEALTH_GATED_IMAGE).inspect(), imageNamed(docker, HEALTH_GATED_IMAGE).inspect()]);
+  const [plain, encoded] = await Promise.all([
+    docker.getImage(HEALTH_GATED_IMAGE).inspect(),
+    imageNamed(docker, HEALTH_GATED_IMAGE).inspect(),
+  ]);
   expect(encoded.Id).toBe(plain.Id);
   expect((await imageNamed(docker, 'busybox:latest').inspect()).RepoTags).toContain('busybox:latest');
   await expect(imageNamed(docker, 'weir-test/absent:1').inspect()).rejects.toMatchObject({ statusCode: 404 });

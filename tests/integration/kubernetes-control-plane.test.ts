@@ -29,7 +29,9 @@ beforeAll(async () => {
   await ensureKubernetesBinaries();
   const built = Date.now();
   plane = await startControlPlane({ name: 'kubernetes-test', realNode: true });
-  console.log(`Kubernetes binaries ready in ${(built - started) / 1000} s; control plane and both nodes up in ${(Date.now() - built) / 1000} s`);
+  console.log(
+    `Kubernetes binaries ready in ${(built - started) / 1000} s; control plane and both nodes up in ${(Date.now() - built) / 1000} s`,
+  );
 
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(plane.kubeconfigPath);
@@ -68,7 +70,10 @@ async function podsOf(app: string): Promise<V1Pod[]> {
 describe('Kubernetes control plane', () => {
   test('a 2-replica Deployment on the kwok node becomes available, and scales to 0', async () => {
     await apps.createNamespacedDeployment({ namespace, body: deployment('scaled', 2) });
-    await eventually(() => apps.readNamespacedDeployment({ name: 'scaled', namespace }), (d) => d.status?.availableReplicas === 2);
+    await eventually(
+      () => apps.readNamespacedDeployment({ name: 'scaled', namespace }),
+      (d) => d.status?.availableReplicas === 2,
+    );
     const pods = await podsOf('scaled');
     expect(pods.map((pod) => [pod.spec?.nodeName, pod.status?.phase])).toEqual([
       [plane.kwokNodeName, 'Running'],
@@ -76,19 +81,28 @@ describe('Kubernetes control plane', () => {
     ]);
 
     await apps.patchNamespacedDeploymentScale({ name: 'scaled', namespace, body: { spec: { replicas: 0 } } }, mergePatch);
-    await eventually(() => podsOf('scaled'), (remaining) => remaining.length === 0);
+    await eventually(
+      () => podsOf('scaled'),
+      (remaining) => remaining.length === 0,
+    );
     const scaled = await apps.readNamespacedDeployment({ name: 'scaled', namespace });
     expect(scaled.status?.availableReplicas ?? 0).toBe(0);
   });
 
   test("kwok's failure stage fails a running pod with the chosen reason and exit code, and the ReplicaSet replaces it", async () => {
     await apps.createNamespacedDeployment({ namespace, body: deployment('failing', 1) });
-    const [victim] = await eventually(() => podsOf('failing'), (pods) => pods.length === 1 && pods[0].status?.phase === 'Running');
+    const [victim] = await eventually(
+      () => podsOf('failing'),
+      (pods) => pods.length === 1 && pods[0].status?.phase === 'Running',
+    );
     const name = victim.metadata!.name!;
 
     await core.patchNamespacedPod({ name, namespace, body: { metadata: kwokFailureMarks('OOMKilled', 137) } }, mergePatch);
 
-    const failed = await eventually(() => core.readNamespacedPod({ name, namespace }), (pod) => pod.status?.phase === 'Failed');
+    const failed = await eventually(
+      () => core.readNamespacedPod({ name, namespace }),
+      (pod) => pod.status?.phase === 'Failed',
+    );
     expect(failed.status?.containerStatuses?.map((status) => status.state?.terminated)).toEqual([
       expect.objectContaining({ reason: 'OOMKilled', exitCode: 137 }),
     ]);
@@ -123,9 +137,15 @@ describe('Kubernetes control plane', () => {
       60_000,
     );
     expect(running.spec?.nodeName).toBe(node.name);
-    const body = await eventually(() => fetch(`http://127.0.0.1:${port}/`).then((response) => response.text()), (text) => text.length > 0);
+    const body = await eventually(
+      () => fetch(`http://127.0.0.1:${port}/`).then((response) => response.text()),
+      (text) => text.length > 0,
+    );
     expect(body.trim()).toBe(`served by ${name}`);
-    const logs = await eventually(() => core.readNamespacedPodLog({ name, namespace }), (text) => text.includes('httpd starting'));
+    const logs = await eventually(
+      () => core.readNamespacedPodLog({ name, namespace }),
+      (text) => text.includes('httpd starting'),
+    );
     expect(logs).toContain('httpd starting');
   });
 });

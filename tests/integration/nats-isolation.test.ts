@@ -86,7 +86,10 @@ function expectPublishDenied(error: Error | undefined, subject: string): void {
 async function subscriptionRefused(connection: NatsConnection, subject: string): Promise<boolean> {
   const subscription = connection.subscribe(subject);
   await connection.flush();
-  const ended = await Promise.race([subscription.closed, new Promise((resolve) => setTimeout(() => resolve('still open'), REQUEST_TIMEOUT_MS))]);
+  const ended = await Promise.race([
+    subscription.closed,
+    new Promise((resolve) => setTimeout(() => resolve('still open'), REQUEST_TIMEOUT_MS)),
+  ]);
   subscription.unsubscribe();
   return ended instanceof errors.PermissionViolationError;
 }
@@ -163,13 +166,19 @@ test('NATS refuses a client without credentials, and one whose user is signed by
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const foreignKeyFile = path.join(dir, 'foreign.nk');
   await writeFile(foreignKeyFile, new TextDecoder().decode(createAccount().getSeed()), { mode: 0o600 });
-  const foreign = await NatsCredentialIssuer.fromConfig({ mode: 'jwt', account: process.env.WEIR_NATS_ACCOUNT as string, signingKeyFile: foreignKeyFile });
+  const foreign = await NatsCredentialIssuer.fromConfig({
+    mode: 'jwt',
+    account: process.env.WEIR_NATS_ACCOUNT as string,
+    signingKeyFile: foreignKeyFile,
+  });
   const forged = connect({ servers: testNatsUrl(), reconnect: false, authenticator: credsAuthenticator(await foreign!.control()) });
   await expect(forged).rejects.toBeInstanceOf(errors.AuthorizationError);
 
   // The worker says which settings to check, rather than calling NATS unreachable.
   const foreignWorker = new NatsConnectionProvider(testNatsUrl(), foreign);
-  await expect(foreignWorker.get()).rejects.toThrow(`NATS at ${testNatsUrl()} refused the connection: Authorization Violation (check WEIR_NATS_ACCOUNT and WEIR_NATS_SIGNING_KEY_FILE)`);
+  await expect(foreignWorker.get()).rejects.toThrow(
+    `NATS at ${testNatsUrl()} refused the connection: Authorization Violation (check WEIR_NATS_ACCOUNT and WEIR_NATS_SIGNING_KEY_FILE)`,
+  );
   const anonymousWorker = new NatsConnectionProvider(testNatsUrl(), undefined);
   await expect(anonymousWorker.get()).rejects.toThrow(/refused the connection: .*WEIR_NATS_AUTH=none, but the server requires credentials/);
 });
@@ -191,14 +200,21 @@ test("the reference component with pipeline A's credentials runs A's flow, and c
   };
 
   // A's own source and sink: every message reaches A's stream and is consumed.
-  await start({ ...(await componentEnv(a.pipeline_id, source)), WEIR_OUTPUT_SUBJECT: streamSubject(a.pipeline_id, 'raw'), SOURCE_COUNT: 50 });
+  await start({
+    ...(await componentEnv(a.pipeline_id, source)),
+    WEIR_OUTPUT_SUBJECT: streamSubject(a.pipeline_id, 'raw'),
+    SOURCE_COUNT: 50,
+  });
   const ownSink = await start({
     ...(await componentEnv(a.pipeline_id, sink)),
     WEIR_INPUT_STREAM: jetStreamName(a.pipeline_id, 'raw'),
     WEIR_INPUT_CONSUMER: 'sink',
   });
   await eventually(
-    async () => ({ accepted: (await jsm.streams.info(jetStreamName(a.pipeline_id, 'raw'))).state.last_seq, unfinished: await dataPlane.unfinished(a, 'sink') }),
+    async () => ({
+      accepted: (await jsm.streams.info(jetStreamName(a.pipeline_id, 'raw'))).state.last_seq,
+      unfinished: await dataPlane.unfinished(a, 'sink'),
+    }),
     (state) => state.accepted === 50 && state.unfinished === 0,
     60_000,
   );
@@ -211,15 +227,23 @@ test("the reference component with pipeline A's credentials runs A's flow, and c
     WEIR_INPUT_CONSUMER: 'sink',
   });
   expect(await exitCodeOf(intruderSink)).toBe(1);
-  expect(lastEvent(await logEvents(intruderSink), 'failed')?.error).toMatch(/cannot use consumer "sink" of stream "weir_iso-[0-9a-f]+_raw": Permissions Violation/);
+  expect(lastEvent(await logEvents(intruderSink), 'failed')?.error).toMatch(
+    /cannot use consumer "sink" of stream "weir_iso-[0-9a-f]+_raw": Permissions Violation/,
+  );
 
-  const intruderSource = await start({ ...(await componentEnv(a.pipeline_id, source)), WEIR_OUTPUT_SUBJECT: streamSubject(b.pipeline_id, 'raw'), SOURCE_COUNT: 5 });
+  const intruderSource = await start({
+    ...(await componentEnv(a.pipeline_id, source)),
+    WEIR_OUTPUT_SUBJECT: streamSubject(b.pipeline_id, 'raw'),
+    SOURCE_COUNT: 5,
+  });
   const failing = await eventually(
     () => logEvents(intruderSource),
     (events) => lastEvent(events, 'publish_failing') !== undefined,
     30_000,
   );
-  expect(lastEvent(failing, 'publish_failing')?.error).toContain(`Permissions Violation for Publish to "${streamSubject(b.pipeline_id, 'raw')}"`);
+  expect(lastEvent(failing, 'publish_failing')?.error).toContain(
+    `Permissions Violation for Publish to "${streamSubject(b.pipeline_id, 'raw')}"`,
+  );
   expect(await heldMessages(b)).toBe(0);
   expect(await dataPlane.unfinished(b, 'sink')).toBe(0);
 });

@@ -57,51 +57,55 @@ interface SchemathesisReport {
   errors: unknown[];
 }
 
-test(`at least ${MIN_TEST_CASES} generated requests, stateful sequences included, all answered as the OpenAPI document says`, async () => {
-  const reportPath = path.join(workDir, 'report.json');
-  const output = await runSchemathesis(await ensureSchemathesis(), [
-    'run',
-    `${weir.url}/api/v1/openapi.json`,
-    '--header',
-    `Authorization: Bearer ${TOKEN}`,
-    '--checks',
-    CHECKS.join(','),
-    '--phases',
-    PHASES.join(','),
-    '--max-examples',
-    '200',
-    // One worker: the Python this installs into (3.11.7) can fail parsing source in threads, which Hypothesis does.
-    '--workers',
-    '1',
-    '--seed',
-    '20261201',
-    '--generation-database',
-    'none',
-    '--no-color',
-    '--report',
-    'json',
-    '--report-json-path',
-    reportPath,
-  ]);
-  const report = await readFile(reportPath, 'utf8').then(
-    (text) => JSON.parse(text) as SchemathesisReport,
-    () => {
-      throw new Error(`schemathesis wrote no report:\n${output}`);
-    },
-  );
-  const { generated, with_failures, errored } = report.test_cases;
-  console.log(
-    `schemathesis: ${generated} test cases in ${report.running_time.toFixed(0)} s, ${with_failures} with failures, ${errored} errored; ` +
-      PHASES.map((phase) => `${phase} ${report.phases[phase]?.status}`).join(', '),
-  );
-  if (report.exit_code !== 0 || report.failures.length > 0 || report.errors.length > 0) {
-    throw new Error(`schemathesis found problems (exit code ${report.exit_code}):\n${output}`);
-  }
-  expect(generated).toBeGreaterThanOrEqual(MIN_TEST_CASES);
-  expect(Object.fromEntries(PHASES.map((phase) => [phase, report.phases[phase]?.status]))).toEqual(
-    Object.fromEntries(PHASES.map((phase) => [phase, 'success'])),
-  );
-}, RUN_TIMEOUT_MS + 60_000);
+test(
+  `at least ${MIN_TEST_CASES} generated requests, stateful sequences included, all answered as the OpenAPI document says`,
+  async () => {
+    const reportPath = path.join(workDir, 'report.json');
+    const output = await runSchemathesis(await ensureSchemathesis(), [
+      'run',
+      `${weir.url}/api/v1/openapi.json`,
+      '--header',
+      `Authorization: Bearer ${TOKEN}`,
+      '--checks',
+      CHECKS.join(','),
+      '--phases',
+      PHASES.join(','),
+      '--max-examples',
+      '200',
+      // One worker: the Python this installs into (3.11.7) can fail parsing source in threads, which Hypothesis does.
+      '--workers',
+      '1',
+      '--seed',
+      '20261201',
+      '--generation-database',
+      'none',
+      '--no-color',
+      '--report',
+      'json',
+      '--report-json-path',
+      reportPath,
+    ]);
+    const report = await readFile(reportPath, 'utf8').then(
+      (text) => JSON.parse(text) as SchemathesisReport,
+      () => {
+        throw new Error(`schemathesis wrote no report:\n${output}`);
+      },
+    );
+    const { generated, with_failures, errored } = report.test_cases;
+    console.log(
+      `schemathesis: ${generated} test cases in ${report.running_time.toFixed(0)} s, ${with_failures} with failures, ${errored} errored; ` +
+        PHASES.map((phase) => `${phase} ${report.phases[phase]?.status}`).join(', '),
+    );
+    if (report.exit_code !== 0 || report.failures.length > 0 || report.errors.length > 0) {
+      throw new Error(`schemathesis found problems (exit code ${report.exit_code}):\n${output}`);
+    }
+    expect(generated).toBeGreaterThanOrEqual(MIN_TEST_CASES);
+    expect(Object.fromEntries(PHASES.map((phase) => [phase, report.phases[phase]?.status]))).toEqual(
+      Object.fromEntries(PHASES.map((phase) => [phase, 'success'])),
+    );
+  },
+  RUN_TIMEOUT_MS + 60_000,
+);
 
 /** Runs schemathesis in the work folder, where it keeps its own files; resolves with its output whatever its exit code. */
 function runSchemathesis(binary: string, args: string[]): Promise<string> {
@@ -128,7 +132,8 @@ async function removePipelinesStartedSince(since: Date): Promise<void> {
   const removals = await Promise.allSettled([...running].map(terminateAndDelete));
   for (const pipelineId of all) await removeDockerLeftovers(pipelineId);
   const failed = removals.filter((removal) => removal.status === 'rejected');
-  if (failed.length > 0) throw new Error(`${failed.length} pipelines did not reach Stopped: ${failed.map((removal) => removal.reason).join('; ')}`);
+  if (failed.length > 0)
+    throw new Error(`${failed.length} pipelines did not reach Stopped: ${failed.map((removal) => removal.reason).join('; ')}`);
 }
 
 async function terminateAndDelete(pipelineId: string): Promise<void> {

@@ -6,7 +6,14 @@ import { pipelineStatusKey } from '../../workflows/search-attributes';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { eventually } from '../../harness/eventually';
 import { Gate } from '../support/fake-orchestrator';
-import { FAST_SETTINGS, specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import {
+  FAST_SETTINGS,
+  specFor,
+  startWorkflowHarness,
+  statusOf,
+  stopWorkflowHarness,
+  type WorkflowHarness,
+} from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
 let harness: WorkflowHarness;
@@ -113,7 +120,12 @@ test('an operation that exhausts its retries puts the pipeline in Failed with a 
   harness.orchestrator.configure(id, { failing: { deploy: () => new Error('engine said no') } });
   await harness.gateway.create(specFor(id), `create-${id}`);
   const failed = await statusOf(harness.gateway, id, 'Failed');
-  expect(failed.failure).toMatchObject({ operation: 'deploy', component: null, error: 'engine said no', attempts: FAST_SETTINGS.max_attempts });
+  expect(failed.failure).toMatchObject({
+    operation: 'deploy',
+    component: null,
+    error: 'engine said no',
+    attempts: FAST_SETTINGS.max_attempts,
+  });
   expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'deploy', 'deploy']);
 
   for (const command of ['stop', 'resume', 'delete'] as const) {
@@ -129,7 +141,10 @@ test('an operation that exhausts its retries puts the pipeline in Failed with a 
 test('a non-retryable error fails at once', async () => {
   const id = newId();
   harness.orchestrator.configure(id, {
-    failing: { deploy: () => ApplicationFailure.nonRetryable('image nope:1 is not available', 'ImageUnavailable', { component: 'ingestor', attempt: 1 }) },
+    failing: {
+      deploy: () =>
+        ApplicationFailure.nonRetryable('image nope:1 is not available', 'ImageUnavailable', { component: 'ingestor', attempt: 1 }),
+    },
   });
   await harness.gateway.create(specFor(id), `create-${id}`);
   const failed = await statusOf(harness.gateway, id, 'Failed');
@@ -180,7 +195,10 @@ test('a failed delete leaves the pipeline Failed and the workflow alive', async 
   const id = await createRunning({ failing: { remove: () => new Error('volume busy') } });
   await harness.gateway.command(id, 'terminate', 't');
   await statusOf(harness.gateway, id, 'Stopped');
-  await expect(harness.gateway.command(id, 'delete', 'd')).rejects.toMatchObject({ code: 'INTERNAL', message: 'delete failed: volume busy' });
+  await expect(harness.gateway.command(id, 'delete', 'd')).rejects.toMatchObject({
+    code: 'INTERNAL',
+    message: 'delete failed: volume busy',
+  });
   const record = await harness.gateway.get(id);
   expect(record.overall_status).toBe('Failed');
   expect(record.failure).toMatchObject({ operation: 'delete', error: 'volume busy', attempts: FAST_SETTINGS.max_attempts });

@@ -5,7 +5,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AckPolicy, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import Docker from 'dockerode';
 import { findFreePort } from '../../scripts/ports';
@@ -73,7 +81,8 @@ async function addStream(config: Partial<StreamConfig> & { name: string }): Prom
       cleanups.push(() => jsm.streams.delete(config.name));
       return;
     } catch (error) {
-      const storeFailed = error instanceof JetStreamApiError && error.code === STREAM_CREATE_FAILED && error.message === STORE_FAILED_MESSAGE;
+      const storeFailed =
+        error instanceof JetStreamApiError && error.code === STREAM_CREATE_FAILED && error.message === STORE_FAILED_MESSAGE;
       if (attempt === STREAM_ADD_ATTEMPTS || !storeFailed) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
@@ -215,7 +224,11 @@ describe('reference component', () => {
 
     const components = [
       await startComponent('store', { WEIR_INPUT_STREAM: cooked.name, WEIR_INPUT_CONSUMER: 'store' }, dataDir),
-      await startComponent('pass', { WEIR_INPUT_STREAM: raw.name, WEIR_INPUT_CONSUMER: 'pass', WEIR_OUTPUT_SUBJECT: cooked.subject }, dataDir),
+      await startComponent(
+        'pass',
+        { WEIR_INPUT_STREAM: raw.name, WEIR_INPUT_CONSUMER: 'pass', WEIR_OUTPUT_SUBJECT: cooked.subject },
+        dataDir,
+      ),
       await startComponent('gen', { WEIR_OUTPUT_SUBJECT: raw.subject, SOURCE_COUNT: count }, dataDir),
     ];
     await waitUntilConsumed(cooked, 'store', count);
@@ -238,7 +251,14 @@ describe('reference component', () => {
 
     const transform = await startComponent(
       'reds',
-      { WEIR_INPUT_STREAM: input.name, WEIR_INPUT_CONSUMER: 'reds', WEIR_OUTPUT_SUBJECT: output.subject, TRANSFORM: 'filter', FILTER_FIELD: 'color', FILTER_EQUALS: 'red' },
+      {
+        WEIR_INPUT_STREAM: input.name,
+        WEIR_INPUT_CONSUMER: 'reds',
+        WEIR_OUTPUT_SUBJECT: output.subject,
+        TRANSFORM: 'filter',
+        FILTER_FIELD: 'color',
+        FILTER_EQUALS: 'red',
+      },
       await createDataDir(),
     );
     await waitUntilConsumed(input, 'reds', 32);
@@ -257,11 +277,20 @@ describe('reference component', () => {
     await createConsumer(input, 'unique');
     const transform = await startComponent(
       'unique',
-      { WEIR_INPUT_STREAM: input.name, WEIR_INPUT_CONSUMER: 'unique', WEIR_OUTPUT_SUBJECT: output.subject, TRANSFORM: 'dedupe', DEDUPE_WINDOW_MS: windowMs },
+      {
+        WEIR_INPUT_STREAM: input.name,
+        WEIR_INPUT_CONSUMER: 'unique',
+        WEIR_OUTPUT_SUBJECT: output.subject,
+        TRANSFORM: 'dedupe',
+        DEDUPE_WINDOW_MS: windowMs,
+      },
       await createDataDir(),
     );
 
-    await publishAll(input.subject, ['a', 'b', 'a', 'c', 'b', 'a'].map((key, index) => ({ seq: index + 1, key })));
+    await publishAll(
+      input.subject,
+      ['a', 'b', 'a', 'c', 'b', 'a'].map((key, index) => ({ seq: index + 1, key })),
+    );
     await waitUntilConsumed(input, 'unique', 6);
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     await publishAll(input.subject, [{ seq: 7, key: 'a' }]);
@@ -271,32 +300,41 @@ describe('reference component', () => {
     expect(await stopComponent(transform)).toBe(0);
   });
 
-  test.each(['sink', 'transform'] as const)('SIGTERM stops a busy %s with exit code 0, nothing left unacked and nothing lost', async (mode) => {
-    const count = 20_000;
-    const input = await createStream('in');
-    const output = await createStream('out');
-    await createConsumer(input, mode);
-    await publishAll(input.subject, range(1, count).map((seq) => ({ seq })));
-    const outputEnv: Record<string, string> = mode === 'transform' ? { WEIR_OUTPUT_SUBJECT: output.subject } : {};
-    const dataDir = await createDataDir();
-    const component = await startComponent(mode, { WEIR_INPUT_STREAM: input.name, WEIR_INPUT_CONSUMER: mode, ...outputEnv }, dataDir);
+  test.each(['sink', 'transform'] as const)(
+    'SIGTERM stops a busy %s with exit code 0, nothing left unacked and nothing lost',
+    async (mode) => {
+      const count = 20_000;
+      const input = await createStream('in');
+      const output = await createStream('out');
+      await createConsumer(input, mode);
+      await publishAll(
+        input.subject,
+        range(1, count).map((seq) => ({ seq })),
+      );
+      const outputEnv: Record<string, string> = mode === 'transform' ? { WEIR_OUTPUT_SUBJECT: output.subject } : {};
+      const dataDir = await createDataDir();
+      const component = await startComponent(mode, { WEIR_INPUT_STREAM: input.name, WEIR_INPUT_CONSUMER: mode, ...outputEnv }, dataDir);
 
-    await eventually(
-      () => consumerInfo(input, mode),
-      (info) => info.ack_floor.stream_seq > 0,
-      30_000,
-      10,
-    );
-    expect(await stopComponent(component)).toBe(0);
+      await eventually(
+        () => consumerInfo(input, mode),
+        (info) => info.ack_floor.stream_seq > 0,
+        30_000,
+        10,
+      );
+      expect(await stopComponent(component)).toBe(0);
 
-    const info = await consumerInfo(input, mode);
-    expect(info.num_ack_pending).toBe(0);
-    expect(info.num_pending).toBeGreaterThan(0);
-    const delivered = mode === 'sink' ? seqsOf(await readJsonLines(path.join(dataDir, `${mode}.jsonl`))) : seqsOf((await readStream(output)).map(({ body }) => body));
-    expect(new Set(delivered).size).toBe(delivered.length);
-    expect(delivered.length + info.num_pending).toBe(count);
-    expect(lastEvent(await logEvents(component), 'stopped')).toMatchObject({ acked: delivered.length, retried: 0 });
-  });
+      const info = await consumerInfo(input, mode);
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_pending).toBeGreaterThan(0);
+      const delivered =
+        mode === 'sink'
+          ? seqsOf(await readJsonLines(path.join(dataDir, `${mode}.jsonl`)))
+          : seqsOf((await readStream(output)).map(({ body }) => body));
+      expect(new Set(delivered).size).toBe(delivered.length);
+      expect(delivered.length + info.num_pending).toBe(count);
+      expect(lastEvent(await logEvents(component), 'stopped')).toMatchObject({ acked: delivered.length, retried: 0 });
+    },
+  );
 
   test('an HTTP sink acks a message only after a 2xx answer, retrying the others', async () => {
     const input = await createStream('in');
@@ -321,7 +359,10 @@ describe('reference component', () => {
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const { port } = server.address() as AddressInfo;
 
-    await publishAll(input.subject, range(1, 20).map((seq) => ({ seq })));
+    await publishAll(
+      input.subject,
+      range(1, 20).map((seq) => ({ seq })),
+    );
     const sink = await startComponent(
       'post',
       { WEIR_INPUT_STREAM: input.name, WEIR_INPUT_CONSUMER: 'post', SINK: 'http', SINK_URL: `http://127.0.0.1:${port}/events` },
@@ -341,7 +382,8 @@ describe('reference component', () => {
     const port = await findFreePort();
     const source = await startComponent('ingest', { WEIR_OUTPUT_SUBJECT: `t.${id}.ingest`, SOURCE_HTTP_PORT: port }, await createDataDir());
     await waitForEvent(source, 'started');
-    const ingest = (body: string) => fetch(`http://127.0.0.1:${port}/ingest`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const ingest = (body: string) =>
+      fetch(`http://127.0.0.1:${port}/ingest`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
     const withoutStream = await ingest('{"order": 1}');
     expect(withoutStream.status).toBe(503);
@@ -363,14 +405,23 @@ describe('reference component', () => {
     const dataDir = await createDataDir();
     const unreachable = await startComponent(
       'lonely',
-      { NATS_URL: `nats://127.0.0.1:${await findFreePort()}`, NATS_CONNECT_TIMEOUT_MS: 1500, WEIR_OUTPUT_SUBJECT: 't.none', SOURCE_COUNT: 1 },
+      {
+        NATS_URL: `nats://127.0.0.1:${await findFreePort()}`,
+        NATS_CONNECT_TIMEOUT_MS: 1500,
+        WEIR_OUTPUT_SUBJECT: 't.none',
+        SOURCE_COUNT: 1,
+      },
       dataDir,
     );
     const misconfigured = await startComponent('confused', { WEIR_MODE: 'shuffle', WEIR_OUTPUT_SUBJECT: 't.none' }, dataDir);
 
     expect(await exitCodeOf(unreachable)).toBe(1);
-    expect(lastEvent(await logEvents(unreachable), 'failed')?.error).toMatch(/^could not connect to NATS at nats:\/\/127\.0\.0\.1:\d+ within 1\.5 s/);
+    expect(lastEvent(await logEvents(unreachable), 'failed')?.error).toMatch(
+      /^could not connect to NATS at nats:\/\/127\.0\.0\.1:\d+ within 1\.5 s/,
+    );
     expect(await exitCodeOf(misconfigured)).toBe(2);
-    expect(lastEvent(await logEvents(misconfigured), 'failed')?.error).toBe('WEIR_MODE must be one of source, transform, sink (got "shuffle")');
+    expect(lastEvent(await logEvents(misconfigured), 'failed')?.error).toBe(
+      'WEIR_MODE must be one of source, transform, sink (got "shuffle")',
+    );
   });
 });

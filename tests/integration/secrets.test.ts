@@ -28,7 +28,15 @@ afterAll(async () => {
 const withSecret = (pipelineId: string, secret: string) => ({
   pipeline_id: pipelineId,
   name: `Secret ${pipelineId}`,
-  components: [{ name: 'db', image: 'busybox:latest', command: ['sleep', '3600'], env: { PLAIN: 'visible-value' }, secret_env: { DB_PASSWORD: secret } }],
+  components: [
+    {
+      name: 'db',
+      image: 'busybox:latest',
+      command: ['sleep', '3600'],
+      env: { PLAIN: 'visible-value' },
+      secret_env: { DB_PASSWORD: secret },
+    },
+  ],
 });
 
 /** Every string and every payload in the workflow's history, payloads decoded from their bytes. */
@@ -106,7 +114,11 @@ test("each component's NATS credentials, allowed only its own subjects, reach it
   const history = await historyText(id);
   const record = JSON.stringify((await weir.request('GET', `/api/v1/pipeline/${id}`)).body);
   for (const component of components) {
-    const env = new Map(containers.get(`weir-${id}-${component.name}-0`)!.Config.Env.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+    const env = new Map(
+      containers
+        .get(`weir-${id}-${component.name}-0`)!
+        .Config.Env.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+    );
     expect(env.get('WEIR_NATS_INBOX_PREFIX')).toBe(`_INBOX_weir.${id}.${component.name}`);
     const creds = await parseCreds(new TextEncoder().encode(env.get('WEIR_NATS_CREDS')));
     const { pub, sub } = decode<User>(creds.jwt).nats;
@@ -127,7 +139,14 @@ test('a component that prints its secret and dies fails the pipeline quoting its
   const leaky = {
     pipeline_id: id,
     name: `Leaky ${id}`,
-    components: [{ name: 'db', image: 'busybox:latest', command: ['sh', '-c', 'echo "cannot log in with $DB_PASSWORD"; exit 3'], secret_env: { DB_PASSWORD: 'db-password' } }],
+    components: [
+      {
+        name: 'db',
+        image: 'busybox:latest',
+        command: ['sh', '-c', 'echo "cannot log in with $DB_PASSWORD"; exit 3'],
+        secret_env: { DB_PASSWORD: 'db-password' },
+      },
+    ],
   };
   expect((await weir.request('POST', '/api/v1/pipeline', leaky)).status).toBe(201);
   const failed = await weir.healthReaches(id, 'Failed');

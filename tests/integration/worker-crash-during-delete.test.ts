@@ -54,7 +54,8 @@ test('a delete whose worker is killed during the removal is finished by a new wo
     () => handle.describe(),
     ({ raw }) =>
       raw.pendingActivities?.some(
-        (activity) => activity.activityType?.name === 'removePipeline' && activity.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+        (activity) =>
+          activity.activityType?.name === 'removePipeline' && activity.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
       ) ?? false,
     30_000,
     10,

@@ -48,7 +48,11 @@ afterAll(async () => {
 
 async function removePipeline(pipelineId: string): Promise<void> {
   await gateway.command(pipelineId, 'terminate', `cleanup-terminate-${pipelineId}`);
-  await eventually(() => gateway.get(pipelineId), (record) => record.overall_status === 'Stopped', 60_000);
+  await eventually(
+    () => gateway.get(pipelineId),
+    (record) => record.overall_status === 'Stopped',
+    60_000,
+  );
   await gateway.command(pipelineId, 'delete', `cleanup-delete-${pipelineId}`);
 }
 
@@ -64,7 +68,12 @@ function startDirectly(suffix: string, component: Partial<ComponentSpec>): Promi
 }
 
 const failedWithin = (pipelineId: string, timeoutMs: number) =>
-  eventually(() => gateway.get(pipelineId), (record) => record.overall_status === 'Failed', timeoutMs, 100);
+  eventually(
+    () => gateway.get(pipelineId),
+    (record) => record.overall_status === 'Failed',
+    timeoutMs,
+    100,
+  );
 
 test('hostile image references, env, commands, names and replica counts fail their pipeline alone, at once, and never reach another host', async () => {
   const { port } = probe.address() as net.AddressInfo;
@@ -99,7 +108,11 @@ test('hostile image references, env, commands, names and replica counts fail the
     expect(failure?.error).toContain(reason);
   }
   const failedAfterMs = Date.now() - startedAt;
-  await eventually(() => gateway.get(unrelated), (record) => record.overall_status === 'Running', 60_000);
+  await eventually(
+    () => gateway.get(unrelated),
+    (record) => record.overall_status === 'Running',
+    60_000,
+  );
 
   expect(failedAfterMs).toBeLessThan(20_000);
   expect(worker.exitCode).toBeNull();

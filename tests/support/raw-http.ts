@@ -10,7 +10,13 @@ export interface RawAnswer {
  * One HTTP request with the path sent exactly as written (fetch would normalise `/./`, `..` and the case of
  * escapes), and any headers a browser or an attacker might send, Host included.
  */
-export function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const request = http.request({ host: hostname, port, method, path, headers, setHost: !('host' in lowerCased(headers)) }, (response) => {

@@ -91,7 +91,8 @@ async function recordAll(outputDir: string): Promise<void> {
     const harness = await startWorkflowHarness(SERVER_ARGS[name] ?? []);
     try {
       const id = `replay-${name}`;
-      const recordedRun = (await scenario(harness, id)) ?? (await harness.env.client.workflow.getHandle(workflowIdFor(id)).describe()).runId;
+      const recordedRun =
+        (await scenario(harness, id)) ?? (await harness.env.client.workflow.getHandle(workflowIdFor(id)).describe()).runId;
       // The CLI writes the canonical JSON form of a history, the one replay reads.
       const history = execFileSync(temporalCli(), [
         'workflow',

@@ -10,7 +10,11 @@ export interface LogEvent {
 }
 
 /** Starts the reference component image on the host network with `env`, its /weir-data on `dataDir` when given. */
-export async function startReferenceContainer(docker: Docker, env: Record<string, string | number | undefined>, dataDir?: string): Promise<Docker.Container> {
+export async function startReferenceContainer(
+  docker: Docker,
+  env: Record<string, string | number | undefined>,
+  dataDir?: string,
+): Promise<Docker.Container> {
   const container = await docker.createContainer({
     Image: REFERENCE_COMPONENT_IMAGE,
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),

@@ -5,10 +5,9 @@ import { imageExists } from '../../activities/docker/images';
 /** An image that is healthy only while /tmp/ready exists, so a test decides when a component becomes ready. */
 export const HEALTH_GATED_IMAGE = 'weir-test/health-gated:1';
 
-const HEALTH_GATED_DOCKERFILE = [
-  'FROM busybox:latest',
-  'HEALTHCHECK --interval=1s --timeout=1s --retries=1 CMD test -f /tmp/ready',
-].join('\n');
+const HEALTH_GATED_DOCKERFILE = ['FROM busybox:latest', 'HEALTHCHECK --interval=1s --timeout=1s --retries=1 CMD test -f /tmp/ready'].join(
+  '\n',
+);
 
 export async function ensureHealthGatedImage(docker = new Docker()): Promise<void> {
   if (await imageExists(docker, HEALTH_GATED_IMAGE)) return;

@@ -50,7 +50,10 @@ export interface WorkflowHarness {
 
 /** The server suggests continue-as-new after this many events instead of thousands, so tests reach it quickly. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 60;
-export const SUGGEST_CONTINUE_AS_NEW_EARLY = ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${CONTINUE_AS_NEW_AFTER_EVENTS}`];
+export const SUGGEST_CONTINUE_AS_NEW_EARLY = [
+  '--dynamic-config-value',
+  `limit.historyCount.suggestContinueAsNew=${CONTINUE_AS_NEW_AFTER_EVENTS}`,
+];
 
 /** A dev server, a worker on the fake orchestrator and data plane, and the API's gateway, sharing one file's tests. */
 export async function startWorkflowHarness(extraArgs: string[] = []): Promise<WorkflowHarness> {
@@ -61,7 +64,13 @@ export async function startWorkflowHarness(extraArgs: string[] = []): Promise<Wo
   const worker = await createPipelineWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    activities: { orchestrator, dataPlane, componentNatsUrl: 'nats://127.0.0.1:4222', natsCredentials: undefined, secrets: new SecretDirectory(undefined) },
+    activities: {
+      orchestrator,
+      dataPlane,
+      componentNatsUrl: 'nats://127.0.0.1:4222',
+      natsCredentials: undefined,
+      secrets: new SecretDirectory(undefined),
+    },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
@@ -76,10 +85,19 @@ export async function stopWorkflowHarness(harness: WorkflowHarness): Promise<voi
 }
 
 export function specFor(pipelineId: string): PipelineSpec {
-  return { pipeline_id: pipelineId, name: `Pipeline ${pipelineId}`, components: [{ name: 'ingestor', image: 'busybox:latest', replicas: 1 }] };
+  return {
+    pipeline_id: pipelineId,
+    name: `Pipeline ${pipelineId}`,
+    components: [{ name: 'ingestor', image: 'busybox:latest', replicas: 1 }],
+  };
 }
 
-export function statusOf(gateway: PipelineGateway, pipelineId: string, status: PipelineStatus, timeoutMs?: number): Promise<PipelineRecord> {
+export function statusOf(
+  gateway: PipelineGateway,
+  pipelineId: string,
+  status: PipelineStatus,
+  timeoutMs?: number,
+): Promise<PipelineRecord> {
   return eventually(
     () => gateway.get(pipelineId),
     (record) => record.overall_status === status,

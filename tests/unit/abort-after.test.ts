@@ -9,7 +9,7 @@ describe('abortAfter', () => {
     expect(String(timed.signal.reason)).toContain('timed out after 50 ms');
   });
 
-  test('aborts with the parent\'s reason when the parent aborts first, and dispose stops the timer', async () => {
+  test("aborts with the parent's reason when the parent aborts first, and dispose stops the timer", async () => {
     const parent = new AbortController();
     const timed = abortAfter(parent.signal, 60_000);
     parent.abort('cancelled');
@@ -44,7 +44,10 @@ describe('abortAfter', () => {
         process.stdout.write(outcome);
       });
     `;
-    const outcome = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8' });
+    const outcome = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '-e', script], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
     expect(outcome).toBe('fired');
   });
 });

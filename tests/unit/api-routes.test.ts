@@ -152,17 +152,28 @@ test.each([
 ] as const)('%s %s sends %s with the request id and answers 204 with the outcome', async (method, path, command) => {
   await send('POST', '/api/v1/pipeline', spec);
   const answer = await send(method, path, undefined, { 'x-request-id': 'cmd-1' });
-  expect([answer.status, answer.headers.get('weir-command-outcome'), answer.headers.get('x-request-id')]).toEqual([204, 'accepted', 'cmd-1']);
+  expect([answer.status, answer.headers.get('weir-command-outcome'), answer.headers.get('x-request-id')]).toEqual([
+    204,
+    'accepted',
+    'cmd-1',
+  ]);
   expect(pipelines.calls).toContain(`${command} orders-etl cmd-1`);
 });
 
 test('a refusal keeps its 409 details; an unknown pipeline is 404; a bad path id is 400 before any call', async () => {
   await send('POST', '/api/v1/pipeline', spec);
-  pipelines.refusal = new ApiError('INVALID_TRANSITION', 'cannot resume a pipeline that is Stopping', { current_status: 'Stopping', allowed_actions: ['terminate'] });
+  pipelines.refusal = new ApiError('INVALID_TRANSITION', 'cannot resume a pipeline that is Stopping', {
+    current_status: 'Stopping',
+    allowed_actions: ['terminate'],
+  });
   const refused = await send('POST', '/api/v1/pipeline/orders-etl/resume');
   expect([refused.status, refused.body]).toEqual([
     409,
-    { code: 'INVALID_TRANSITION', message: 'cannot resume a pipeline that is Stopping', details: { current_status: 'Stopping', allowed_actions: ['terminate'] } },
+    {
+      code: 'INVALID_TRANSITION',
+      message: 'cannot resume a pipeline that is Stopping',
+      details: { current_status: 'Stopping', allowed_actions: ['terminate'] },
+    },
   ]);
   expect((await send('GET', '/api/v1/pipeline/nobody/health')).status).toBe(404);
   const calls = pipelines.calls.length;

@@ -7,7 +7,12 @@ function documentedTable(): { statuses: string[]; rows: Map<string, string[]> } 
   const text = readFileSync(path.join(__dirname, '..', '..', 'docs', 'concepts.md'), 'utf8');
   const table = /<!-- command-table:start -->\n([\s\S]*?)\n<!-- command-table:end -->/.exec(text);
   if (!table) throw new Error('docs/concepts.md has no command table between its markers');
-  const [header, , ...body] = table[1].split('\n').map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  const [header, , ...body] = table[1].split('\n').map((line) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim()),
+  );
   return { statuses: header.slice(1), rows: new Map(body.map(([command, ...cells]) => [command, cells])) };
 }
 

@@ -17,10 +17,19 @@ test('a readiness or watch heartbeat gives each component its replicas and state
     spec,
     'Created',
     null,
-    observed({ components: [{ component: 'source', desired_replicas: 2, ready_replicas: 1, state: 'starting', message: 'replica 1 is starting' }] }),
+    observed({
+      components: [{ component: 'source', desired_replicas: 2, ready_replicas: 1, state: 'starting', message: 'replica 1 is starting' }],
+    }),
   );
   expect(health).toEqual([
-    { name: 'source', desired_replicas: 2, ready_replicas: 1, state: 'starting', message: 'replica 1 is starting', unfinished_messages: null },
+    {
+      name: 'source',
+      desired_replicas: 2,
+      ready_replicas: 1,
+      state: 'starting',
+      message: 'replica 1 is starting',
+      unfinished_messages: null,
+    },
     { name: 'sink', desired_replicas: 1, ready_replicas: 0, state: 'unknown', message: null, unfinished_messages: null },
   ]);
 });

@@ -75,8 +75,9 @@ describe('image reference', () => {
       fc.option(tag, { nil: undefined }),
       fc.option(digest, { nil: undefined }),
     )
-    .map(([host, path, tagged, digested]) =>
-      [host, ...path].filter((part) => part !== undefined).join('/') + (tagged ? `:${tagged}` : '') + (digested ? `@${digested}` : ''),
+    .map(
+      ([host, path, tagged, digested]) =>
+        [host, ...path].filter((part) => part !== undefined).join('/') + (tagged ? `:${tagged}` : '') + (digested ? `@${digested}` : ''),
     );
 
   test('every reference built from the grammar is valid', () => {
@@ -89,7 +90,9 @@ describe('image reference', () => {
       fc.property(fc.oneof(risky, reference), (candidate) => {
         if (checkImageReference(candidate) !== undefined) return true;
         const segments = candidate.split('/');
-        return /^[A-Za-z0-9._:/@\-[\]+]+$/.test(candidate) && segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+        return (
+          /^[A-Za-z0-9._:/@\-[\]+]+$/.test(candidate) && segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..')
+        );
       }),
       { numRuns: 2000 },
     );

@@ -37,8 +37,26 @@ describe('PipelineLedger', () => {
     expect(view.updated_at).toBe('t2');
     expect(view.created_at).toBe('t0');
     expect(view.transitions).toEqual([
-      { at: 't1', from: 'Created', to: 'Running', command: null, source: 'workflow', request_id: null, reason: 'deploy completed', outcome: 'applied' },
-      { at: 't2', from: 'Running', to: 'Stopping', command: 'stop', source: 'api', request_id: 'req-1', reason: 'stop requested', outcome: 'applied' },
+      {
+        at: 't1',
+        from: 'Created',
+        to: 'Running',
+        command: null,
+        source: 'workflow',
+        request_id: null,
+        reason: 'deploy completed',
+        outcome: 'applied',
+      },
+      {
+        at: 't2',
+        from: 'Running',
+        to: 'Stopping',
+        command: 'stop',
+        source: 'api',
+        request_id: 'req-1',
+        reason: 'stop requested',
+        outcome: 'applied',
+      },
     ]);
   });
 
@@ -53,7 +71,10 @@ describe('PipelineLedger', () => {
 
   test('a refusal is recorded without changing the status', () => {
     const ledger = PipelineLedger.create(spec, 't0');
-    ledger.recordRefusal({ command: 'resume', source: 'signal', request_id: null, reason: 'cannot resume a pipeline that is Created' }, 't1');
+    ledger.recordRefusal(
+      { command: 'resume', source: 'signal', request_id: null, reason: 'cannot resume a pipeline that is Created' },
+      't1',
+    );
     expect(ledger.status).toBe('Created');
     expect(ledger.view().updated_at).toBe('t0');
     expect(ledger.view().transitions[0]).toMatchObject({ from: 'Created', to: 'Created', outcome: 'refused' });
@@ -63,7 +84,8 @@ describe('PipelineLedger', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: TRANSITION_HISTORY_LIMIT * 3 }), (count) => {
         const ledger = PipelineLedger.create(spec, 't0');
-        for (let i = 0; i < count; i += 1) ledger.recordRefusal({ command: 'stop', source: 'signal', request_id: `r${i}`, reason: 'x' }, `t${i}`);
+        for (let i = 0; i < count; i += 1)
+          ledger.recordRefusal({ command: 'stop', source: 'signal', request_id: `r${i}`, reason: 'x' }, `t${i}`);
         const transitions = ledger.view().transitions;
         expect(transitions).toHaveLength(Math.min(count, TRANSITION_HISTORY_LIMIT));
         if (count > 0) expect(transitions[transitions.length - 1].request_id).toBe(`r${count - 1}`);

@@ -53,7 +53,11 @@ describe('secret directory', () => {
   test('a missing secret fails without retries, naming the component, the secret and where it was looked for', async () => {
     const missing = withSecretValues(spec({ DB_PASSWORD: 'absent' }), new SecretDirectory(dir));
     await expect(missing).rejects.toThrow(SecretMissingError);
-    await expect(missing).rejects.toMatchObject({ component: 'db', retryable: false, message: `component db needs secret absent, but it is not in ${dir}` });
+    await expect(missing).rejects.toMatchObject({
+      component: 'db',
+      retryable: false,
+      message: `component db needs secret absent, but it is not in ${dir}`,
+    });
     await expect(withSecretValues(spec({ DB_PASSWORD: 'db-password' }), new SecretDirectory(undefined))).rejects.toThrow(
       'no secrets directory is configured (WEIR_SECRETS_DIR on the worker)',
     );

@@ -11,7 +11,16 @@ import {
 
 /** The command table of the design, cell by cell: a status name means "204 → that status". */
 const EXPECTED: Record<Command, Record<PipelineStatus, string>> = {
-  stop: { Created: '409', Running: 'Stopping', Stopping: 'noop', Stopped: 'noop', Terminating: 'noop', Failed: '409', Resuming: '409', Deleting: '409' },
+  stop: {
+    Created: '409',
+    Running: 'Stopping',
+    Stopping: 'noop',
+    Stopped: 'noop',
+    Terminating: 'noop',
+    Failed: '409',
+    Resuming: '409',
+    Deleting: '409',
+  },
   terminate: {
     Created: 'Terminating',
     Running: 'Terminating',
@@ -22,8 +31,26 @@ const EXPECTED: Record<Command, Record<PipelineStatus, string>> = {
     Resuming: 'Terminating',
     Deleting: '409',
   },
-  resume: { Created: '409', Running: 'noop', Stopping: '409', Stopped: 'Resuming', Terminating: '409', Failed: '409', Resuming: 'noop', Deleting: '409' },
-  delete: { Created: '409', Running: '409', Stopping: '409', Stopped: 'Deleting', Terminating: '409', Failed: '409', Resuming: '409', Deleting: 'join' },
+  resume: {
+    Created: '409',
+    Running: 'noop',
+    Stopping: '409',
+    Stopped: 'Resuming',
+    Terminating: '409',
+    Failed: '409',
+    Resuming: 'noop',
+    Deleting: '409',
+  },
+  delete: {
+    Created: '409',
+    Running: '409',
+    Stopping: '409',
+    Stopped: 'Deleting',
+    Terminating: '409',
+    Failed: '409',
+    Resuming: '409',
+    Deleting: 'join',
+  },
 };
 
 function describeDecision(command: Command, status: PipelineStatus): string {

@@ -21,25 +21,39 @@ describe('stream graph', () => {
   });
 
   test('an input that no component outputs names the field', () => {
-    expect(streamGraphProblems([{ name: 'source', output: 'raw' }, { name: 'sink', input: 'raw' }, { name: 'typo', input: 'rwa' }])).toEqual([
-      { path: [2, 'input'], message: 'no component outputs stream rwa' },
-    ]);
+    expect(
+      streamGraphProblems([
+        { name: 'source', output: 'raw' },
+        { name: 'sink', input: 'raw' },
+        { name: 'typo', input: 'rwa' },
+      ]),
+    ).toEqual([{ path: [2, 'input'], message: 'no component outputs stream rwa' }]);
   });
 
   test('an output that no component reads names the field', () => {
-    expect(streamGraphProblems([{ name: 'source', output: 'raw' }, { name: 'transform', input: 'raw', output: 'nowhere' }])).toEqual([
-      { path: [1, 'output'], message: 'no component reads stream nowhere' },
-    ]);
+    expect(
+      streamGraphProblems([
+        { name: 'source', output: 'raw' },
+        { name: 'transform', input: 'raw', output: 'nowhere' },
+      ]),
+    ).toEqual([{ path: [1, 'output'], message: 'no component reads stream nowhere' }]);
   });
 
   test('a cycle is refused', () => {
-    const cycle = [{ name: 'source', output: 'raw' }, { name: 'a', input: 'raw', output: 'b' }, { name: 'b', input: 'b', output: 'raw' }];
+    const cycle = [
+      { name: 'source', output: 'raw' },
+      { name: 'a', input: 'raw', output: 'b' },
+      { name: 'b', input: 'b', output: 'raw' },
+    ];
     expect(topologicalOrder(cycle)).toBeUndefined();
     expect(streamGraphProblems(cycle)).toEqual([{ path: [], message: 'the streams between components form a cycle' }]);
   });
 
   test('a pipeline with no source is refused', () => {
-    const loop = [{ name: 'a', input: 'x', output: 'y' }, { name: 'b', input: 'y', output: 'x' }];
+    const loop = [
+      { name: 'a', input: 'x', output: 'y' },
+      { name: 'b', input: 'y', output: 'x' },
+    ];
     expect(streamGraphProblems(loop)).toEqual([{ path: [], message: 'the pipeline has no source: every component has an input' }]);
   });
 
