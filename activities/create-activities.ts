@@ -7,6 +7,7 @@ import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
 import { withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
+import { checkRunnable } from './runnable-spec';
 import type { DataPlane } from './data-plane';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import type { Orchestrator } from './orchestrator';
@@ -35,10 +36,11 @@ export function createActivities({
   drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS,
 }: ActivityDependencies) {
   /**
-   * Provisions the streams and returns the spec as the orchestrator runs it, with secret values, NATS credentials and
-   * Weir's variables in each component's env. Secrets are read first, so a missing one fails before anything is made.
+   * Checks the spec, provisions the streams and returns the spec as the orchestrator runs it, with secret values, NATS
+   * credentials and Weir's variables in each component's env. Nothing is made before the spec and the secrets check out.
    */
   const provisioned = async (spec: PipelineSpec): Promise<PipelineSpec> => {
+    checkRunnable(spec);
     const runnable = await withNatsCredentials(withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl), natsCredentials);
     await dataPlane.provision(spec);
     return runnable;

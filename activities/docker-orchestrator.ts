@@ -21,7 +21,6 @@ import {
 } from './docker/resource-names';
 import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, ContainerNameTakenError } from './errors';
 import { ContainerEvents } from './docker/container-events';
-import { checkRunnable } from './docker/runnable-spec';
 import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { Orchestrator, WaitOptions } from './orchestrator';
 
@@ -69,7 +68,6 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async deploy(spec: PipelineSpec): Promise<void> {
-    checkRunnable(spec);
     for (const component of spec.components) {
       await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
     }

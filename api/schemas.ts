@@ -1,7 +1,14 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { checkImageReference } from '../pipeline/image-reference';
-import { SECRET_NAME_PATTERN, isWeirVariable } from '../pipeline/pipeline-spec';
+import {
+  COMPONENT_NAME_PATTERN,
+  MAX_REPLICAS,
+  PIPELINE_ID_PATTERN,
+  SECRET_NAME_PATTERN,
+  STREAM_NAME_PATTERN,
+  isWeirVariable,
+} from '../pipeline/pipeline-spec';
 import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../pipeline/pipeline-view';
 import { COMMANDS, PIPELINE_STATUSES } from '../pipeline/status-machine';
 import { HEALTH_STATES } from './component-health';
@@ -9,20 +16,18 @@ import { streamGraphProblems } from '../pipeline/stream-graph';
 
 extendZodWithOpenApi(z);
 
-const PIPELINE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
-const COMPONENT_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A name of at most 255 characters, a tag of at most 128 and a digest. */
 const MAX_IMAGE_REFERENCE_LENGTH = 512;
 
 export const PipelineIdSchema = z
   .string()
-  .regex(PIPELINE_ID_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$')
+  .regex(PIPELINE_ID_PATTERN, `must match ${PIPELINE_ID_PATTERN.source}`)
   .openapi({ example: 'orders-etl' });
 
 export const ComponentNameSchema = z
   .string()
-  .regex(COMPONENT_NAME_PATTERN, 'must match ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$')
+  .regex(COMPONENT_NAME_PATTERN, `must match ${COMPONENT_NAME_PATTERN.source}`)
   .openapi({ example: 'ingestor' });
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -57,7 +62,7 @@ const ImageReferenceSchema = z
   })
   .openapi({ description: 'A Docker image reference: [registry/]name[:tag][@digest], the name in lowercase', example: 'busybox:latest' });
 
-const StreamNameSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must match ^[a-z0-9-]{1,32}$');
+const StreamNameSchema = z.string().regex(STREAM_NAME_PATTERN, `must match ${STREAM_NAME_PATTERN.source}`);
 
 /**
  * A component as users declare it. Strict: any field not listed (privileged, volumes, network_mode, ...) is refused,
@@ -77,7 +82,7 @@ export const ComponentSpecSchema = z
           'Environment variables whose values the worker reads from its secrets directory, by secret name; values never enter history.',
         example: { DB_PASSWORD: 'orders-db-password' },
       }),
-    replicas: z.number().int().min(1).max(10).default(1),
+    replicas: z.number().int().min(1).max(MAX_REPLICAS).default(1),
     input: StreamNameSchema.optional(),
     output: StreamNameSchema.optional(),
   })

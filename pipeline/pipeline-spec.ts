@@ -19,6 +19,15 @@ export interface PipelineSpec {
   components: ComponentSpec[];
 }
 
+/**
+ * The grammar of the names a spec holds. Names become container and Deployment names, NATS subjects and stream
+ * names, so they are lowercase DNS labels: no ".", "*" or ">" can reach a subject, no "/" or ".." a path.
+ */
+export const PIPELINE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+export const COMPONENT_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+export const STREAM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
+export const MAX_REPLICAS = 10;
+
 /** A secret's name: a DNS label, so it is also a safe file name and a valid Kubernetes Secret name. */
 export const SECRET_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -92,7 +92,10 @@ test('hostile image references, env, commands, names and replica counts fail the
     { suffix: 'envname', component: { env: { 'A=B': 'x' } }, reason: 'env variable "A=B"' },
     { suffix: 'cmdnul', component: { command: ['sleep', '36\u000000'] }, reason: 'command' },
     { suffix: 'replicas', component: { replicas: 1_000_000_000 }, reason: 'replicas' },
-    { suffix: 'name', component: { name: 'x/../../../v1.40/containers/json' }, reason: 'container name' },
+    { suffix: 'name', component: { name: 'x/../../../v1.40/containers/json' }, reason: 'the name does not match' },
+    // In a NATS subject, these would widen the component's permissions to other consumers and streams.
+    { suffix: 'wildname', component: { name: '*' }, reason: 'the name does not match' },
+    { suffix: 'wildstream', component: { output: 'raw.>' }, reason: 'the stream "raw.>" does not match' },
   ];
 
   const startedAt = Date.now();
