@@ -151,6 +151,7 @@ export const PipelineSchema = PipelineStatusViewSchema.extend({
 
 export const TransitionSchema = z
   .object({
+    seq: z.number().int().min(1).openapi({ description: 'The record\'s number, from 1, stable for the life of the pipeline: the event id in /events' }),
     at: timestamp,
     from: PipelineStatusSchema,
     to: PipelineStatusSchema,
