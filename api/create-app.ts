@@ -3,13 +3,19 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error';
 import { bearerAuth } from './bearer-auth';
+import { eventStreamRoute } from './event-stream';
+import type { ApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { METRICS_PATH } from './paths';
 import type { PipelineGateway } from './pipeline-gateway';
 import { pipelineRoutes } from './pipeline-routes';
+import type { PipelineWatchers } from './pipeline-watchers';
 import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
 
 export interface AppOptions extends HostPolicy {
   gateway: PipelineGateway;
+  watchers: PipelineWatchers;
+  metrics: ApiMetrics;
   logger: Logger;
   /** When set, every route but the probes requires it as a bearer token. */
   token?: string;
@@ -19,7 +25,7 @@ export interface AppOptions extends HostPolicy {
   natsReachable: () => Promise<boolean>;
 }
 
-export function createApp({ gateway, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
+export function createApp({ gateway, watchers, metrics, logger, token, natsReachable, allowedOrigins, ...hostPolicy }: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
 
@@ -61,7 +67,13 @@ export function createApp({ gateway, logger, token, natsReachable, allowedOrigin
   router.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = openApiDocument;
   });
-  pipelineRoutes(router, gateway);
+  router.get(METRICS_PATH, async (ctx) => {
+    const { contentType, text } = await metrics.exposition();
+    ctx.type = contentType;
+    ctx.body = text;
+  });
+  pipelineRoutes(router, { gateway, watchers, metrics });
+  eventStreamRoute(router, { gateway, watchers, metrics });
   app.use(router.routes());
   app.use(router.allowedMethods());
 

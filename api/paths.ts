@@ -11,6 +11,12 @@ export const READ_ROUTES = {
   history: { path: `${PIPELINE}/history`, operationId: 'getPipelineHistory' },
 } as const;
 
+/** The event stream of one pipeline; kept apart from READ_ROUTES, since it answers a stream that does not end. */
+export const EVENTS_ROUTE = { path: `${PIPELINE}/events`, operationId: 'streamPipelineEvents' } as const;
+
+/** Prometheus metrics, in its text format, behind the token like every route but the probes. */
+export const METRICS_PATH = '/metrics';
+
 export interface CommandRoute {
   method: 'post' | 'delete';
   path: string;

@@ -1,30 +1,21 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import { createHash, randomUUID } from 'node:crypto';
+import { commandRoutes, type CommandRouteDependencies } from './command-routes';
 import { z } from 'zod';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
-import { COMMANDS } from '../pipeline/status-machine';
-import { COMMAND_ROUTES, PIPELINES, READ_ROUTES } from './paths';
-import type { PipelineGateway } from './pipeline-gateway';
+import { PIPELINES, READ_ROUTES } from './paths';
 import { healthBody, historyBody, pipelineBody, summaryBody } from './response-bodies';
-import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
+import { requestIdOf } from './request-id';
+import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema } from './schemas';
 import { validated } from './validated';
-
-/** The caller's X-Request-Id when it is usable, so a retried request is deduplicated; otherwise a fresh one. */
-function requestIdOf(ctx: Context): { requestId: string; given: boolean } {
-  const given = ctx.get('x-request-id');
-  const usable = RequestIdSchema.safeParse(given).success;
-  const requestId = usable ? given : randomUUID();
-  ctx.set('X-Request-Id', requestId);
-  return { requestId, given: usable };
-}
 
 export const NEXT_PAGE_TOKEN_HEADER = 'Weir-Next-Page-Token';
 
 const idParams = z.object({ id: PipelineIdSchema });
 
 /** Adds the pipeline routes to `router`. */
-export function pipelineRoutes(router: Router, gateway: PipelineGateway): void {
+export function pipelineRoutes(router: Router, dependencies: CommandRouteDependencies): void {
+  const { gateway, watchers } = dependencies;
   router.post(
     PIPELINES,
     validated({ body: CreatePipelineSchema }, async ({ body }, ctx) => {
@@ -32,8 +23,10 @@ export function pipelineRoutes(router: Router, gateway: PipelineGateway): void {
       // A retried create without an id must name the same pipeline as the first, so the id derives from the request id.
       const pipelineId = body.pipeline_id ?? generatedPipelineId(given ? requestId : undefined);
       const spec: PipelineSpec = { ...body, pipeline_id: pipelineId };
+      const created = await gateway.create(spec, requestId);
+      watchers.followNew(created.pipeline_id);
       ctx.status = 201;
-      ctx.body = pipelineBody(await gateway.create(spec, requestId));
+      ctx.body = pipelineBody(created);
     }),
   );
 
@@ -67,18 +60,7 @@ export function pipelineRoutes(router: Router, gateway: PipelineGateway): void {
     }),
   );
 
-  for (const command of COMMANDS) {
-    const { method, path } = COMMAND_ROUTES[command];
-    router[method](
-      path,
-      validated({ params: idParams }, async ({ params }, ctx) => {
-        const { requestId } = requestIdOf(ctx);
-        const result = await gateway.command(params.id, command, requestId);
-        ctx.set('Weir-Command-Outcome', result.outcome);
-        ctx.status = 204;
-      }),
-    );
-  }
+  commandRoutes(router, dependencies);
 }
 
 /** A fresh id, or one derived from the request id so that retries of one create agree on it. */

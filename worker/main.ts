@@ -7,16 +7,20 @@ import { SecretDirectory } from '../activities/secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';
+import { startWorkerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('weir-worker', config.logLevel);
+  // Before any connection: the Temporal runtime, with its metrics exporter, is installed once per process.
+  const metrics = await startWorkerMetrics(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const nats = new NatsConnectionProvider(config.nats.url);
   const worker = await createPipelineWorker({
     connection,
     namespace: config.temporal.namespace,
     maxConcurrentActivities: config.worker.maxConcurrentActivities,
+    activityInterceptors: metrics ? [metrics.activities.interceptor] : [],
     activities: {
       orchestrator: new DockerOrchestrator(new Docker(), config.docker),
       dataPlane: new JetStreamDataPlane(nats),
@@ -24,10 +28,14 @@ async function main(): Promise<void> {
       secrets: new SecretDirectory(config.worker.secretsDir),
     },
   });
-  logger.info({ temporal: config.temporal.address, nats: config.nats.url, docker_network_mode: config.docker.networkMode }, 'worker polling');
+  logger.info(
+    { temporal: config.temporal.address, nats: config.nats.url, docker_network_mode: config.docker.networkMode, metrics: metrics?.server.url ?? 'off' },
+    'worker polling',
+  );
   try {
     await worker.run();
   } finally {
+    await metrics?.server.close();
     await nats.close();
     await connection.close();
   }
