@@ -44,6 +44,11 @@ export function createApp({ gateway, watchers, metrics, logger, token, natsReach
     logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
+  // A client that leaves an event stream ends its response early; that is how streams end, not a failure.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err: error }, 'response failed');
+  });
+
   app.use(hostGuard(hostPolicy));
   if (token) {
     const auth = bearerAuth(token);
@@ -73,7 +78,7 @@ export function createApp({ gateway, watchers, metrics, logger, token, natsReach
     ctx.body = text;
   });
   pipelineRoutes(router, { gateway, watchers, metrics });
-  eventStreamRoute(router, { gateway, watchers, metrics });
+  eventStreamRoute(router, { watchers, metrics });
   app.use(router.routes());
   app.use(router.allowedMethods());
 

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { ApiError } from './api-error';
 import type { ApiMetrics } from './metrics';
 import { EVENTS_ROUTE } from './paths';
-import type { PipelineGateway } from './pipeline-gateway';
 import type { PipelineEvent } from './pipeline-watcher';
 import type { PipelineWatchers } from './pipeline-watchers';
 import { LastEventIdSchema, PipelineIdSchema } from './schemas';
@@ -17,7 +16,6 @@ export const RECONNECT_MS = 2000;
 const KEEP_ALIVE_MS = 15_000;
 
 export interface EventStreamDependencies {
-  gateway: PipelineGateway;
   watchers: PipelineWatchers;
   metrics: ApiMetrics;
 }
@@ -28,12 +26,12 @@ const idParams = z.object({ id: PipelineIdSchema });
  * GET /pipeline/{id}/events: a Server-Sent Events stream of the pipeline's transitions, health and drain progress,
  * served from the pipeline's shared watcher. With Last-Event-ID it resumes after that transition, from the ledger.
  */
-export function eventStreamRoute(router: Router, { gateway, watchers, metrics }: EventStreamDependencies): void {
+export function eventStreamRoute(router: Router, { watchers, metrics }: EventStreamDependencies): void {
   router.get(
     EVENTS_ROUTE.path,
     validated({ params: idParams }, async ({ params }, ctx) => {
       const after = lastEventIdOf(ctx);
-      await gateway.get(params.id);
+      await watchers.exists(params.id);
       const stream = new PassThrough();
       ctx.req.socket.setTimeout(0);
       ctx.req.socket.setNoDelay(true);

@@ -247,7 +247,8 @@ export class PipelineGateway {
   private async call<T>(operation: TemporalOperation, pipelineId: string, timed: TimedCall, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     this.options.onCall?.(operation);
     const abandon = new AbortController();
-    signal?.addEventListener('abort', () => abandon.abort(), { once: true });
+    const abandonOnSignal = () => abandon.abort();
+    signal?.addEventListener('abort', abandonOnSignal, { once: true });
     const work = this.client.withAbortSignal(abandon.signal, () => this.client.withDeadline(timed.deadline, call));
     const settled = work.then(
       () => undefined,
@@ -260,6 +261,8 @@ export class PipelineGateway {
     } catch (error) {
       abandon.abort();
       throw translateTemporalError(error, pipelineId, timed);
+    } finally {
+      signal?.removeEventListener('abort', abandonOnSignal);
     }
   }
 

@@ -15,6 +15,8 @@ export class PipelineWatchers {
   /** The newest record this process has seen of each pipeline it watched, so no record is reported to metrics twice. */
   private readonly seen = new Map<string, number>();
   private followed = 0;
+  /** Existence checks in flight, one per pipeline however many streams open at once. */
+  private readonly checks = new Map<string, Promise<void>>();
 
   constructor(
     private readonly source: WatchSource,
@@ -23,6 +25,20 @@ export class PipelineWatchers {
 
   get size(): number {
     return this.watchers.size;
+  }
+
+  /** Resolves when the pipeline exists, rejects with 404 when not; a pipeline being watched needs no Temporal call. */
+  exists(pipelineId: string): Promise<void> {
+    const live = this.watchers.get(pipelineId);
+    if (live && !live.ended && live.status !== undefined) return Promise.resolve();
+    let check = this.checks.get(pipelineId);
+    if (!check) {
+      check = this.source.get(pipelineId).then(() => undefined);
+      const settled = check.finally(() => this.checks.delete(pipelineId));
+      settled.catch(() => undefined);
+      this.checks.set(pipelineId, check);
+    }
+    return check;
   }
 
   /** Subscribes to a pipeline's watcher, starting one if needed; returns how to leave. */
