@@ -37,13 +37,19 @@ export class EventStreamClient {
   }
 
   /** Resolves once `count` events of type `type` have arrived (all types when undefined), with them. */
-  async next(count: number, type?: string, timeoutMs = 60_000): Promise<StreamEvent[]> {
-    const matching = () => this.events.filter((event) => type === undefined || event.event === type);
+  next(count: number, type?: string, timeoutMs = 60_000): Promise<StreamEvent[]> {
+    return this.nextMatching(count, (event) => type === undefined || event.event === type, timeoutMs, type ?? '');
+  }
+
+  /** Resolves once `count` events that `accept` takes have arrived, with them. */
+  async nextMatching(count: number, accept: (event: StreamEvent) => boolean, timeoutMs = 60_000, what = 'matching'): Promise<StreamEvent[]> {
+    const type = what;
+    const matching = () => this.events.filter(accept);
     const deadline = Date.now() + timeoutMs;
     while (matching().length < count) {
       if (this.ended) throw new Error(`the stream ended after ${JSON.stringify(this.events)}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${count} ${type ?? ''} events did not arrive within ${timeoutMs} ms; got ${JSON.stringify(this.events)}`);
+      if (left <= 0) throw new Error(`${count} ${type} events did not arrive within ${timeoutMs} ms; got ${JSON.stringify(this.events)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
