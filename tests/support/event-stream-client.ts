@@ -4,6 +4,8 @@ export interface StreamEvent {
   id?: string;
   event: string;
   data: any;
+  /** When it arrived, in epoch ms. */
+  receivedAt: number;
 }
 
 /**
@@ -114,5 +116,5 @@ function parseBlock(block: string): StreamEvent | undefined {
     fields[name] = name === 'data' && fields.data !== undefined ? `${fields.data}\n${value}` : value;
   }
   if (fields.data === undefined) return undefined;
-  return { ...(fields.id !== undefined ? { id: fields.id } : {}), event: fields.event ?? 'message', data: JSON.parse(fields.data) };
+  return { ...(fields.id !== undefined ? { id: fields.id } : {}), event: fields.event ?? 'message', data: JSON.parse(fields.data), receivedAt: Date.now() };
 }
