@@ -14,7 +14,7 @@ const FINAL_EVENTS = new Set<temporal.api.enums.v1.EventType>([
 
 /** What a page of a run's history says about the pipeline's ledger. */
 export interface HistoryNews {
-  /** The ledger may hold new records: a transition was announced, a run began, or a signal (perhaps refused) was handled. */
+  /** The ledger may hold new records: a transition was announced, or a signal (perhaps refused) was handled. */
   ledgerMayHaveChanged: boolean;
   /** The run continued as new, in this run. */
   continuedAsNew?: string;
@@ -27,7 +27,7 @@ export interface HistoryNews {
 /**
  * Reads a page of history events. Every transition the workflow announces upserts the PipelineStatus search attribute,
  * so that event marks a new ledger record; a signal the workflow refuses is recorded without one, once the workflow
- * task after the signal completes.
+ * task after the signal completes. A new run after continue-as-new carries the same ledger on, so it is no news.
  */
 export function historyNews(events: HistoryEvent[], signalPending: boolean): HistoryNews {
   let ledgerMayHaveChanged = false;
@@ -40,7 +40,7 @@ export function historyNews(events: HistoryEvent[], signalPending: boolean): His
     else if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && pending) {
       pending = false;
       ledgerMayHaveChanged = true;
-    } else if (type === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES || type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
+    } else if (type === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) {
       ledgerMayHaveChanged = true;
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
       continuedAsNew = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;

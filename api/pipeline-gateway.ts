@@ -95,9 +95,9 @@ export class PipelineGateway {
     return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, ...memo };
   }
 
-  async get(pipelineId: string, call = this.timed(`reading pipeline ${pipelineId}`)): Promise<PipelineRecord> {
+  async get(pipelineId: string, signal?: AbortSignal, call = this.timed(`reading pipeline ${pipelineId}`)): Promise<PipelineRecord> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    const description = await this.call('describe', pipelineId, call, () => handle.describe());
+    const description = await this.call('describe', pipelineId, call, () => handle.describe(), signal);
     if (description.status.name !== 'RUNNING') throw ApiError.notFound(pipelineId);
     const record = recordOf(description);
     if (!record) throw ApiError.notFound(pipelineId);
@@ -135,14 +135,14 @@ export class PipelineGateway {
   /** The full view, transitions included; it needs a worker to answer. Both calls share one deadline. */
   async view(pipelineId: string): Promise<PipelineView> {
     const call = this.timed(`reading the history of pipeline ${pipelineId} (a worker answers it)`);
-    await this.get(pipelineId, call);
-    return this.queryView(pipelineId, call);
+    await this.get(pipelineId, undefined, call);
+    return this.queryView(pipelineId, undefined, call);
   }
 
   /** The `status` query alone, for a pipeline known to exist; a worker answers it. */
-  queryView(pipelineId: string, call = this.timed(`querying pipeline ${pipelineId} (a worker answers it)`)): Promise<PipelineView> {
+  queryView(pipelineId: string, signal?: AbortSignal, call = this.timed(`querying pipeline ${pipelineId} (a worker answers it)`)): Promise<PipelineView> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    return this.call('query', pipelineId, call, () => handle.query(statusQuery));
+    return this.call('query', pipelineId, call, () => handle.query(statusQuery), signal);
   }
 
   /**

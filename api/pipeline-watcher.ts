@@ -10,8 +10,8 @@ import { drainEventBody, healthBody, healthEventBody, transitionEventBody } from
 
 /** What a watcher asks of Temporal: the gateway. */
 export interface WatchSource {
-  queryView(pipelineId: string): Promise<PipelineView>;
-  get(pipelineId: string): Promise<PipelineRecord>;
+  queryView(pipelineId: string, signal?: AbortSignal): Promise<PipelineView>;
+  get(pipelineId: string, signal?: AbortSignal): Promise<PipelineRecord>;
   historyEvents(pipelineId: string, position: HistoryPosition, signal?: AbortSignal): Promise<HistoryPage>;
 }
 
@@ -52,6 +52,8 @@ export interface WatcherObserver {
 /** How often health is read while someone wants it and the pipeline has an activity that reports it. */
 export const HEALTH_INTERVAL_MS = 1000;
 const RETRY_INTERVAL_MS = 1000;
+/** A query that keeps failing (no worker answers) is tried again less and less often, down to this. */
+const MAX_QUERY_RETRY_MS = 30_000;
 /** Statuses with an activity in flight whose heartbeats carry component states or drain progress. */
 const REPORTING_STATUSES = new Set<PipelineStatus>(['Created', 'Resuming', 'Running', 'Stopping']);
 
@@ -72,6 +74,8 @@ export class PipelineWatcher {
   private drainKey?: string;
   private healthRunning = false;
   private endedAt?: Date;
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
 
   constructor(
     readonly pipelineId: string,
@@ -102,6 +106,8 @@ export class PipelineWatcher {
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber);
     if (this.view) this.open(subscriber);
+    // A stream opens with the view; others need none until the history has news.
+    else if (subscriber.send) void this.refresh(false);
     if (this.endedAt) subscriber.ended?.(true);
     if (subscriber.wantsHealth) void this.followHealth();
     return () => this.leave(subscriber);
@@ -158,22 +164,43 @@ export class PipelineWatcher {
       }
       const news = historyNews(page.events, signalPending);
       signalPending = news.signalPending;
-      if (news.ledgerMayHaveChanged || !this.view) await this.refresh();
+      if (news.ledgerMayHaveChanged) await this.refresh(true);
       if (news.endedAt) return this.end(news.endedAt);
       if (news.continuedAsNew) position = { runId: news.continuedAsNew };
       else position = page.nextPageToken ? { ...position, pageToken: page.nextPageToken } : {};
     }
   }
 
-  /** Queries the ledger until it answers (it needs a worker), then tells subscribers of the records they have not had. */
-  private async refresh(): Promise<void> {
+  /**
+   * Queries the ledger until it answers (it needs a worker), then tells subscribers of the records they have not had.
+   * A call while one is under way shares it; when it must see records newer than that query may hold (`newer`, on
+   * news from the history), one more query follows.
+   */
+  private refresh(newer: boolean): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain ||= newer;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.queryUntilAnswered();
+      } while (this.refreshAgain && !this.stopped.signal.aborted);
+      this.refreshing = undefined;
+    })();
+    return this.refreshing;
+  }
+
+  private async queryUntilAnswered(): Promise<void> {
+    let retryMs = RETRY_INTERVAL_MS;
     while (!this.stopped.signal.aborted) {
       const sentAt = Date.now();
       try {
-        this.apply(await this.source.queryView(this.pipelineId), sentAt);
+        this.apply(await this.source.queryView(this.pipelineId, this.stopped.signal), sentAt);
         return;
       } catch {
-        await this.pause(RETRY_INTERVAL_MS);
+        await this.pause(retryMs);
+        retryMs = Math.min(retryMs * 2, MAX_QUERY_RETRY_MS);
       }
     }
   }
@@ -210,7 +237,7 @@ export class PipelineWatcher {
     try {
       while (!this.stopped.signal.aborted && !this.endedAt && [...this.subscribers].some((subscriber) => subscriber.wantsHealth)) {
         if (this.view && REPORTING_STATUSES.has(this.view.overall_status)) {
-          await this.source.get(this.pipelineId).then(
+          await this.source.get(this.pipelineId, this.stopped.signal).then(
             (record) => this.observeHealth(record),
             () => undefined,
           );

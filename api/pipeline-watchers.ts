@@ -3,7 +3,7 @@ import { PipelineWatcher, type Baseline, type Subscriber, type WatchSource, type
 /** How long the API follows a pipeline after a command it accepted, for the metrics of its transient statuses. */
 const FOLLOW_LIMIT_MS = 15 * 60_000;
 /** Pipelines followed at once after commands; past this, further commands are not followed. */
-const MAX_FOLLOWED = 500;
+const MAX_FOLLOWED = 200;
 
 /**
  * The API's watchers, one per pipeline that anyone watches: event streams, requests waiting for a pipeline to settle,

@@ -45,7 +45,8 @@ test('?wait answers with the settled health, or 202 with the current one when th
   const resumed = await weir.request('POST', `${pipelinePath(id)}/resume?wait=30`);
   expect(resumed.status).toBe(200);
   expect(resumed.headers.get('weir-command-outcome')).toBe('noop');
-  expect(resumed.body).toMatchObject({ overall_status: 'Running', components: [{ name: 'ingestor', state: 'running', ready_replicas: 1 }] });
+  // The components show as the watch's first heartbeat reports them, which may not have come yet.
+  expect(resumed.body).toMatchObject({ overall_status: 'Running', components: [{ name: 'ingestor' }] });
 
   const terminate = await weir.request('POST', `${pipelinePath(id)}/terminate?wait=30`);
   expect(terminate.status).toBe(200);
