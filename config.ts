@@ -31,6 +31,8 @@ const environmentSchema = z.object({
   WEIR_NATS_SIGNING_KEY_FILE: z.string().min(1).optional(),
   WEIR_WORKER_MAX_ACTIVITIES: positiveInt(1000),
   WEIR_SECRETS_DIR: z.string().min(1).optional(),
+  WEIR_WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  WEIR_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WEIR_API_HOST: z.string().default('127.0.0.1'),
   WEIR_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   WEIR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -62,8 +64,11 @@ export type NatsAuthConfig = { mode: 'jwt'; account: string; signingKeyFile: str
 export interface WeirConfig {
   temporal: { address: string; namespace: string };
   nats: { url: string; componentUrl: string; auth: NatsAuthConfig };
-  /** secretsDir: where the worker reads the values of components' `secret_env`; none when undefined. */
-  worker: { maxConcurrentActivities: number; secretsDir?: string };
+  /**
+   * secretsDir: where the worker reads the values of components' `secret_env`; none when undefined.
+   * metrics: where the worker serves its metrics, behind `api.token` when one is set; port 0 serves none.
+   */
+  worker: { maxConcurrentActivities: number; secretsDir?: string; metrics: { host: string; port: number } };
   api: {
     host: string;
     port: number;
@@ -102,10 +107,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
       `invalid configuration: WEIR_API_HOST=${e.WEIR_API_HOST} needs WEIR_API_TOKEN; without a token the API binds to 127.0.0.1 only`,
     );
   }
+  if (!e.WEIR_API_TOKEN && !LOOPBACK_HOSTS.has(e.WEIR_WORKER_METRICS_HOST)) {
+    throw new Error(
+      `invalid configuration: WEIR_WORKER_METRICS_HOST=${e.WEIR_WORKER_METRICS_HOST} needs WEIR_API_TOKEN; without a token the worker's metrics bind to 127.0.0.1 only`,
+    );
+  }
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
     nats: { url: e.NATS_URL, componentUrl: e.WEIR_COMPONENT_NATS_URL ?? e.NATS_URL, auth: natsAuth(e) },
-    worker: { maxConcurrentActivities: e.WEIR_WORKER_MAX_ACTIVITIES, secretsDir: e.WEIR_SECRETS_DIR },
+    worker: {
+      maxConcurrentActivities: e.WEIR_WORKER_MAX_ACTIVITIES,
+      secretsDir: e.WEIR_SECRETS_DIR,
+      metrics: { host: e.WEIR_WORKER_METRICS_HOST, port: e.WEIR_WORKER_METRICS_PORT },
+    },
     api: {
       host: e.WEIR_API_HOST,
       port: e.WEIR_API_PORT,

@@ -11,15 +11,23 @@ export function isToken(token: string, given: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
+/** Whether an Authorization header value is `Bearer <token>`; compares in constant time. */
+export function bearerMatcher(token: string): (authorization: string | undefined) => boolean {
+  return (authorization) => {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
+    return match !== null && isToken(token, match[1]);
+  };
+}
+
 /**
  * Requires `Authorization: Bearer <token>`, compared in constant time, or the status page's session cookie. A
  * browser sends a cookie by itself, so a state-changing request that only has the cookie must also show that the
  * API's own page sent it.
  */
 export function bearerAuth(token: string): Middleware {
+  const matches = bearerMatcher(token);
   return async (ctx, next) => {
-    const match = /^Bearer (.+)$/.exec(ctx.get('authorization'));
-    if (!match || !isToken(token, match[1])) {
+    if (!matches(ctx.get('authorization'))) {
       if (!isValidSession(token, ctx.cookies.get(SESSION_COOKIE))) {
         ctx.set('WWW-Authenticate', 'Bearer');
         throw new ApiError('UNAUTHORIZED', 'a valid bearer token is required');

@@ -3,9 +3,13 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error';
 import { bearerAuth } from './bearer-auth';
+import { eventStreamRoute } from './event-stream';
+import type { ApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { METRICS_PATH } from './paths';
 import type { Pipelines } from './pipeline-gateway';
 import { pipelineRoutes, type ComponentLogs } from './pipeline-routes';
+import type { PipelineWatchers } from './pipeline-watchers';
 import { OPEN_PATHS, crossSiteGuard, hostGuard, jsonBodiesOnly, type HostPolicy } from './request-guards';
 import { LOGIN_PATH, SIGN_IN_PATHS, statusPageRoutes } from './status-page';
 
@@ -13,6 +17,8 @@ export interface AppOptions extends HostPolicy {
   gateway: Pipelines;
   /** Where components' logs are read. */
   logs: ComponentLogs;
+  watchers: PipelineWatchers;
+  metrics: ApiMetrics;
   logger: Logger;
   /** When set, every route but the probes requires it as a bearer token. */
   token?: string;
@@ -24,7 +30,18 @@ export interface AppOptions extends HostPolicy {
   temporalUi: { url: string; namespace: string };
 }
 
-export function createApp({ gateway, logs, logger, token, natsReachable, allowedOrigins, temporalUi, ...hostPolicy }: AppOptions): Koa {
+export function createApp({
+  gateway,
+  logs,
+  watchers,
+  metrics,
+  logger,
+  token,
+  natsReachable,
+  allowedOrigins,
+  temporalUi,
+  ...hostPolicy
+}: AppOptions): Koa {
   const app = new Koa();
   const openApiDocument = buildOpenApiDocument();
   // Errors while a streamed body is sent; a client that leaves a streamed response (a followed log) is no failure.
@@ -45,6 +62,11 @@ export function createApp({ gateway, logs, logger, token, natsReachable, allowed
       ctx.body = apiError.toBody();
     }
     logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  // A client that leaves an event stream ends its response early; that is how streams end, not a failure.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err: error }, 'response failed');
   });
 
   app.use(hostGuard(hostPolicy));
@@ -80,7 +102,13 @@ export function createApp({ gateway, logs, logger, token, natsReachable, allowed
     ctx.body = openApiDocument;
   });
   statusPageRoutes(router, { token, temporalUiUrl: temporalUi.url, namespace: temporalUi.namespace });
-  pipelineRoutes(router, gateway, logs);
+  router.get(METRICS_PATH, async (ctx) => {
+    const { contentType, text } = await metrics.exposition();
+    ctx.type = contentType;
+    ctx.body = text;
+  });
+  pipelineRoutes(router, { gateway, logs, watchers, metrics });
+  eventStreamRoute(router, { watchers, metrics });
   app.use(router.routes());
   app.use(router.allowedMethods());
 

@@ -13,8 +13,14 @@ import {
   PipelineSchema,
   PipelineSummarySchema,
   RequestIdSchema,
+  TransitionEventSchema,
+  HealthEventSchema,
+  DrainEventSchema,
+  DeletedEventSchema,
+  LastEventIdSchema,
+  WaitQuerySchema,
 } from './schemas';
-import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
+import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, EVENTS_ROUTE, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
 import { COMMANDS } from '../pipeline/status-machine';
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
@@ -178,27 +184,73 @@ export function buildOpenApiDocument() {
   for (const command of COMMANDS) {
     const { method, path, operationId, summary, accepted } = COMMAND_ROUTES[command];
     const refusing = statusesRefusing(command);
+    const answered = requestIdEcho.extend({
+      'Weir-Command-Outcome': z
+        .enum(['accepted', 'noop'])
+        .openapi({ description: 'accepted: the status changed; noop: already under way or done' }),
+    });
+    const settledAnswer =
+      command === 'delete'
+        ? { 200: json(PipelineHealthSchema, 'With ?wait: the removal failed and the pipeline is Failed; its health', answered) }
+        : {
+            200: json(PipelineHealthSchema, 'With ?wait: the pipeline settled (Running, Stopped or Failed) in time; its health', answered),
+          };
     registry.registerPath({
       method,
       path: openApiPath(path),
       operationId,
       summary,
-      request: { params: idParams, headers: requestIdHeader },
+      request: { params: idParams, headers: requestIdHeader, query: WaitQuerySchema },
       responses: {
+        ...ID_ERRORS,
         204: {
-          description: accepted,
-          headers: requestIdEcho.extend({
-            'Weir-Command-Outcome': z
-              .enum(['accepted', 'noop'])
-              .openapi({ description: 'accepted: the status changed; noop: already under way or done' }),
-          }),
+          description: command === 'delete' ? accepted : `${accepted}; with ?wait, a settled pipeline answers 200 instead`,
+          headers: answered,
         },
+        ...settledAnswer,
+        202: json(
+          PipelineHealthSchema,
+          'With ?wait: the wait ran out before the pipeline settled; its health now, the command still under way',
+          answered,
+        ),
+        400: error(
+          'VALIDATION_FAILED: the path id does not match the pipeline id pattern, or wait is not a whole number of seconds in range',
+        ),
         409: error(
           `INVALID_TRANSITION: ${command} is refused while the pipeline is ${listed(refusing)}; details name the current status and the allowed actions`,
         ),
-        ...ID_ERRORS,
       },
     });
+  }
+
+  registry.registerPath({
+    method: 'get',
+    path: openApiPath(EVENTS_ROUTE.path),
+    operationId: EVENTS_ROUTE.operationId,
+    summary: "Stream the pipeline's transitions, health changes and drain progress as Server-Sent Events, until it is deleted",
+    request: { params: idParams, headers: z.object({ 'Last-Event-ID': LastEventIdSchema.optional() }) },
+    responses: {
+      ...ID_ERRORS,
+      200: {
+        description: [
+          'A text/event-stream that stays open. Events, each with a JSON `data` line:',
+          "`status` (id: the last transition's seq; first, when there is no Last-Event-ID): the health, as GET /health answers it;",
+          '`transition` (id: its seq): a TransitionEvent; with Last-Event-ID, the stream starts with the transitions after it;',
+          '`health`: a HealthEvent, when component states change; `drain`: a DrainEvent, when drain progress changes;',
+          '`deleted`: a DeletedEvent, the last event, after which the stream ends.',
+        ].join(' '),
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+      400: error('VALIDATION_FAILED: the path id does not match the pipeline id pattern, or Last-Event-ID is not an event id'),
+    },
+  });
+  for (const [name, schema] of Object.entries({
+    TransitionEvent: TransitionEventSchema,
+    HealthEvent: HealthEventSchema,
+    DrainEvent: DrainEventSchema,
+    DeletedEvent: DeletedEventSchema,
+  })) {
+    registry.register(name, schema);
   }
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({

@@ -14,6 +14,12 @@ export const READ_ROUTES = {
 /** A component's log lines, read from the orchestrator rather than Temporal. */
 export const COMPONENT_LOGS_ROUTE = { path: `${PIPELINE}/components/:name/logs`, operationId: 'getComponentLogs' } as const;
 
+/** The event stream of one pipeline; kept apart from READ_ROUTES, since it answers a stream that does not end. */
+export const EVENTS_ROUTE = { path: `${PIPELINE}/events`, operationId: 'streamPipelineEvents' } as const;
+
+/** Prometheus metrics, in its text format, behind the token like every route but the probes. */
+export const METRICS_PATH = '/metrics';
+
 export interface CommandRoute {
   method: 'post' | 'delete';
   path: string;

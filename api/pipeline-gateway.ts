@@ -1,4 +1,4 @@
-import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowUpdateHandle } from '@temporalio/client';
 import { WORKFLOW_TYPE, TASK_QUEUE, STATUS_SEARCH_ATTRIBUTE, pipelineIdOf, workflowIdFor } from '../pipeline/names';
 import { COMMAND_UPDATES, statusQuery, type CommandResult } from '../workflows/messages';
 import { PipelineLedger } from '../pipeline/pipeline-ledger';
@@ -7,7 +7,7 @@ import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import type { PipelineMemo, PipelineView } from '../pipeline/pipeline-view';
 import type { PipelineWorkflowInput, pipelineWorkflow } from '../workflows/pipeline-workflow';
 import { pipelineStatusKey } from '../workflows/search-attributes';
-import { isPipelineStatus, type Command, type PipelineStatus } from '../pipeline/status-machine';
+import { PIPELINE_STATUSES, isPipelineStatus, type Command, type PipelineStatus } from '../pipeline/status-machine';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ApiError } from './api-error';
@@ -24,12 +24,29 @@ export interface PipelineRecord extends PipelineMemo {
   observation?: ActivityObservation;
 }
 
+/** The kinds of Temporal call the API makes, as metrics count them. */
+export type TemporalOperation = 'start' | 'describe' | 'list' | 'count' | 'query' | 'update' | 'update_result' | 'history' | 'system_info';
+
 export interface GatewayOptions {
   settings: PipelineSettings;
+  /** Told of every Temporal call as it is made. */
+  onCall?: (operation: TemporalOperation) => void;
   /** How long a command may wait for a worker to accept it. */
   updateTimeoutMs: number;
   /** How long a delete may take once accepted. */
   deleteTimeoutMs: number;
+}
+
+/** Where a reader of a run's history is: which run (the current one when absent), and how far it has read. */
+export interface HistoryPosition {
+  runId?: string;
+  pageToken?: Uint8Array;
+}
+
+export interface HistoryPage {
+  events: temporal.api.history.v1.IHistoryEvent[];
+  /** Absent once the run has closed and every event is read. */
+  nextPageToken?: Uint8Array;
 }
 
 /** One page of a pipeline list, and the token of the next page when there is one. */
@@ -39,7 +56,7 @@ export interface PipelinePage {
 }
 
 /** What the routes ask about pipelines; the gateway answers it from Temporal. */
-export type Pipelines = Pick<PipelineGateway, 'create' | 'get' | 'list' | 'view' | 'command' | 'isTemporalReachable'>;
+export type Pipelines = Pick<PipelineGateway, 'create' | 'get' | 'list' | 'view' | 'command' | 'deleteWithin' | 'isTemporalReachable'>;
 
 /** Everything the API asks of Temporal about pipelines. */
 export class PipelineGateway {
@@ -60,7 +77,7 @@ export class PipelineGateway {
     const memo: PipelineMemo = { ...ledger.statusMemo(), spec, create_request_id: requestId };
     const input: PipelineWorkflowInput = { spec, settings: this.options.settings, ledger: ledger.snapshot() };
     try {
-      await this.call(spec.pipeline_id, this.timed(`starting pipeline ${spec.pipeline_id}`, true), () =>
+      await this.call('start', spec.pipeline_id, this.timed(`starting pipeline ${spec.pipeline_id}`, true), () =>
         this.client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
           taskQueue: TASK_QUEUE,
           workflowId: workflowIdFor(spec.pipeline_id),
@@ -81,9 +98,9 @@ export class PipelineGateway {
     return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, ...memo };
   }
 
-  async get(pipelineId: string, call = this.timed(`reading pipeline ${pipelineId}`)): Promise<PipelineRecord> {
+  async get(pipelineId: string, signal?: AbortSignal, call = this.timed(`reading pipeline ${pipelineId}`)): Promise<PipelineRecord> {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
-    const description = await this.call(pipelineId, call, () => handle.describe());
+    const description = await this.call('describe', pipelineId, call, () => handle.describe(), signal);
     if (description.status.name !== 'RUNNING') throw ApiError.notFound(pipelineId);
     const record = recordOf(description);
     if (!record) throw ApiError.notFound(pipelineId);
@@ -92,10 +109,10 @@ export class PipelineGateway {
 
   /** One page of pipelines, newest run first, from a single visibility call: memo and search attribute carry the rest. */
   async list(status: PipelineStatus | undefined, limit: number, pageToken?: string): Promise<PipelinePage> {
-    const filters = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`];
+    const filters = [RUNNING_PIPELINES];
     if (status) filters.push(`${STATUS_SEARCH_ATTRIBUTE} = '${status}'`);
     const query = filters.join(' AND ');
-    const response = await this.call('*', this.timed('listing pipelines'), () =>
+    const response = await this.call('list', '*', this.timed('listing pipelines'), () =>
       this.client.workflowService.listWorkflowExecutions({
         namespace: this.client.options.namespace,
         query,
@@ -111,33 +128,120 @@ export class PipelineGateway {
     return { records, nextPageToken: next && next.length > 0 ? encodePageToken(next, query) : undefined };
   }
 
+  /** Pipelines in Stopping, at most a page of them, each described for the last heartbeat of its drain. */
+  async stopping(): Promise<PipelineRecord[]> {
+    const { records } = await this.list('Stopping', STOPPING_PAGE);
+    const described = await Promise.all(records.map((record) => this.get(record.pipeline_id).catch(() => undefined)));
+    return described.filter((record): record is PipelineRecord => record !== undefined);
+  }
+
   /** The full view, transitions included; it needs a worker to answer. Both calls share one deadline. */
   async view(pipelineId: string): Promise<PipelineView> {
-    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
     const call = this.timed(`reading the history of pipeline ${pipelineId} (a worker answers it)`);
-    await this.get(pipelineId, call);
-    return this.call(pipelineId, call, () => handle.query(statusQuery));
+    await this.get(pipelineId, undefined, call);
+    return this.queryView(pipelineId, undefined, call);
+  }
+
+  /** The `status` query alone, for a pipeline known to exist; a worker answers it. */
+  queryView(
+    pipelineId: string,
+    signal?: AbortSignal,
+    call = this.timed(`querying pipeline ${pipelineId} (a worker answers it)`),
+  ): Promise<PipelineView> {
+    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
+    return this.call('query', pipelineId, call, () => handle.query(statusQuery), signal);
+  }
+
+  /**
+   * The next events of a run's history from `position`, waiting up to a long poll for new ones when there are none
+   * yet. Without a run id it reads the pipeline's current run.
+   */
+  async historyEvents(pipelineId: string, position: HistoryPosition, signal?: AbortSignal): Promise<HistoryPage> {
+    const call = timedCall(`waiting for news of pipeline ${pipelineId}`, HISTORY_LONG_POLL_MS);
+    const response = await this.call(
+      'history',
+      pipelineId,
+      call,
+      () =>
+        this.client.workflowService.getWorkflowExecutionHistory({
+          namespace: this.client.options.namespace,
+          execution: { workflowId: workflowIdFor(pipelineId), runId: position.runId },
+          nextPageToken: position.pageToken,
+          waitNewEvent: true,
+        }),
+      signal,
+    );
+    const token = response.nextPageToken;
+    return { events: response.history?.events ?? [], nextPageToken: token && token.length > 0 ? token : undefined };
+  }
+
+  /** How many pipelines have each status: one visibility count per status, never a call per pipeline. */
+  async countByStatus(): Promise<Record<PipelineStatus, number>> {
+    // Visibility groups counts by ExecutionStatus only, not by a custom search attribute.
+    const counts = await Promise.all(
+      PIPELINE_STATUSES.map(async (status) => {
+        const query = `${RUNNING_PIPELINES} AND ${STATUS_SEARCH_ATTRIBUTE} = '${status}'`;
+        const response = await this.call('count', '*', this.timed('counting pipelines'), () =>
+          this.client.workflowService.countWorkflowExecutions({ namespace: this.client.options.namespace, query }),
+        );
+        return [status, Number(response.count ?? 0)] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as Record<PipelineStatus, number>;
   }
 
   /** Sends a command and answers once the workflow has accepted it (delete: once the pipeline is gone). */
   async command(pipelineId: string, command: Command, requestId: string): Promise<CommandResult> {
+    const update = await this.accept(pipelineId, command, requestId);
+    const waitMs = command === 'delete' ? this.options.deleteTimeoutMs : this.options.updateTimeoutMs;
+    return this.finish(pipelineId, command, update, waitMs);
+  }
+
+  /**
+   * Sends a delete and answers once the pipeline is gone, or, when `waitMs` passes first, with undefined: the removal
+   * goes on, within the delete timeout.
+   */
+  async deleteWithin(pipelineId: string, requestId: string, waitMs: number): Promise<CommandResult | undefined> {
+    const update = await this.accept(pipelineId, 'delete', requestId);
+    const removal = this.finish(pipelineId, 'delete', update, this.options.deleteTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const waitOver = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    try {
+      const result = await Promise.race([removal, waitOver]);
+      if (result === undefined) removal.catch(() => undefined);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private accept(pipelineId: string, command: Command, requestId: string) {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
     const accepting = this.timed(`waiting for a worker to accept the ${command} of pipeline ${pipelineId}`, true);
-    const update = await this.call(pipelineId, accepting, () =>
+    return this.call('update', pipelineId, accepting, () =>
       handle.startUpdate(COMMAND_UPDATES[command], {
         args: [{ request_id: requestId }],
         updateId: `${command}-${requestId}`,
         waitForStage: 'ACCEPTED',
       }),
     );
-    const waitMs = command === 'delete' ? this.options.deleteTimeoutMs : this.options.updateTimeoutMs;
+  }
+
+  private finish(
+    pipelineId: string,
+    command: Command,
+    update: WorkflowUpdateHandle<CommandResult>,
+    waitMs: number,
+  ): Promise<CommandResult> {
     const finishing = timedCall(`waiting for the accepted ${command} of pipeline ${pipelineId} to finish`, waitMs, true);
-    return this.call(pipelineId, finishing, () => update.result());
+    return this.call('update_result', pipelineId, finishing, () => update.result());
   }
 
   async isTemporalReachable(): Promise<boolean> {
     try {
-      await this.call('*', timedCall('checking Temporal', READINESS_TIMEOUT_MS), () => this.client.workflowService.getSystemInfo({}));
+      await this.call('system_info', '*', timedCall('checking Temporal', READINESS_TIMEOUT_MS), () =>
+        this.client.workflowService.getSystemInfo({}),
+      );
       return true;
     } catch {
       return false;
@@ -152,9 +256,19 @@ export class PipelineGateway {
   /**
    * Runs one Temporal call under `deadline`, enforced here as well as in gRPC: connecting and the client's own
    * retries are not bound by the call's deadline. The call's `what` names it in the 503 that a timeout becomes.
+   * A `signal` abandons the call early.
    */
-  private async call<T>(pipelineId: string, timed: TimedCall, call: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    operation: TemporalOperation,
+    pipelineId: string,
+    timed: TimedCall,
+    call: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    this.options.onCall?.(operation);
     const abandon = new AbortController();
+    const abandonOnSignal = () => abandon.abort();
+    signal?.addEventListener('abort', abandonOnSignal, { once: true });
     const work = this.client.withAbortSignal(abandon.signal, () => this.client.withDeadline(timed.deadline, call));
     const settled = work.then(
       () => undefined,
@@ -167,6 +281,8 @@ export class PipelineGateway {
     } catch (error) {
       abandon.abort();
       throw translateTemporalError(error, pipelineId, timed);
+    } finally {
+      signal?.removeEventListener('abort', abandonOnSignal);
     }
   }
 
@@ -178,6 +294,11 @@ export class PipelineGateway {
 
 const GRPC_INVALID_ARGUMENT = 3;
 const READINESS_TIMEOUT_MS = 2000;
+/** Longer than the server's own long poll (20 s by default), which answers with no events when nothing happened. */
+const HISTORY_LONG_POLL_MS = 40_000;
+/** How many Stopping pipelines the drain gauge describes at most. */
+const STOPPING_PAGE = 100;
+const RUNNING_PIPELINES = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
 
 function invalidPageToken(): ApiError {
   return new ApiError('VALIDATION_FAILED', 'invalid query: page_token: is not a token this list returned', {

@@ -1,26 +1,16 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import { createHash, randomUUID } from 'node:crypto';
+import { commandRoutes, type CommandRouteDependencies } from './command-routes';
 import { z } from 'zod';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
-import { COMMANDS } from '../pipeline/status-machine';
 import type { SecretDirectory } from '../secret-directory';
 import { sendComponentLogs, type ComponentLogSource } from './component-logs';
 import { ApiError } from './api-error';
-import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, PIPELINES, READ_ROUTES } from './paths';
-import type { Pipelines } from './pipeline-gateway';
+import { COMPONENT_LOGS_ROUTE, PIPELINES, READ_ROUTES } from './paths';
 import { healthBody, historyBody, pipelineBody, summaryBody } from './response-bodies';
-import { ComponentNameSchema, CreatePipelineSchema, ListQuerySchema, LogsQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
+import { requestIdOf } from './request-id';
+import { ComponentNameSchema, CreatePipelineSchema, ListQuerySchema, LogsQuerySchema, PipelineIdSchema } from './schemas';
 import { validated } from './validated';
-
-/** The caller's X-Request-Id when it is usable, so a retried request is deduplicated; otherwise a fresh one. */
-function requestIdOf(ctx: Context): { requestId: string; given: boolean } {
-  const given = ctx.get('x-request-id');
-  const usable = RequestIdSchema.safeParse(given).success;
-  const requestId = usable ? given : randomUUID();
-  ctx.set('X-Request-Id', requestId);
-  return { requestId, given: usable };
-}
 
 export const NEXT_PAGE_TOKEN_HEADER = 'Weir-Next-Page-Token';
 
@@ -34,7 +24,8 @@ export interface ComponentLogs {
 }
 
 /** Adds the pipeline routes to `router`. */
-export function pipelineRoutes(router: Router, gateway: Pipelines, logs: ComponentLogs): void {
+export function pipelineRoutes(router: Router, dependencies: CommandRouteDependencies & { logs: ComponentLogs }): void {
+  const { gateway, watchers, logs } = dependencies;
   router.post(
     PIPELINES,
     validated({ body: CreatePipelineSchema }, async ({ body }, ctx) => {
@@ -42,8 +33,10 @@ export function pipelineRoutes(router: Router, gateway: Pipelines, logs: Compone
       // A retried create without an id must name the same pipeline as the first, so the id derives from the request id.
       const pipelineId = body.pipeline_id ?? generatedPipelineId(given ? requestId : undefined);
       const spec: PipelineSpec = { ...body, pipeline_id: pipelineId };
+      const created = await gateway.create(spec, requestId);
+      watchers.followNew(created.pipeline_id);
       ctx.status = 201;
-      ctx.body = pipelineBody(await gateway.create(spec, requestId));
+      ctx.body = pipelineBody(created);
     }),
   );
 
@@ -94,18 +87,7 @@ export function pipelineRoutes(router: Router, gateway: Pipelines, logs: Compone
     }),
   );
 
-  for (const command of COMMANDS) {
-    const { method, path } = COMMAND_ROUTES[command];
-    router[method](
-      path,
-      validated({ params: idParams }, async ({ params }, ctx) => {
-        const { requestId } = requestIdOf(ctx);
-        const result = await gateway.command(params.id, command, requestId);
-        ctx.set('Weir-Command-Outcome', result.outcome);
-        ctx.status = 204;
-      }),
-    );
-  }
+  commandRoutes(router, dependencies);
 }
 
 /** A fresh id, or one derived from the request id so that retries of one create agree on it. */

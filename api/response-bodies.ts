@@ -3,7 +3,17 @@ import type { PipelineView } from '../pipeline/pipeline-view';
 import { allowedActions } from '../pipeline/status-machine';
 import { componentHealth } from './component-health';
 import type { PipelineRecord } from './pipeline-gateway';
-import type { PipelineHealthSchema, PipelineHistorySchema, PipelineSchema, PipelineSummarySchema } from './schemas';
+import type {
+  DrainEventSchema,
+  HealthEventSchema,
+  PipelineHealthSchema,
+  PipelineHistorySchema,
+  PipelineSchema,
+  PipelineSummarySchema,
+  TransitionEventSchema,
+} from './schemas';
+import type { DrainProgress } from '../pipeline/heartbeat-details';
+import type { TransitionRecord } from '../pipeline/pipeline-view';
 
 /** Response bodies, typed by the schemas the OpenAPI document is made of, so that neither can drift from the other. */
 export function summaryBody({
@@ -32,4 +42,17 @@ export function healthBody(record: PipelineRecord): z.input<typeof PipelineHealt
 
 export function historyBody({ pipeline_id, overall_status, transitions }: PipelineView): z.input<typeof PipelineHistorySchema> {
   return { pipeline_id, overall_status, transitions };
+}
+
+export function transitionEventBody(pipelineId: string, record: TransitionRecord): z.input<typeof TransitionEventSchema> {
+  return { pipeline_id: pipelineId, ...record };
+}
+
+export function healthEventBody(record: PipelineRecord): z.input<typeof HealthEventSchema> {
+  const { pipeline_id, overall_status, components, observed_at } = healthBody(record);
+  return { pipeline_id, overall_status, components, observed_at };
+}
+
+export function drainEventBody(pipelineId: string, progress: DrainProgress, observedAt: string | null): z.input<typeof DrainEventSchema> {
+  return { pipeline_id: pipelineId, stopped: progress.stopped, unfinished: progress.unfinished, observed_at: observedAt };
 }

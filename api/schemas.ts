@@ -174,6 +174,11 @@ export const PipelineSchema = PipelineStatusViewSchema.extend({
 
 export const TransitionSchema = z
   .object({
+    seq: z
+      .number()
+      .int()
+      .min(1)
+      .openapi({ description: "The record's number, from 1, stable for the life of the pipeline: the event id in /events" }),
     at: timestamp,
     from: PipelineStatusSchema,
     to: PipelineStatusSchema,
@@ -188,6 +193,48 @@ export const TransitionSchema = z
 export const PipelineHistorySchema = z
   .object({ pipeline_id: z.string(), overall_status: PipelineStatusSchema, transitions: z.array(TransitionSchema) })
   .openapi('PipelineHistory');
+
+/** The events of GET /pipeline/{id}/events, by their SSE event name. */
+export const TransitionEventSchema = TransitionSchema.extend({ pipeline_id: z.string() }).openapi('TransitionEvent');
+
+export const HealthEventSchema = PipelineHealthSchema.pick({
+  pipeline_id: true,
+  overall_status: true,
+  components: true,
+  observed_at: true,
+}).openapi('HealthEvent');
+
+export const DrainEventSchema = z
+  .object({
+    pipeline_id: z.string(),
+    stopped: z.array(z.string()).openapi({ description: 'Components stopped so far' }),
+    unfinished: z.record(z.string(), z.number().int()).openapi({ description: 'Messages each consuming component still has to finish' }),
+    observed_at: timestamp.nullable(),
+  })
+  .openapi('DrainEvent');
+
+export const DeletedEventSchema = z.object({ pipeline_id: z.string(), at: timestamp }).openapi('DeletedEvent');
+
+export const LastEventIdSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be the id of an event this stream sent')
+  .transform(Number)
+  .openapi({ description: 'Resumes after this event: the id of the last event received', example: '7' });
+
+export const MAX_WAIT_SECONDS = 120;
+
+export const WaitQuerySchema = z.strictObject({
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .optional()
+    .openapi({
+      description: `Seconds to wait, at most ${MAX_WAIT_SECONDS}, for the pipeline to settle (Running, Stopped, Failed, or gone after a delete) before answering`,
+      example: 30,
+    }),
+});
 
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;

@@ -7,7 +7,9 @@ import { SecretDirectory } from '../secret-directory';
 import { createApp } from './create-app';
 import { DockerLogSource } from './docker-log-source';
 import { isNatsReachable } from './nats-probe';
+import { ApiMetrics } from './metrics';
 import { PipelineGateway } from './pipeline-gateway';
+import { PipelineWatchers } from './pipeline-watchers';
 
 export interface RunningApi {
   url: string;
@@ -18,14 +20,20 @@ export interface RunningApi {
 export async function startApi(config: WeirConfig, logger: Logger): Promise<RunningApi> {
   const connection = Connection.lazy({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  const metrics = new ApiMetrics();
   const gateway = new PipelineGateway(client, {
+    onCall: (operation) => metrics.temporalCall(operation),
     settings: config.pipelineSettings,
     updateTimeoutMs: config.api.updateTimeoutMs,
     deleteTimeoutMs: config.api.deleteTimeoutMs,
   });
+  const watchers = new PipelineWatchers(gateway, metrics);
+  metrics.readCensus(gateway, () => watchers.size);
   const app = createApp({
     gateway,
     logs: { source: new DockerLogSource(new Docker()), secrets: new SecretDirectory(config.worker.secretsDir) },
+    watchers,
+    metrics,
     logger,
     token: config.api.token,
     allowedOrigins: config.api.allowedOrigins,
@@ -43,6 +51,8 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
   return {
     url: `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`,
     close: async () => {
+      // Event streams never end by themselves: ending the watchers ends them, so the server can close.
+      watchers.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await gateway.settled();

@@ -43,6 +43,12 @@ export const PARAMETERS = {
   listWarmUpCallsPerReader: 2,
   /** The API's default limit: the floor asks visibility for a page of the same size. */
   listPageSize: DEFAULT_LIST_LIMIT,
+  /** Event streams open at once on one pipeline, one count after the other. */
+  eventStreamCounts: [1, 100],
+  /** How long the pipeline rests while its streams' idle cost is measured. */
+  eventIdleMs: 10_000,
+  /** Stop-and-resume cycles while the streams' busy cost and the events' latency are measured. */
+  eventCycles: 5,
 };
 
 export type BenchParameters = typeof PARAMETERS;

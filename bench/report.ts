@@ -1,4 +1,5 @@
 import type { DataPlaneResults } from './data-plane';
+import type { EventStreamResult, WindowCost } from './event-stream';
 import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
@@ -22,6 +23,7 @@ export interface BenchResults {
   weir: LifecycleSample[];
   rawDocker: LifecycleSample[];
   dataPlane: DataPlaneResults;
+  events: EventStreamResult;
   health: HealthLatencyResult;
   list: ListLatencyResult;
 }
@@ -43,6 +45,8 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     ...lifecycleSection(results, parameters),
     '',
     ...dataPlaneSection(results.dataPlane, parameters),
+    '',
+    ...eventStreamSection(results.events, parameters),
     '',
     ...notes(parameters, run),
   ].join('\n');
@@ -174,6 +178,37 @@ function lifecycleSection({ weir, rawDocker }: BenchResults, parameters: BenchPa
         row('d. resume -> Running', 'resumeToRunningMs', true),
       ]),
     ),
+  ];
+}
+
+function eventStreamSection({ latency, costs }: EventStreamResult, parameters: BenchParameters): string[] {
+  const calls = (cost: WindowCost) => cost.watchCallsPerSecond.toFixed(2);
+  const cpu = (cost: WindowCost) => `${(cost.apiCpu * 100).toFixed(1)}%`;
+  const [one, many] = [costs[0], costs[costs.length - 1]];
+  return [
+    `i. Event streams: one pipeline, API in a process of its own; busy = ${parameters.eventCycles} stop/resume cycles, idle = ${parameters.eventIdleMs / 1000} s at rest`,
+    ...indent(
+      alignColumns([
+        ['', 'p50', 'p99', 'max', 'samples'],
+        ['transition -> event at a client', ms(latency.p50Ms), ms(latency.p99Ms), ms(latency.maxMs), String(latency.samples)],
+      ]),
+    ),
+    ...indent(
+      alignColumns([
+        ['streams', 'Temporal calls/s busy', 'idle', 'API CPU busy', 'idle'],
+        ...costs.map((cost) => [String(cost.streams), calls(cost.busy), calls(cost.idle), cpu(cost.busy), cpu(cost.idle)]),
+        [
+          `${many.streams} / ${one.streams}`,
+          ratio(many.busy.watchCallsPerSecond, one.busy.watchCallsPerSecond),
+          ratio(many.idle.watchCallsPerSecond, one.idle.watchCallsPerSecond),
+          ratio(many.busy.apiCpu, one.busy.apiCpu),
+          ratio(many.idle.apiCpu, one.idle.apiCpu),
+        ],
+      ]),
+    ),
+    ...indent([
+      "latency: from the transition's time in the ledger until the client parsed it; calls: history long polls, status queries, health describes",
+    ]),
   ];
 }
 

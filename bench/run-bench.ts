@@ -3,6 +3,7 @@ import type { ThrowawayServices } from '../scripts/throwaway-services';
 import { startBenchServices } from './bench-services';
 import { withWeirSystem } from './bench-system';
 import { measureDataPlane } from './data-plane';
+import { measureEventStreams } from './event-stream';
 import { measureHealthLatency } from './health-latency';
 import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
@@ -27,13 +28,16 @@ async function measure(docker: Docker, services: ThrowawayServices, ids: Pipelin
   const dataPlane = await withWeirSystem(PARAMETERS.dataPlaneNetworkMode, PARAMETERS, (system) =>
     measureDataPlane(system, docker, services.natsUrl, ids, PARAMETERS),
   );
+  const events = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, () =>
+    measureEventStreams(ids.make('events', 1)[0], PARAMETERS),
+  );
   const health = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
     measureHealthLatency(system, ids.make('pop', PARAMETERS.population), PARAMETERS),
   );
   const list = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
     measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
   );
-  return { facts, weir, rawDocker, dataPlane, health, list };
+  return { facts, weir, rawDocker, dataPlane, events, health, list };
 }
 
 async function main(): Promise<number> {

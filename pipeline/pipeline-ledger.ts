@@ -13,6 +13,11 @@ export interface LedgerSnapshot {
   transitions: TransitionRecord[];
 }
 
+/** A snapshot as an earlier run may have handed it on: runs from before sequence numbers existed recorded none. */
+export type StoredLedgerSnapshot = Omit<LedgerSnapshot, 'transitions'> & {
+  transitions: Array<Omit<TransitionRecord, 'seq'> & { seq?: number }>;
+};
+
 export interface TransitionCause {
   command: Command | null;
   source: TransitionSource;
@@ -35,8 +40,10 @@ export class PipelineLedger {
     return new PipelineLedger(spec, { status: 'Created', created_at: now, updated_at: now, failure: null, transitions: [] });
   }
 
-  static restore(spec: PipelineSpec, snapshot: LedgerSnapshot): PipelineLedger {
-    return new PipelineLedger(spec, snapshot);
+  static restore(spec: PipelineSpec, snapshot: StoredLedgerSnapshot): PipelineLedger {
+    // Records kept before sequence numbers existed are numbered once, here, in the order they were kept.
+    const transitions = snapshot.transitions.map((record, index) => ({ ...record, seq: record.seq ?? index + 1 }));
+    return new PipelineLedger(spec, { ...snapshot, transitions });
   }
 
   get status(): PipelineStatus {
@@ -85,8 +92,9 @@ export class PipelineLedger {
     };
   }
 
-  private append(record: TransitionRecord): void {
-    this.state.transitions.push(record);
+  private append(record: Omit<TransitionRecord, 'seq'>): void {
+    const last = this.state.transitions[this.state.transitions.length - 1];
+    this.state.transitions.push({ seq: (last?.seq ?? 0) + 1, ...record });
     const excess = this.state.transitions.length - TRANSITION_HISTORY_LIMIT;
     if (excess > 0) this.state.transitions.splice(0, excess);
   }

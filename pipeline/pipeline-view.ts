@@ -18,6 +18,11 @@ export const TRANSITION_OUTCOMES = ['applied', 'refused'] as const;
 export type TransitionOutcome = (typeof TRANSITION_OUTCOMES)[number];
 
 export interface TransitionRecord {
+  /**
+   * Counts the pipeline's records from 1, across continue-as-new and however many records are kept: a stable id,
+   * which the event stream sends as the event id.
+   */
+  seq: number;
   at: string;
   from: PipelineStatus;
   to: PipelineStatus;

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/create-activities';
 import { TASK_QUEUE } from '../pipeline/names';
 
@@ -10,6 +10,8 @@ export interface PipelineWorkerOptions {
   maxConcurrentActivities?: number;
   /** A prebuilt bundle; tests pass one so several workers share a single build. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Interceptors of every activity attempt, such as the one that counts their outcomes. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /** A worker for the pipeline task queue, running the pipeline workflow and the orchestrator activities. */
@@ -19,6 +21,7 @@ export function createPipelineWorker({
   activities,
   maxConcurrentActivities = 1000,
   workflowBundle,
+  activityInterceptors = [],
 }: PipelineWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
@@ -26,6 +29,7 @@ export function createPipelineWorker({
     taskQueue: TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(activities),
+    interceptors: { activity: activityInterceptors },
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
     // Drain progress and component states reach health through heartbeats; send them within a second.
     maxHeartbeatThrottleInterval: '1s',

@@ -8,6 +8,7 @@ import { SecretDirectory } from '../secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';
+import { startWorkerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,12 +19,15 @@ async function main(): Promise<void> {
       "WEIR_NATS_AUTH=none: components get no NATS credentials, so any component can read, write and delete every pipeline's streams",
     );
   }
+  // Before any connection: the Temporal runtime, with its metrics exporter, is installed once per process.
+  const metrics = await startWorkerMetrics(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
   const worker = await createPipelineWorker({
     connection,
     namespace: config.temporal.namespace,
     maxConcurrentActivities: config.worker.maxConcurrentActivities,
+    activityInterceptors: metrics ? [metrics.activities.interceptor] : [],
     activities: {
       orchestrator: new DockerOrchestrator(new Docker(), config.docker),
       dataPlane: new JetStreamDataPlane(nats),
@@ -38,12 +42,14 @@ async function main(): Promise<void> {
       nats: config.nats.url,
       nats_auth: config.nats.auth.mode,
       docker_network_mode: config.docker.networkMode,
+      metrics: metrics?.server.url ?? 'off',
     },
     'worker polling',
   );
   try {
     await worker.run();
   } finally {
+    await metrics?.server.close();
     await nats.close();
     await connection.close();
   }

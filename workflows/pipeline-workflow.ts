@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
 import { COMMAND_SIGNALS, COMMAND_UPDATES, statusQuery } from './messages';
 import { pipelineOperations } from './operations';
-import { LedgerSnapshot, PipelineLedger } from '../pipeline/pipeline-ledger';
+import { PipelineLedger, type StoredLedgerSnapshot } from '../pipeline/pipeline-ledger';
 import { PipelineManager } from './pipeline-manager';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
@@ -12,7 +12,7 @@ export interface PipelineWorkflowInput {
   spec: PipelineSpec;
   settings: PipelineSettings;
   /** Present when this run continues an earlier one. */
-  ledger?: LedgerSnapshot;
+  ledger?: StoredLedgerSnapshot;
 }
 
 /** One long-lived workflow per pipeline: it owns the status and drives the orchestrator towards it. */

@@ -252,6 +252,7 @@ test('readyz reports Temporal reachable; the OpenAPI document describes every ro
     '/api/v1/pipeline',
     '/api/v1/pipeline/{id}',
     '/api/v1/pipeline/{id}/components/{name}/logs',
+    '/api/v1/pipeline/{id}/events',
     '/api/v1/pipeline/{id}/health',
     '/api/v1/pipeline/{id}/history',
     '/api/v1/pipeline/{id}/resume',

@@ -10,7 +10,8 @@ export async function startWorkerProcess(env: Record<string, string> = {}): Prom
   const root = path.resolve(__dirname, '..', '..');
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: root,
-    env: { ...process.env, WEIR_DOCKER_NETWORK_MODE: 'host', LOG_LEVEL: 'info', ...env },
+    // No metrics port unless a test asks for one, so that workers of parallel runs do not contend for the default.
+    env: { ...process.env, WEIR_DOCKER_NETWORK_MODE: 'host', WEIR_WORKER_METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

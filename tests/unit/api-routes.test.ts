@@ -3,6 +3,9 @@ import pino from 'pino';
 import { ApiError } from '../../api/api-error';
 import type { ComponentLogSource } from '../../api/component-logs';
 import { createApp } from '../../api/create-app';
+import { ApiMetrics } from '../../api/metrics';
+import type { WatchSource } from '../../api/pipeline-watcher';
+import { PipelineWatchers } from '../../api/pipeline-watchers';
 import type { PipelinePage, PipelineRecord, Pipelines } from '../../api/pipeline-gateway';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { SecretDirectory } from '../../secret-directory';
@@ -51,10 +54,22 @@ class FakePipelines implements Pipelines {
     return { outcome: 'accepted' as const, status: (await this.get(pipelineId)).overall_status };
   }
 
+  async deleteWithin(pipelineId: string, requestId: string) {
+    return this.command(pipelineId, 'delete', requestId);
+  }
+
   async isTemporalReachable(): Promise<boolean> {
     return true;
   }
 }
+
+/** What the API's watchers ask: here nothing ever changes, so a long poll waits until it is called off. */
+const stillSource: WatchSource = {
+  queryView: (pipelineId) => pipelines.view(pipelineId),
+  get: (pipelineId) => pipelines.get(pipelineId),
+  historyEvents: (_pipelineId, _position, signal) =>
+    new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ events: [] }), { once: true })),
+};
 
 /** The routes under test read no logs; the logs route is tested against Docker. */
 const noLogs: ComponentLogSource = {
@@ -63,13 +78,18 @@ const noLogs: ComponentLogSource = {
 };
 
 let pipelines: FakePipelines;
+let watchers: PipelineWatchers;
 let server: Server;
 let url: string;
 
 beforeEach(async () => {
   pipelines = new FakePipelines();
+  const metrics = new ApiMetrics();
+  watchers = new PipelineWatchers(stillSource, metrics);
   const app = createApp({
     gateway: pipelines,
+    watchers,
+    metrics,
     logger: pino({ level: 'silent' }),
     allowedOrigins: [],
     bindHost: '127.0.0.1',
@@ -86,6 +106,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  watchers.close();
   await new Promise((resolve) => server.close(resolve));
 });
 

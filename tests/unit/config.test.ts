@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8080, token: undefined });
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
     expect(config.docker).toEqual({ networkMode: 'pipeline', pullMissingImages: true });
-    expect(config.worker).toEqual({ maxConcurrentActivities: 1000, secretsDir: undefined });
+    expect(config.worker).toEqual({ maxConcurrentActivities: 1000, secretsDir: undefined, metrics: { host: '127.0.0.1', port: 9464 } });
   });
 
   test('the worker reads secrets from WEIR_SECRETS_DIR; an empty value is refused', () => {
@@ -25,6 +25,12 @@ describe('loadConfig', () => {
   test('refuses a non-loopback bind without a token', () => {
     expect(() => loadConfig({ ...NATS_KEYS, WEIR_API_HOST: '0.0.0.0' })).toThrow(/WEIR_API_HOST=0.0.0.0 needs WEIR_API_TOKEN/);
     expect(loadConfig({ ...NATS_KEYS, WEIR_API_HOST: '0.0.0.0', WEIR_API_TOKEN: 'a-long-enough-token' }).api.host).toBe('0.0.0.0');
+    expect(() => loadConfig({ ...NATS_KEYS, WEIR_WORKER_METRICS_HOST: '0.0.0.0' })).toThrow(
+      /WEIR_WORKER_METRICS_HOST=0.0.0.0 needs WEIR_API_TOKEN/,
+    );
+    expect(
+      loadConfig({ ...NATS_KEYS, WEIR_WORKER_METRICS_HOST: '0.0.0.0', WEIR_API_TOKEN: 'a-long-enough-token' }).worker.metrics.host,
+    ).toBe('0.0.0.0');
   });
 
   test('without NATS keys, refuses to start unless WEIR_NATS_AUTH=none says to run without isolation', () => {

@@ -38,6 +38,7 @@ describe('PipelineLedger', () => {
     expect(view.created_at).toBe('t0');
     expect(view.transitions).toEqual([
       {
+        seq: 1,
         at: 't1',
         from: 'Created',
         to: 'Running',
@@ -48,6 +49,7 @@ describe('PipelineLedger', () => {
         outcome: 'applied',
       },
       {
+        seq: 2,
         at: 't2',
         from: 'Running',
         to: 'Stopping',
@@ -89,6 +91,10 @@ describe('PipelineLedger', () => {
         const transitions = ledger.view().transitions;
         expect(transitions).toHaveLength(Math.min(count, TRANSITION_HISTORY_LIMIT));
         if (count > 0) expect(transitions[transitions.length - 1].request_id).toBe(`r${count - 1}`);
+        // Sequence numbers count every record ever made, not the ones kept.
+        expect(transitions.map((record) => record.seq)).toEqual(
+          Array.from({ length: transitions.length }, (_, index) => count - transitions.length + index + 1),
+        );
       }),
       { numRuns: 30 },
     );
@@ -102,5 +108,27 @@ describe('PipelineLedger', () => {
     ledger.transition('Stopping', byApi('stop', 'r'), 't2');
     expect(restored.view().overall_status).toBe('Running');
     expect(restored.view().transitions).toHaveLength(1);
+  });
+
+  test('sequence numbers go on across a snapshot, as across continue-as-new', () => {
+    const ledger = PipelineLedger.create(spec, 't0');
+    ledger.transition('Running', { command: null, source: 'workflow', request_id: null, reason: 'deploy completed' }, 't1');
+    const restored = PipelineLedger.restore(spec, ledger.snapshot());
+    restored.transition('Stopping', byApi('stop', 'r'), 't2');
+    expect(restored.view().transitions.map((record) => record.seq)).toEqual([1, 2]);
+  });
+
+  test('records handed on by a run from before sequence numbers are numbered in order, and numbering goes on from them', () => {
+    const legacy = PipelineLedger.create(spec, 't0');
+    legacy.transition('Running', { command: null, source: 'workflow', request_id: null, reason: 'deploy completed' }, 't1');
+    legacy.transition('Stopping', byApi('stop', 'r'), 't2');
+    const { transitions, ...rest } = legacy.snapshot();
+    const restored = PipelineLedger.restore(spec, { ...rest, transitions: transitions.map(({ seq: _, ...record }) => record) });
+    restored.transition('Stopped', { command: null, source: 'workflow', request_id: null, reason: 'stop completed' }, 't3');
+    expect(restored.view().transitions.map((record) => [record.seq, record.to])).toEqual([
+      [1, 'Running'],
+      [2, 'Stopping'],
+      [3, 'Stopped'],
+    ]);
   });
 });
