@@ -57,13 +57,15 @@ export async function history(ctx: CliContext, id: string): Promise<ExitCode> {
   return EXIT.done;
 }
 
-/** Health once; with `watch`, again at every health event, until the pipeline is deleted or the stream ends. */
+/** Health once; with `watch`, again at every health event and transition, until the pipeline is deleted or the stream ends. */
 export async function health(ctx: CliContext, id: string, watch: boolean): Promise<ExitCode> {
   const { body } = await ctx.client.json('GET', pipelinePath(id, '/health'));
   showHealth(ctx, body, watch);
   if (!watch) return EXIT.done;
   for await (const event of pipelineEvents(ctx, id)) {
     if (event.type === 'health') showHealth(ctx, event, watch);
+    // The stream tells of a new status by its transition; the health view that goes with it is read anew.
+    if (event.type === 'transition') showHealth(ctx, (await ctx.client.json('GET', pipelinePath(id, '/health'))).body, watch);
     if (event.type === 'deleted') ctx.out.write(ctx.json ? `${JSON.stringify(event)}\n` : `pipeline ${id} deleted\n`);
   }
   return EXIT.done;

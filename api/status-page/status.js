@@ -244,6 +244,7 @@ async function* serverSentEvents(response) {
   const decoder = new TextDecoder();
   let buffered = '';
   let data = [];
+  let type = 'message';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
@@ -252,8 +253,11 @@ async function* serverSentEvents(response) {
     buffered = lines.pop();
     for (const line of lines) {
       if (line === '') {
-        if (data.length > 0) yield JSON.parse(data.join('\n'));
+        if (data.length > 0) yield { ...JSON.parse(data.join('\n')), type };
         data = [];
+        type = 'message';
+      } else if (line.startsWith('event:')) {
+        type = line.slice(line.startsWith('event: ') ? 7 : 6);
       } else if (line.startsWith('data:')) {
         data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
       }
