@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureSchemathesis } from '../../scripts/tools';
-import { EVENTS_ROUTE } from '../../api/paths';
+import { COMPONENT_LOGS_ROUTE, EVENTS_ROUTE } from '../../api/paths';
 import { WORKFLOW_TYPE, pipelineIdOf } from '../../pipeline/names';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
@@ -69,10 +69,12 @@ test(
       `Authorization: Bearer ${TOKEN}`,
       '--checks',
       CHECKS.join(','),
-      // An event stream stays open until its pipeline is deleted, so no response of it ever completes for a check to
-      // read; tests/integration/api-events.test.ts covers it.
+      // An event stream stays open until its pipeline is deleted, and followed logs until its containers stop, so no
+      // response of theirs ever completes for a check to read; api-events and api-component-logs cover them.
       '--exclude-operation-id',
       EVENTS_ROUTE.operationId,
+      '--exclude-operation-id',
+      COMPONENT_LOGS_ROUTE.operationId,
       '--phases',
       PHASES.join(','),
       '--max-examples',
