@@ -14,7 +14,7 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 const NODE_BASE = { repo: 'local/node-base', tag: '20' };
 
 /** An image assembled from this machine's own binaries, since no registry can be pulled from. */
-interface LocalImage {
+export interface LocalImage {
   repo: string;
   tag: string;
   /** Dockerfile instructions applied on import. */
@@ -22,20 +22,22 @@ interface LocalImage {
   addPrograms(rootfs: string): Promise<void>;
 }
 
+/** What an image with this machine's `node` as its `node` needs: PATH and CMD, set on import. */
+export const NODE_IMAGE_CHANGES = [`ENV PATH=${DEFAULT_PATH}`, 'CMD ["node"]'];
+
+/** The host's node at /usr/local/bin/node, with busybox for a shell. */
+export async function addNodeRuntime(rootfs: string): Promise<void> {
+  await addHostBusybox(rootfs);
+  await addExecutable(rootfs, process.execPath, '/usr/local/bin/node');
+}
+
 const localImages: LocalImage[] = [
-  {
-    ...NODE_BASE,
-    changes: [`ENV PATH=${DEFAULT_PATH}`, 'CMD ["node"]'],
-    async addPrograms(rootfs) {
-      await addBusybox(rootfs, HOST_BUSYBOX);
-      await addExecutable(rootfs, process.execPath, '/usr/local/bin/node');
-    },
-  },
+  { ...NODE_BASE, changes: NODE_IMAGE_CHANGES, addPrograms: addNodeRuntime },
   {
     repo: 'busybox',
     tag: 'latest',
     changes: [`ENV PATH=${DEFAULT_PATH}`, 'CMD ["sh"]'],
-    addPrograms: (rootfs) => addBusybox(rootfs, HOST_BUSYBOX),
+    addPrograms: addHostBusybox,
   },
 ];
 
@@ -45,14 +47,22 @@ const localImages: LocalImage[] = [
  */
 export async function ensureLocalImages(): Promise<void> {
   const docker = new Docker();
-  for (const image of localImages) {
-    const name = `${image.repo}:${image.tag}`;
-    if (await imageExists(docker, name)) continue;
-    await ensureHostBusybox();
-    process.stderr.write(`building image ${name} from this machine's binaries ...\n`);
-    await buildImage(docker, image);
-  }
+  for (const image of localImages) await ensureLocalImage(docker, image);
   await ensureReferenceComponentImage(docker, `${NODE_BASE.repo}:${NODE_BASE.tag}`);
+}
+
+/** Builds the image unless the engine already has one of its name; returns that name. */
+export async function ensureLocalImage(docker: Docker, image: LocalImage): Promise<string> {
+  const name = `${image.repo}:${image.tag}`;
+  if (await imageExists(docker, name)) return name;
+  process.stderr.write(`building image ${name} from this machine's binaries ...\n`);
+  await buildImage(docker, image);
+  return name;
+}
+
+async function addHostBusybox(rootfs: string): Promise<void> {
+  await ensureHostBusybox();
+  await addBusybox(rootfs, HOST_BUSYBOX);
 }
 
 async function ensureHostBusybox(): Promise<void> {

@@ -17,11 +17,16 @@ export async function addBaseFiles(rootfs: string): Promise<void> {
 
 /** Copies an executable to `target` inside the rootfs, with its shared libraries at their host paths. */
 export async function addExecutable(rootfs: string, source: string, target: string): Promise<void> {
-  for (const library of await listSharedLibraries(source)) {
-    await copyInto(rootfs, library, library);
-  }
+  await addSharedLibraries(rootfs, source);
   await copyInto(rootfs, source, target);
   await chmod(path.join(rootfs, target), 0o755);
+}
+
+/** Copies the shared libraries that `binary` (an executable or a native addon) loads, at their host paths. */
+export async function addSharedLibraries(rootfs: string, binary: string): Promise<void> {
+  for (const library of await listSharedLibraries(binary)) {
+    await copyInto(rootfs, library, library);
+  }
 }
 
 /** Installs busybox as /bin/busybox and links every applet it has (sh, sleep, wget, ...) to it. */
