@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureSchemathesis } from '../../scripts/tools';
 import { COMPONENT_LOGS_ROUTE, EVENTS_ROUTE } from '../../api/paths';
+import { MAX_WAIT_SECONDS } from '../../api/schemas';
 import { WORKFLOW_TYPE, pipelineIdOf } from '../../pipeline/names';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
@@ -82,6 +83,9 @@ test(
       // One worker: the Python this installs into (3.11.7) can fail parsing source in threads, which Hypothesis does.
       '--workers',
       '1',
+      // A command with ?wait may take that long before it answers.
+      '--request-timeout',
+      String(MAX_WAIT_SECONDS + 5),
       '--seed',
       '20261201',
       '--generation-database',
