@@ -10,6 +10,7 @@ import { maskSecrets, withNatsCredentials, withSecretValues, withWeirEnv } from 
 import type { JetStreamDataPlane } from './nats/jetstream-data-plane';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import type { Orchestrator } from './orchestrator';
+import type { RunnableSpec } from './runnable-spec';
 import type { SecretDirectory } from './secret-directory';
 
 export interface ActivityDependencies {
@@ -28,10 +29,10 @@ export const DEFAULT_DRAIN_POLL_INTERVAL_MS = 250;
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
 export function createActivities({ orchestrator, dataPlane, componentNatsUrl, natsCredentials, secrets, drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS }: ActivityDependencies) {
   /**
-   * Provisions the streams and returns the spec as the orchestrator runs it, with secret values, NATS credentials and
-   * Weir's variables in each component's env. Secrets are read first, so a missing one fails before anything is made.
+   * Provisions the streams and returns the spec as the orchestrator runs it: Weir's variables in each component's env,
+   * its secret values and NATS credentials apart from it. Secrets are read first, so a missing one fails before anything is made.
    */
-  const provisioned = async (spec: PipelineSpec): Promise<PipelineSpec> => {
+  const provisioned = async (spec: PipelineSpec): Promise<RunnableSpec> => {
     const runnable = await withNatsCredentials(withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl), natsCredentials);
     await dataPlane.provision(spec);
     return runnable;

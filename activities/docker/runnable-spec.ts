@@ -1,4 +1,4 @@
-import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
+import { processEnv, type RunnableComponent, type RunnableSpec } from '../runnable-spec';
 import { InvalidSpecError, quoted } from '../errors';
 import { imageProblem } from './images';
 import { containerName } from './resource-names';
@@ -15,14 +15,14 @@ const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
  * the image and the container names, which go into URL paths, the replica count, and the env and command,
  * which runc refuses with a NUL in them.
  */
-export function checkRunnable(spec: PipelineSpec): void {
+export function checkRunnable(spec: RunnableSpec): void {
   for (const component of spec.components) {
     const problem = problemOf(spec.pipeline_id, component);
     if (problem) throw new InvalidSpecError(String(component.name), problem);
   }
 }
 
-function problemOf(pipelineId: string, component: ComponentSpec): string | undefined {
+function problemOf(pipelineId: string, component: RunnableComponent): string | undefined {
   const image = imageProblem(component.image);
   if (image) return image;
   if (!Number.isInteger(component.replicas) || component.replicas < 1 || component.replicas > MAX_REPLICAS) {
@@ -30,7 +30,7 @@ function problemOf(pipelineId: string, component: ComponentSpec): string | undef
   }
   const name = containerName(pipelineId, component.name, 0);
   if (!DOCKER_NAME.test(name)) return `container name ${quoted(name)} does not match Docker's ${DOCKER_NAME.source}`;
-  return envProblem(component.env ?? {}) ?? commandProblem(component.command);
+  return envProblem(processEnv(component)) ?? commandProblem(component.command);
 }
 
 function envProblem(env: Record<string, string>): string | undefined {

@@ -36,7 +36,7 @@ export class NatsConnectionProvider {
       const message = (error as Error).message;
       if (error instanceof errors.AuthorizationError) {
         const hint = this.issuer ? 'check WEIR_NATS_ACCOUNT and WEIR_NATS_SIGNING_KEY_FILE' : 'WEIR_NATS_AUTH=none, but the server requires credentials';
-        throw new Error(`NATS at ${this.url} refused the connection: ${message} (${hint})`);
+        throw new Error(`NATS at ${this.url} refused the connection: ${message} (${hint})`, { cause: error });
       }
       throw natsUnreachableError(`NATS at ${this.url} is unreachable: ${message}`);
     }
