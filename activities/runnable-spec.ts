@@ -1,4 +1,5 @@
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
+import { quoted } from './errors';
 
 /**
  * A component as an orchestrator runs it. `env` holds plain values, which may be shown; `secret_values` holds the
@@ -33,4 +34,21 @@ export function withPlainEnv(component: RunnableComponent, values: Record<string
 function without(variables: Record<string, string> | undefined, names: Record<string, string>): Record<string, string> | undefined {
   if (!variables) return undefined;
   return Object.fromEntries(Object.entries(variables).filter(([name]) => !Object.hasOwn(names, name)));
+}
+
+/** The most replicas a component may have, as the API allows. */
+export const MAX_REPLICAS = 10;
+
+/**
+ * Why the replica count or the command cannot run, checked again by the worker whatever the orchestrator: the API
+ * validates specs, but a workflow can also be started with the temporal CLI. Commands go to runc as C strings.
+ */
+export function replicasOrCommandProblem(component: RunnableComponent): string | undefined {
+  if (!Number.isInteger(component.replicas) || component.replicas < 1 || component.replicas > MAX_REPLICAS) {
+    return `replicas must be a whole number from 1 to ${MAX_REPLICAS}, not ${quoted(component.replicas)}`;
+  }
+  const command: unknown = component.command;
+  if (command === undefined) return undefined;
+  const valid = Array.isArray(command) && command.every((arg) => typeof arg === 'string' && !arg.includes('\0'));
+  return valid ? undefined : 'command must be a list of strings without NUL';
 }

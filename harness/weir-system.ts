@@ -1,14 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import pino from 'pino';
 import type { ActivityDependencies } from '../activities/create-activities';
-import { DockerOrchestrator } from '../activities/docker-orchestrator';
+import { loadKubeConfig } from '../activities/kubernetes/kubernetes-connection';
+import { pipelineSelector } from '../activities/kubernetes/resource-names';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { SecretDirectory } from '../activities/secret-directory';
 import { startApi, type RunningApi } from '../api/start-api';
-import { loadConfig } from '../config';
+import { loadConfig, type WeirConfig } from '../config';
+import { orchestratorFromConfig, type ConfiguredOrchestrator } from '../worker/orchestrator-from-config';
 import { createPipelineWorker } from '../worker/create-worker';
 import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
 import { eventually } from './eventually';
@@ -33,8 +36,8 @@ const TEST_ENV: Record<string, string> = {
 };
 
 /**
- * Weir as users run it, in-process: the real API and a real worker on the Docker engine,
- * against the Temporal dev server the global setup started.
+ * Weir as users run it, in-process: the real API and a real worker on the orchestrator WEIR_ORCHESTRATOR names
+ * (Docker by default), against the Temporal dev server the global setup started.
  */
 export class WeirSystem {
   readonly docker = new Docker();
@@ -42,6 +45,8 @@ export class WeirSystem {
   private readonly toRemove = new Set<string>();
 
   private constructor(
+    readonly config: WeirConfig,
+    private readonly configured: ConfiguredOrchestrator,
     readonly api: RunningApi,
     readonly client: Client,
     private readonly connection: NativeConnection,
@@ -58,14 +63,15 @@ export class WeirSystem {
     const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
     const natsCredentials = await NatsCredentialIssuer.fromConfig(config.nats.auth);
     const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
+    const configured = await orchestratorFromConfig(config);
     const activities: ActivityDependencies = {
-      orchestrator: new DockerOrchestrator(new Docker(), config.docker),
+      orchestrator: configured.orchestrator,
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
       natsCredentials,
       secrets: new SecretDirectory(config.worker.secretsDir),
     };
-    const system = new WeirSystem(api, client, connection, activities, nats);
+    const system = new WeirSystem(config, configured, api, client, connection, activities, nats);
     await system.startWorker();
     return system;
   }
@@ -108,6 +114,7 @@ export class WeirSystem {
     await this.client.connection.close();
     await this.connection.close();
     await this.nats.close();
+    this.configured.close();
     if (failures.length > 0) throw new Error(`pipelines left behind at close:\n${failures.join('\n')}`);
   }
 
@@ -156,13 +163,14 @@ export class WeirSystem {
     }
     const gone = await this.request('GET', `/api/v1/pipeline/${pipelineId}`);
     const left = await this.leftovers(pipelineId);
-    if (gone.status !== 404 || left.containers + left.networks + left.volumes > 0) {
+    if (gone.status !== 404 || Object.values(left).some((count) => count > 0)) {
       throw new Error(`pipeline ${pipelineId} is not gone: GET answered ${gone.status}, left ${JSON.stringify(left)}`);
     }
   }
 
-  /** Networks and volumes a pipeline still owns. */
-  async leftovers(pipelineId: string): Promise<{ containers: number; networks: number; volumes: number }> {
+  /** How many objects of each kind a pipeline still owns: containers, networks and volumes, or its Kubernetes objects. */
+  async leftovers(pipelineId: string): Promise<Record<string, number>> {
+    if (this.config.orchestrator === 'kubernetes') return this.kubernetesLeftovers(pipelineId);
     const filters = { label: [`weir.pipeline=${pipelineId}`] };
     const [containers, networks, volumes] = await Promise.all([
       this.docker.listContainers({ all: true, filters }),
@@ -170,6 +178,22 @@ export class WeirSystem {
       this.docker.listVolumes({ filters }),
     ]);
     return { containers: containers.length, networks: networks.length, volumes: volumes.Volumes?.length ?? 0 };
+  }
+
+  private async kubernetesLeftovers(pipelineId: string): Promise<Record<string, number>> {
+    const kubeConfig = loadKubeConfig(this.config.kubernetes.kubeconfig);
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const query = { namespace: this.config.kubernetes.namespace, labelSelector: pipelineSelector(pipelineId) };
+    const lists = await Promise.all([
+      apps.listNamespacedDeployment(query),
+      apps.listNamespacedReplicaSet(query),
+      core.listNamespacedPod(query),
+      core.listNamespacedSecret(query),
+      core.listNamespacedPersistentVolumeClaim(query),
+    ]);
+    const [deployments, replica_sets, pods, secrets, volume_claims] = lists.map((list) => list.items.length);
+    return { deployments, replica_sets, pods, secrets, volume_claims };
   }
 }
 

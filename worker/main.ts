@@ -1,6 +1,4 @@
 import { NativeConnection } from '@temporalio/worker';
-import Docker from 'dockerode';
-import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
@@ -8,6 +6,7 @@ import { SecretDirectory } from '../activities/secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';
+import { orchestratorFromConfig } from './orchestrator-from-config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,6 +15,7 @@ async function main(): Promise<void> {
   if (!natsCredentials) {
     logger.warn('WEIR_NATS_AUTH=none: components get no NATS credentials, so any component can read, write and delete every pipeline\'s streams');
   }
+  const configured = await orchestratorFromConfig(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
   const worker = await createPipelineWorker({
@@ -23,17 +23,18 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     maxConcurrentActivities: config.worker.maxConcurrentActivities,
     activities: {
-      orchestrator: new DockerOrchestrator(new Docker(), config.docker),
+      orchestrator: configured.orchestrator,
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
       natsCredentials,
       secrets: new SecretDirectory(config.worker.secretsDir),
     },
   });
-  logger.info({ temporal: config.temporal.address, nats: config.nats.url, nats_auth: config.nats.auth.mode, docker_network_mode: config.docker.networkMode }, 'worker polling');
+  logger.info({ temporal: config.temporal.address, nats: config.nats.url, nats_auth: config.nats.auth.mode, ...configured.description }, 'worker polling');
   try {
     await worker.run();
   } finally {
+    configured.close();
     await nats.close();
     await connection.close();
   }
