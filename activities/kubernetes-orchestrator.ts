@@ -26,8 +26,13 @@ import type { RunnableComponent, RunnableSpec } from './runnable-spec';
 export interface KubernetesOrchestratorOptions extends PodSettings {
   /** How long a pod of a Running pipeline may stay not Ready before the pipeline fails. */
   notReadySeconds: number;
-  /** How often a wait or a watch looks even without an event, and so reports progress (default 30 s). */
+  /** How often a watch looks even without an event, and so reports progress (default 30 s). */
   pollIntervalMs?: number;
+  /**
+   * How often waitUntilReady reports progress even without an event (default 1 s). Its heartbeats are how it learns
+   * that terminate cancelled it, and the workflow waits for that before it kills.
+   */
+  readyPollIntervalMs?: number;
   /** How long a stop waits beyond the grace period for pods to go before it deletes them outright (default 30 s). */
   stopMarginSeconds?: number;
   /** The shared watches reconnect after about this long (default 300 s). */
@@ -114,7 +119,7 @@ export class KubernetesOrchestrator implements Orchestrator {
       onProgress(states);
       if (failure) throw failure;
       if (states.every(({ state }) => state === 'running')) return;
-      await this.nextChange(spec.pipeline_id, seen, signal, this.pollIntervalMs);
+      await this.nextChange(spec.pipeline_id, seen, signal, this.options.readyPollIntervalMs ?? 1000);
     }
   }
 
