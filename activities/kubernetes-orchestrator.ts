@@ -222,6 +222,7 @@ export class KubernetesOrchestrator implements Orchestrator {
   /** Resolves at the pipeline's next change, after `ms`, or when the signal aborts. */
   private async nextChange(pipelineId: string, seen: number, signal: AbortSignal, ms: number): Promise<void> {
     await withDeadline(signal, ms, async (deadline) => {
+      if (deadline.aborted) return;
       const settled = new AbortController();
       const release = () => settled.abort();
       deadline.addEventListener('abort', release, { once: true });
