@@ -192,6 +192,21 @@ describe('KubernetesOrchestrator', () => {
     expect((await orchestrator.inspect(spec)).map(({ state }) => state)).toEqual(['missing']);
   });
 
+  test('with a storage class, a pipeline gets one volume claim, mounted by every pod at /weir-data and removed with it', async () => {
+    const claiming = newOrchestrator({ volume: { storageClass: 'weir-test', size: '2Gi', accessMode: 'ReadWriteOnce' } });
+    const spec = pipelineOf({ name: 'source' }, { name: 'sink' });
+    await claiming.deploy(spec);
+    await claiming.deploy(spec);
+    const claim = await objects.core.readNamespacedPersistentVolumeClaim({ name: `weir-${spec.pipeline_id}-data`, namespace });
+    expect(claim.metadata?.labels).toMatchObject({ 'weir.pipeline': spec.pipeline_id });
+    expect(claim.spec).toMatchObject({ storageClassName: 'weir-test', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } });
+    const sink = await objects.apps.readNamespacedDeployment({ name: `weir-${spec.pipeline_id}-sink`, namespace });
+    expect(sink.spec?.template.spec?.volumes).toEqual([{ name: 'weir-data', persistentVolumeClaim: { claimName: `weir-${spec.pipeline_id}-data` } }]);
+    await claiming.remove(spec.pipeline_id);
+    const claims = await objects.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: `weir.pipeline=${spec.pipeline_id}` });
+    expect(claims.items).toEqual([]);
+  });
+
   test('waitUntilReady fails at once, without retries, when an image cannot be pulled', async () => {
     const spec = pipelineOf({ name: 'ghost', image: 'weir-test/does-not-exist:1' });
     await orchestrator.deploy(spec);
