@@ -1,0 +1,152 @@
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
+import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
+import { eventually } from '../../harness/eventually';
+import { SINK_FILE, holdConsumer, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
+import { WeirSystem } from '../../harness/weir-system';
+import { startControlPlane, type ControlPlane } from '../../scripts/kubernetes/control-plane';
+import { newPipelineId } from '../support/test-ids';
+
+/** The binaries' own build timeout, plus the start of the plane, its real node and the image import. */
+const SETUP_TIMEOUT_MS = 65 * 60 * 1000;
+const MESSAGES = 20_000;
+const NAMESPACE = 'weir-real';
+const STORAGE_CLASS = 'weir-real-local';
+const natsUrl = () => process.env.NATS_URL as string;
+
+let plane: ControlPlane;
+let core: CoreV1Api;
+let weir: WeirSystem;
+
+beforeAll(async () => {
+  plane = await startControlPlane({ name: 'kubernetes-real-data', realNode: true });
+  await plane.realNode!.importDockerImage(REFERENCE_COMPONENT_IMAGE);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(plane.kubeconfigPath);
+  core = kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+  await eventually(() => core.readNamespacedServiceAccount({ name: 'default', namespace: NAMESPACE }).catch(() => undefined), Boolean, 60_000);
+  // Volumes the test binds by hand to each pipeline's claim: a folder on the node, which the test reads afterwards.
+  await kubeConfig.makeApiClient(StorageV1Api).createStorageClass({
+    body: { metadata: { name: STORAGE_CLASS }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate' },
+  });
+  weir = await WeirSystem.start({
+    env: {
+      WEIR_ORCHESTRATOR: 'kubernetes',
+      KUBECONFIG: plane.kubeconfigPath,
+      WEIR_K8S_NAMESPACE: NAMESPACE,
+      WEIR_K8S_HOST_NETWORK: 'true',
+      WEIR_K8S_NODE_SELECTOR: `kubernetes.io/hostname=${plane.realNode!.name}`,
+      WEIR_K8S_IMAGE_PULL_POLICY: 'Never',
+      WEIR_K8S_STORAGE_CLASS: STORAGE_CLASS,
+      WEIR_K8S_VOLUME_ACCESS_MODE: 'ReadWriteOnce',
+      WEIR_STOP_DEADLINE_SECONDS: '120',
+      WEIR_READY_TIMEOUT_SECONDS: '120',
+    },
+  });
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await weir?.close();
+  await plane?.stop();
+});
+
+/** A folder on the node, bound as the persistent volume of the pipeline's claim. */
+async function volumeFor(pipelineId: string): Promise<string> {
+  const dir = path.join(plane.workDir, 'volumes', pipelineId);
+  await mkdir(dir, { recursive: true });
+  // Components run as nobody.
+  await chmod(dir, 0o777);
+  await core.createPersistentVolume({
+    body: {
+      metadata: { name: `weir-real-${pipelineId}` },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: STORAGE_CLASS,
+        persistentVolumeReclaimPolicy: 'Retain',
+        hostPath: { path: dir, type: 'Directory' },
+        claimRef: { namespace: NAMESPACE, name: `weir-${pipelineId}-data` },
+      },
+    },
+  });
+  return dir;
+}
+
+/** What the sink file holds of the source's sequence numbers 1..expected. */
+async function delivered(dir: string, expected: number) {
+  const text = await readFile(path.join(dir, SINK_FILE), 'utf8').catch(() => '');
+  const counts = new Map<number, number>();
+  for (const line of text.split('\n').filter((entry) => entry.trim() !== '')) {
+    const seq = (JSON.parse(line) as { seq: number }).seq;
+    counts.set(seq, (counts.get(seq) ?? 0) + 1);
+  }
+  const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
+  const missing = Array.from({ length: expected }, (_, index) => index + 1).filter((seq) => !counts.has(seq)).length;
+  return { distinct: counts.size, duplicates, missing };
+}
+
+const threeStages = (pipelineId: string) => ({ pipeline_id: pipelineId, name: `Real data ${pipelineId}`, components: threeStageComponents(MESSAGES).reverse() });
+
+async function removeAndCheck(id: string): Promise<void> {
+  await weir.removeCompletely(id);
+  expect(Object.values(await weir.leftovers(id)).every((count) => count === 0)).toBe(true);
+  expect((await streamFacts(natsUrl(), id, 'raw')).streams).toEqual([]);
+}
+
+test('on the real node, a graceful stop with 20,000 messages in flight delivers every one exactly once', async () => {
+  const id = newPipelineId('kreal');
+  const dir = await volumeFor(id);
+  const started = Date.now();
+  const created = weir.request('POST', '/api/v1/pipeline', threeStages(id));
+  const release = await holdConsumer(natsUrl(), id, 'raw', 'transform');
+  expect((await created).status).toBe(201);
+  await weir.healthReaches(id, 'Running', 180_000);
+  const running = Date.now() - started;
+  await eventually(() => streamFacts(natsUrl(), id, 'raw'), (facts) => facts.accepted === MESSAGES, 120_000, 50);
+  const atStop = (await delivered(dir, MESSAGES)).distinct;
+
+  const stopAt = Date.now();
+  expect((await weir.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
+  await eventually(
+    () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
+    (health) => health.body.components.some((component: { unfinished_messages: number | null }) => (component.unfinished_messages ?? 0) >= MESSAGES),
+    60_000,
+    50,
+  );
+  await release();
+  await weir.healthReaches(id, 'Stopped', 180_000);
+  const drained = Date.now() - stopAt;
+
+  const facts = await delivered(dir, MESSAGES);
+  console.log(`real node: create→Running ${running} ms; drain of ${MESSAGES} held messages ${drained} ms; delivered ${facts.distinct}, ${facts.duplicates} duplicates`);
+  expect(atStop).toBe(0);
+  expect(facts).toEqual({ distinct: MESSAGES, duplicates: 0, missing: 0 });
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}/history`)).body.transitions.map((t: { to: string }) => t.to)).toEqual([
+    'Running',
+    'Stopping',
+    'Stopped',
+  ]);
+  await removeAndCheck(id);
+});
+
+test('on the real node, terminate then resume loses nothing', async () => {
+  const id = newPipelineId('kreal');
+  const dir = await volumeFor(id);
+  expect((await weir.request('POST', '/api/v1/pipeline', threeStages(id))).status).toBe(201);
+  await weir.healthReaches(id, 'Running', 180_000);
+  expect((await weir.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
+  await weir.healthReaches(id, 'Stopped', 60_000);
+  expect((await weir.request('POST', `/api/v1/pipeline/${id}/resume`)).status).toBe(204);
+  await weir.healthReaches(id, 'Running', 180_000);
+  const facts = await eventually(
+    async () => ({ accepted: (await streamFacts(natsUrl(), id, 'raw')).accepted, ...(await delivered(dir, MESSAGES)) }),
+    (current) => current.accepted === MESSAGES && current.missing === 0,
+    180_000,
+    500,
+  );
+  console.log(`real node, terminate then resume: ${facts.distinct} distinct of ${MESSAGES}, ${facts.duplicates} duplicates`);
+  expect(facts.distinct).toBe(MESSAGES);
+  await removeAndCheck(id);
+});
