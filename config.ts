@@ -7,6 +7,14 @@ const NATS_ACCOUNT_KEY = /^A[A-Z2-7]{55}$/;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A DNS label: the grammar of a Kubernetes namespace name. */
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A label key with an optional prefix, '=', and a label value: one term of a node selector. */
+const NODE_SELECTOR_TERM =
+  /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?=(([A-Za-z0-9][A-Za-z0-9._-]{0,61})?[A-Za-z0-9])?$/;
+/** A Kubernetes quantity such as 1Gi or 500M. */
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
 const originPattern = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 const hostNamePattern = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9A-Fa-f:.]+$/;
 const commaList = (entry: RegExp, message: string) =>
@@ -44,6 +52,20 @@ const environmentSchema = z.object({
     .default('http://127.0.0.1:8233'),
   WEIR_UPDATE_TIMEOUT_MS: positiveInt(10_000),
   WEIR_DELETE_TIMEOUT_MS: positiveInt(120_000),
+  WEIR_ORCHESTRATOR: z.enum(['docker', 'kubernetes']).default('docker'),
+  KUBECONFIG: z.string().min(1).optional(),
+  WEIR_K8S_NAMESPACE: z.string().regex(DNS_LABEL, 'must be a namespace name (a DNS label)').default('weir'),
+  WEIR_K8S_HOST_NETWORK: z.enum(['true', 'false']).default('false'),
+  WEIR_K8S_NODE_SELECTOR: commaList(NODE_SELECTOR_TERM, 'must list label=value pairs separated by commas'),
+  WEIR_K8S_IMAGE_PULL_POLICY: z.enum(['IfNotPresent', 'Always', 'Never']).default('IfNotPresent'),
+  WEIR_K8S_STORAGE_CLASS: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, 'must be a storage class name')
+    .optional(),
+  WEIR_K8S_VOLUME_SIZE: z.string().regex(QUANTITY, 'must be a quantity such as 1Gi').default('1Gi'),
+  WEIR_K8S_VOLUME_ACCESS_MODE: z.enum(['ReadWriteMany', 'ReadWriteOnce']).default('ReadWriteMany'),
+  WEIR_K8S_NOT_READY_SECONDS: positiveInt(60),
+  WEIR_K8S_PROGRESS_DEADLINE_SECONDS: positiveInt(600),
   WEIR_DOCKER_NETWORK_MODE: z.string().default('pipeline'),
   WEIR_DOCKER_PULL: z.enum(['true', 'false']).default('true'),
   WEIR_STOP_GRACE_SECONDS: positiveInt(DEFAULT_PIPELINE_SETTINGS.stop_grace_seconds),
@@ -82,9 +104,27 @@ export interface WeirConfig {
     updateTimeoutMs: number;
     deleteTimeoutMs: number;
   };
+  orchestrator: 'docker' | 'kubernetes';
   docker: { networkMode: string; pullMissingImages: boolean };
+  kubernetes: KubernetesConfig;
   pipelineSettings: PipelineSettings;
   logLevel: string;
+}
+
+export interface KubernetesConfig {
+  /** A kubeconfig file; undefined: the in-cluster service account. */
+  kubeconfig?: string;
+  /** The one namespace Weir works in. */
+  namespace: string;
+  /** Test-only: components share the node's network namespace, so test traffic stays on loopback. */
+  hostNetwork: boolean;
+  nodeSelector: Record<string, string>;
+  imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  /** A PersistentVolumeClaim of this class per pipeline at /weir-data; undefined: an emptyDir per pod. */
+  volume?: { storageClass: string; size: string; accessMode: 'ReadWriteMany' | 'ReadWriteOnce' };
+  /** How long a pod of a Running pipeline may stay not Ready before the pipeline fails. */
+  notReadySeconds: number;
+  progressDeadlineSeconds: number;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -130,7 +170,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WeirConfig {
       updateTimeoutMs: e.WEIR_UPDATE_TIMEOUT_MS,
       deleteTimeoutMs: e.WEIR_DELETE_TIMEOUT_MS,
     },
+    orchestrator: e.WEIR_ORCHESTRATOR,
     docker: { networkMode: e.WEIR_DOCKER_NETWORK_MODE, pullMissingImages: e.WEIR_DOCKER_PULL === 'true' },
+    kubernetes: {
+      kubeconfig: e.KUBECONFIG,
+      namespace: e.WEIR_K8S_NAMESPACE,
+      hostNetwork: e.WEIR_K8S_HOST_NETWORK === 'true',
+      nodeSelector: Object.fromEntries(e.WEIR_K8S_NODE_SELECTOR.map((term) => term.split('=') as [string, string])),
+      imagePullPolicy: e.WEIR_K8S_IMAGE_PULL_POLICY,
+      volume: e.WEIR_K8S_STORAGE_CLASS
+        ? { storageClass: e.WEIR_K8S_STORAGE_CLASS, size: e.WEIR_K8S_VOLUME_SIZE, accessMode: e.WEIR_K8S_VOLUME_ACCESS_MODE }
+        : undefined,
+      notReadySeconds: e.WEIR_K8S_NOT_READY_SECONDS,
+      progressDeadlineSeconds: e.WEIR_K8S_PROGRESS_DEADLINE_SECONDS,
+    },
     pipelineSettings: {
       stop_grace_seconds: e.WEIR_STOP_GRACE_SECONDS,
       stop_deadline_seconds: e.WEIR_STOP_DEADLINE_SECONDS,

@@ -1,5 +1,6 @@
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { SecretMissingError } from './errors';
+import { withPlainEnv, withSecrets, type RunnableComponent, type RunnableSpec } from './runnable-spec';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import { componentInboxPrefix, jetStreamName, streamSubject } from './nats/stream-names';
 import type { SecretDirectory } from '../secret-directory';
@@ -19,33 +20,30 @@ function weirEnv(pipelineId: string, component: ComponentSpec, natsUrl: string):
   };
 }
 
-export function withWeirEnv(spec: PipelineSpec, natsUrl: string): PipelineSpec {
+export function withWeirEnv(spec: RunnableSpec, natsUrl: string): RunnableSpec {
   return {
     ...spec,
-    components: spec.components.map((component) => ({
-      ...component,
-      env: { ...component.env, ...weirEnv(spec.pipeline_id, component, natsUrl) },
-    })),
+    components: spec.components.map((component) => withPlainEnv(component, weirEnv(spec.pipeline_id, component, natsUrl))),
   };
 }
 
 /**
- * Adds to each component's env WEIR_NATS_CREDS, a NATS credentials file allowed only that component's subjects,
- * minted here so that it never enters workflow history. Without an issuer, Weir runs without NATS credentials.
+ * Adds to each component's secret values WEIR_NATS_CREDS, a NATS credentials file allowed only that component's
+ * subjects, minted here so that it never enters workflow history. Without an issuer, Weir runs without NATS credentials.
  */
-export async function withNatsCredentials(spec: PipelineSpec, issuer: NatsCredentialIssuer | undefined): Promise<PipelineSpec> {
+export async function withNatsCredentials(spec: RunnableSpec, issuer: NatsCredentialIssuer | undefined): Promise<RunnableSpec> {
   if (!issuer) return spec;
-  const components: ComponentSpec[] = [];
+  const components: RunnableComponent[] = [];
   for (const component of spec.components) {
     const creds = new TextDecoder().decode(await issuer.component(spec.pipeline_id, component));
-    components.push({ ...component, env: { ...component.env, WEIR_NATS_CREDS: creds } });
+    components.push(withSecrets(component, { WEIR_NATS_CREDS: creds }));
   }
   return { ...spec, components };
 }
 
-/** Adds each component's `secret_env` to its env, with the values read from `secrets`; they override plain env of the same name. */
-export async function withSecretValues(spec: PipelineSpec, secrets: SecretDirectory): Promise<PipelineSpec> {
-  const components: ComponentSpec[] = [];
+/** Adds each component's `secret_env` to its secret values, read from `secrets`; they replace plain env of the same name. */
+export async function withSecretValues(spec: PipelineSpec, secrets: SecretDirectory): Promise<RunnableSpec> {
+  const components: RunnableComponent[] = [];
   for (const component of spec.components) {
     const values: Record<string, string> = {};
     for (const [variable, secret] of Object.entries(component.secret_env ?? {})) {
@@ -53,7 +51,7 @@ export async function withSecretValues(spec: PipelineSpec, secrets: SecretDirect
       if (value === undefined) throw new SecretMissingError(component.name, secret, secrets.dir);
       values[variable] = value;
     }
-    components.push({ ...component, env: { ...component.env, ...values } });
+    components.push(withSecrets(component, values));
   }
   return { ...spec, components };
 }

@@ -7,11 +7,12 @@ import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
 import { withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
-import { checkRunnable } from './runnable-spec';
+import { checkSpec } from './spec-check';
 import type { DataPlane } from './data-plane';
 import type { NatsCredentialIssuer } from './nats/nats-credentials';
 import type { Orchestrator } from './orchestrator';
 import { maskSecrets, type SecretDirectory } from '../secret-directory';
+import type { RunnableSpec } from './runnable-spec';
 
 export interface ActivityDependencies {
   orchestrator: Orchestrator;
@@ -36,11 +37,12 @@ export function createActivities({
   drainPollIntervalMs = DEFAULT_DRAIN_POLL_INTERVAL_MS,
 }: ActivityDependencies) {
   /**
-   * Checks the spec, provisions the streams and returns the spec as the orchestrator runs it, with secret values, NATS
-   * credentials and Weir's variables in each component's env. Nothing is made before the spec and the secrets check out.
+   * Checks the spec, provisions the streams and returns the spec as the orchestrator runs it: Weir's variables in each
+   * component's env, its secret values and NATS credentials apart from it. Nothing is made before the spec and the
+   * secrets check out.
    */
-  const provisioned = async (spec: PipelineSpec): Promise<PipelineSpec> => {
-    checkRunnable(spec);
+  const provisioned = async (spec: PipelineSpec): Promise<RunnableSpec> => {
+    checkSpec(spec);
     const runnable = await withNatsCredentials(withWeirEnv(await withSecretValues(spec, secrets), componentNatsUrl), natsCredentials);
     await dataPlane.provision(spec);
     return runnable;

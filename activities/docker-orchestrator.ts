@@ -23,6 +23,7 @@ import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, C
 import { ContainerEvents } from './docker/container-events';
 import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { Orchestrator, WaitOptions } from './orchestrator';
+import type { RunnableComponent, RunnableSpec } from './runnable-spec';
 
 export interface DockerOrchestratorOptions {
   /** 'pipeline' (default): a user-defined bridge network per pipeline, named weir-<pipeline_id>. Anything else is passed as the container NetworkMode (e.g. 'host'). */
@@ -67,7 +68,7 @@ export class DockerOrchestrator implements Orchestrator {
     this.events = new ContainerEvents(docker);
   }
 
-  async deploy(spec: PipelineSpec): Promise<void> {
+  async deploy(spec: RunnableSpec): Promise<void> {
     for (const component of spec.components) {
       await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
     }
@@ -102,7 +103,7 @@ export class DockerOrchestrator implements Orchestrator {
     await Promise.all(containers.map((container) => ignoringStatus(container.kill({ signal: 'SIGKILL' }), 404, 409)));
   }
 
-  async startAgain(spec: PipelineSpec): Promise<void> {
+  async startAgain(spec: RunnableSpec): Promise<void> {
     await this.deploy(spec);
   }
 
@@ -135,7 +136,7 @@ export class DockerOrchestrator implements Orchestrator {
     return observed.map(({ component, replicas }) => componentState(component, replicas));
   }
 
-  private async ensureContainer(spec: PipelineSpec, component: ComponentSpec, replica: number): Promise<Dockerode.Container> {
+  private async ensureContainer(spec: RunnableSpec, component: RunnableComponent, replica: number): Promise<Dockerode.Container> {
     const options = containerCreateOptions({
       pipelineId: spec.pipeline_id,
       component,

@@ -76,3 +76,36 @@ export class SecretMissingError extends ComponentError {
     super(component, `component ${component} needs secret ${secret}, but ${where}`, false, 'SecretMissing');
   }
 }
+
+/** Why Kubernetes says a component is broken; the first word of the failure. */
+export type PodFailureReason =
+  | 'CrashLoopBackOff'
+  | 'OOMKilled'
+  | 'Restarted'
+  | 'PodFailed'
+  | 'NotReady'
+  | 'ProgressDeadlineExceeded'
+  | 'ReplicaFailure'
+  | 'DeploymentMissing';
+
+/** A component that Kubernetes reports broken: retrying the operation cannot mend it. */
+export class ComponentFailedError extends ComponentError {
+  constructor(
+    component: string,
+    readonly reason: PodFailureReason,
+    detail: string,
+  ) {
+    super(component, `component ${component} failed: ${reason}: ${detail}`, false, 'ComponentFailed');
+  }
+}
+
+export class DeploymentNameTakenError extends ComponentError {
+  constructor(component: string, deployment: string, owner: string | undefined) {
+    super(
+      component,
+      `Deployment ${deployment} already belongs to ${owner ? `pipeline ${owner}` : 'something Weir does not manage'}`,
+      false,
+      'DeploymentNameTaken',
+    );
+  }
+}

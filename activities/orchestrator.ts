@@ -1,5 +1,6 @@
 import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
+import type { RunnableSpec } from './runnable-spec';
 
 export interface WaitOptions {
   /** Aborted when the operation is cancelled (for example by terminate). */
@@ -13,8 +14,8 @@ export interface WaitOptions {
  * calling it twice leaves the same resources as calling it once.
  */
 export interface Orchestrator {
-  /** Creates every resource the pipeline needs and starts its components. */
-  deploy(spec: PipelineSpec): Promise<void>;
+  /** Creates every resource the pipeline needs and starts its components, with the env and secret values the spec carries. */
+  deploy(spec: RunnableSpec): Promise<void>;
   /** Resolves once every replica of every component is up; rejects if one dies. */
   waitUntilReady(spec: PipelineSpec, options: WaitOptions): Promise<void>;
   /** Asks components (all, or the named ones) to exit and force-stops them once the grace period passes. */
@@ -22,7 +23,7 @@ export interface Orchestrator {
   /** Kills every component at once. */
   kill(spec: PipelineSpec): Promise<void>;
   /** Starts the components of a stopped pipeline again. */
-  startAgain(spec: PipelineSpec): Promise<void>;
+  startAgain(spec: RunnableSpec): Promise<void>;
   /** Removes everything the pipeline owns and resolves when it is gone. */
   remove(pipelineId: string): Promise<void>;
   /**

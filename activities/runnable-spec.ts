@@ -1,58 +1,36 @@
-import {
-  COMPONENT_NAME_PATTERN,
-  MAX_REPLICAS,
-  PIPELINE_ID_PATTERN,
-  STREAM_NAME_PATTERN,
-  type ComponentSpec,
-  type PipelineSpec,
-} from '../pipeline/pipeline-spec';
-import { checkImageReference } from '../pipeline/image-reference';
-import { InvalidSpecError, quoted } from './errors';
+import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 
 /**
- * Throws InvalidSpecError for the first value of the spec that no engine, NATS or Kubernetes may be given. The API
- * validates specs, but a workflow can also be started with the temporal CLI, so the worker checks again, by the same
- * grammar, before it provisions anything: names go into container names, engine paths and NATS subjects (where "."
- * "*" or ">" would widen a component's permissions), the image into engine paths, and env and command reach runc,
- * which refuses NUL.
+ * A component as an orchestrator runs it. `env` holds plain values, which may be shown; `secret_values` holds the
+ * values of its `secret_env` and its NATS credentials, which the worker reads or mints itself so that they never
+ * enter workflow history, and which an orchestrator keeps out of anything it shows (Kubernetes: a Secret). The two
+ * never share a variable name.
  */
-export function checkRunnable(spec: PipelineSpec): void {
-  if (!PIPELINE_ID_PATTERN.test(String(spec.pipeline_id))) {
-    throw new InvalidSpecError('', `the pipeline id ${quoted(spec.pipeline_id)} does not match ${PIPELINE_ID_PATTERN.source}`);
-  }
-  for (const component of spec.components) {
-    const problem = problemOf(component);
-    if (problem) throw new InvalidSpecError(String(component.name), problem);
-  }
+export interface RunnableComponent extends ComponentSpec {
+  secret_values?: Record<string, string>;
 }
 
-function problemOf(component: ComponentSpec): string | undefined {
-  if (typeof component.name !== 'string' || !COMPONENT_NAME_PATTERN.test(component.name)) {
-    return `the name does not match ${COMPONENT_NAME_PATTERN.source}`;
-  }
-  for (const stream of [component.input, component.output]) {
-    if (stream !== undefined && !STREAM_NAME_PATTERN.test(String(stream)))
-      return `the stream ${quoted(stream)} does not match ${STREAM_NAME_PATTERN.source}`;
-  }
-  const image = typeof component.image === 'string' ? checkImageReference(component.image) : 'is not a string';
-  if (image) return `image ${quoted(component.image)} ${image}`;
-  if (!Number.isInteger(component.replicas) || component.replicas < 1 || component.replicas > MAX_REPLICAS) {
-    return `replicas must be a whole number from 1 to ${MAX_REPLICAS}, not ${quoted(component.replicas)}`;
-  }
-  return envProblem(component.env ?? {}) ?? commandProblem(component.command);
+export interface RunnableSpec extends PipelineSpec {
+  components: RunnableComponent[];
 }
 
-function envProblem(env: Record<string, string>): string | undefined {
-  for (const [variable, value] of Object.entries(env)) {
-    if (variable === '' || /[=\0]/.test(variable))
-      return `env variable ${quoted(variable)} has no valid name: it must be non-empty, without "=" or NUL`;
-    if (typeof value !== 'string' || value.includes('\0')) return `env variable ${quoted(variable)} needs a string value without NUL`;
-  }
-  return undefined;
+/** Every variable the component's process gets: plain env and secret values together. */
+export function processEnv(component: RunnableComponent): Record<string, string> {
+  return { ...component.env, ...component.secret_values };
 }
 
-function commandProblem(command: unknown): string | undefined {
-  if (command === undefined) return undefined;
-  const valid = Array.isArray(command) && command.every((arg) => typeof arg === 'string' && !arg.includes('\0'));
-  return valid ? undefined : 'command must be a list of strings without NUL';
+/** The component with `values` as secret values: they replace plain or secret variables of the same names. */
+export function withSecrets(component: RunnableComponent, values: Record<string, string>): RunnableComponent {
+  return { ...component, env: without(component.env, values), secret_values: { ...component.secret_values, ...values } };
+}
+
+/** The component with `values` as plain env: they replace plain or secret variables of the same names. */
+export function withPlainEnv(component: RunnableComponent, values: Record<string, string>): RunnableComponent {
+  const secrets = without(component.secret_values, values);
+  return { ...component, env: { ...component.env, ...values }, ...(secrets ? { secret_values: secrets } : {}) };
+}
+
+function without(variables: Record<string, string> | undefined, names: Record<string, string>): Record<string, string> | undefined {
+  if (!variables) return undefined;
+  return Object.fromEntries(Object.entries(variables).filter(([name]) => !Object.hasOwn(names, name)));
 }

@@ -1,15 +1,18 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import pino from 'pino';
 import type { ActivityDependencies } from '../activities/create-activities';
-import { DockerOrchestrator } from '../activities/docker-orchestrator';
+import { loadKubeConfig } from '../activities/kubernetes/kubernetes-connection';
+import { pipelineSelector } from '../activities/kubernetes/resource-names';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
 import { SecretDirectory } from '../secret-directory';
 import { startApi, type RunningApi } from '../api/start-api';
-import { loadConfig } from '../config';
+import { loadConfig, type WeirConfig } from '../config';
+import { orchestratorFromConfig, type ConfiguredOrchestrator } from '../worker/orchestrator-from-config';
 import { createPipelineWorker } from '../worker/create-worker';
 import { eventually } from './eventually';
 import { installQuietRuntime, workflowBundle } from './workflow-bundle';
@@ -33,8 +36,8 @@ const TEST_ENV: Record<string, string> = {
 };
 
 /**
- * Weir as users run it, in-process: the real API and a real worker on the Docker engine,
- * against the Temporal dev server the global setup started.
+ * Weir as users run it, in-process: the real API and a real worker on the orchestrator WEIR_ORCHESTRATOR names
+ * (Docker by default), against the Temporal dev server the global setup started.
  */
 export class WeirSystem {
   readonly docker = new Docker();
@@ -42,13 +45,13 @@ export class WeirSystem {
   private readonly toRemove = new Set<string>();
 
   private constructor(
+    readonly config: WeirConfig,
+    private readonly configured: ConfiguredOrchestrator,
     readonly api: RunningApi,
     readonly client: Client,
     private readonly connection: NativeConnection,
     readonly activities: ActivityDependencies,
     private readonly nats: NatsConnectionProvider,
-    /** Sent with every request unless it carries an Authorization of its own. */
-    private readonly token: string | undefined,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<WeirSystem> {
@@ -60,14 +63,15 @@ export class WeirSystem {
     const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
     const natsCredentials = await NatsCredentialIssuer.fromConfig(config.nats.auth);
     const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
+    const configured = await orchestratorFromConfig(config);
     const activities: ActivityDependencies = {
-      orchestrator: new DockerOrchestrator(new Docker(), config.docker),
+      orchestrator: configured.orchestrator,
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
       natsCredentials,
       secrets: new SecretDirectory(config.worker.secretsDir),
     };
-    const system = new WeirSystem(api, client, connection, activities, nats, config.api.token);
+    const system = new WeirSystem(config, configured, api, client, connection, activities, nats);
     await system.startWorker();
     return system;
   }
@@ -110,14 +114,19 @@ export class WeirSystem {
     await this.client.connection.close();
     await this.connection.close();
     await this.nats.close();
+    this.configured.close();
     if (failures.length > 0) throw new Error(`pipelines left behind at close:\n${failures.join('\n')}`);
   }
 
-  /** Sends a request to the API, with its token if it has one; JSON bodies are encoded, strings are sent as they are. */
+  /** Sends a request to the API, with its token if it has one (unless the call brings an Authorization of its own); JSON bodies are encoded, strings are sent as they are. */
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.config.api.token ? { authorization: `Bearer ${this.config.api.token}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -159,13 +168,14 @@ export class WeirSystem {
     }
     const gone = await this.request('GET', `/api/v1/pipeline/${pipelineId}`);
     const left = await this.leftovers(pipelineId);
-    if (gone.status !== 404 || left.containers + left.networks + left.volumes > 0) {
+    if (gone.status !== 404 || Object.values(left).some((count) => count > 0)) {
       throw new Error(`pipeline ${pipelineId} is not gone: GET answered ${gone.status}, left ${JSON.stringify(left)}`);
     }
   }
 
-  /** Networks and volumes a pipeline still owns. */
-  async leftovers(pipelineId: string): Promise<{ containers: number; networks: number; volumes: number }> {
+  /** How many objects of each kind a pipeline still owns: containers, networks and volumes, or its Kubernetes objects. */
+  async leftovers(pipelineId: string): Promise<Record<string, number>> {
+    if (this.config.orchestrator === 'kubernetes') return this.kubernetesLeftovers(pipelineId);
     const filters = { label: [`weir.pipeline=${pipelineId}`] };
     const [containers, networks, volumes] = await Promise.all([
       this.docker.listContainers({ all: true, filters }),
@@ -173,6 +183,22 @@ export class WeirSystem {
       this.docker.listVolumes({ filters }),
     ]);
     return { containers: containers.length, networks: networks.length, volumes: volumes.Volumes?.length ?? 0 };
+  }
+
+  private async kubernetesLeftovers(pipelineId: string): Promise<Record<string, number>> {
+    const kubeConfig = loadKubeConfig(this.config.kubernetes.kubeconfig);
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const query = { namespace: this.config.kubernetes.namespace, labelSelector: pipelineSelector(pipelineId) };
+    const lists = await Promise.all([
+      apps.listNamespacedDeployment(query),
+      apps.listNamespacedReplicaSet(query),
+      core.listNamespacedPod(query),
+      core.listNamespacedSecret(query),
+      core.listNamespacedPersistentVolumeClaim(query),
+    ]);
+    const [deployments, replica_sets, pods, secrets, volume_claims] = lists.map((list) => list.items.length);
+    return { deployments, replica_sets, pods, secrets, volume_claims };
   }
 }
 

@@ -1,6 +1,4 @@
 import { NativeConnection } from '@temporalio/worker';
-import Docker from 'dockerode';
-import { DockerOrchestrator } from '../activities/docker-orchestrator';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';
 import { NatsCredentialIssuer } from '../activities/nats/nats-credentials';
@@ -8,6 +6,7 @@ import { SecretDirectory } from '../secret-directory';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPipelineWorker } from './create-worker';
+import { orchestratorFromConfig } from './orchestrator-from-config';
 import { startWorkerMetrics } from './worker-metrics';
 
 async function main(): Promise<void> {
@@ -21,6 +20,7 @@ async function main(): Promise<void> {
   }
   // Before any connection: the Temporal runtime, with its metrics exporter, is installed once per process.
   const metrics = await startWorkerMetrics(config);
+  const configured = await orchestratorFromConfig(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const nats = new NatsConnectionProvider(config.nats.url, natsCredentials);
   const worker = await createPipelineWorker({
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     maxConcurrentActivities: config.worker.maxConcurrentActivities,
     activityInterceptors: metrics ? [metrics.activities.interceptor] : [],
     activities: {
-      orchestrator: new DockerOrchestrator(new Docker(), config.docker),
+      orchestrator: configured.orchestrator,
       dataPlane: new JetStreamDataPlane(nats),
       componentNatsUrl: config.nats.componentUrl,
       natsCredentials,
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       temporal: config.temporal.address,
       nats: config.nats.url,
       nats_auth: config.nats.auth.mode,
-      docker_network_mode: config.docker.networkMode,
+      ...configured.description,
       metrics: metrics?.server.url ?? 'off',
     },
     'worker polling',
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await metrics?.server.close();
+    configured.close();
     await nats.close();
     await connection.close();
   }

@@ -1,18 +1,18 @@
 import type { ContainerCreateOptions } from 'dockerode';
-import type { ComponentSpec } from '../../pipeline/pipeline-spec';
+import { processEnv, type RunnableComponent } from '../runnable-spec';
 import { COMPONENT_LABEL, REPLICA_LABEL, containerName, pipelineLabels, volumeName } from './resource-names';
 
 export const DATA_MOUNT_PATH = '/weir-data';
 
 export interface ReplicaPlacement {
   pipelineId: string;
-  component: ComponentSpec;
+  component: RunnableComponent;
   replica: number;
   /** HostConfig.NetworkMode: the pipeline network's name, or a mode such as 'host'. */
   networkMode: string;
 }
 
-/** How to create the container of one replica: unprivileged, with the pipeline's volume as its only mount. */
+/** How to create the container of one replica: unprivileged, with the pipeline's volume as its only mount, and plain env and secret values both in its env. */
 export function containerCreateOptions({
   pipelineId,
   component,
@@ -23,7 +23,7 @@ export function containerCreateOptions({
     name: containerName(pipelineId, component.name, replica),
     Image: component.image,
     Cmd: component.command,
-    Env: Object.entries(component.env ?? {}).map(([name, value]) => `${name}=${value}`),
+    Env: Object.entries(processEnv(component)).map(([name, value]) => `${name}=${value}`),
     Labels: { ...pipelineLabels(pipelineId), [COMPONENT_LABEL]: component.name, [REPLICA_LABEL]: String(replica) },
     HostConfig: {
       NetworkMode: networkMode,

@@ -3,6 +3,8 @@ import path from 'node:path';
 import './test-services';
 
 export default async function globalTeardown(): Promise<void> {
+  await globalThis.weirTestKubernetes?.stop();
+  globalThis.weirTestKubernetes = undefined;
   const started = globalThis.weirTestServices;
   if (!started) return;
   await reportNatsProblems(path.join(started.workDir, 'nats.log'));

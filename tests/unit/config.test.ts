@@ -17,6 +17,47 @@ describe('loadConfig', () => {
     expect(config.worker).toEqual({ maxConcurrentActivities: 1000, secretsDir: undefined, metrics: { host: '127.0.0.1', port: 9464 } });
   });
 
+  test('Docker is the default orchestrator; Kubernetes works in namespace weir with restricted defaults', () => {
+    expect(loadConfig(NATS_KEYS).orchestrator).toBe('docker');
+    const config = loadConfig({ ...NATS_KEYS, WEIR_ORCHESTRATOR: 'kubernetes' });
+    expect(config.orchestrator).toBe('kubernetes');
+    expect(config.kubernetes).toEqual({
+      kubeconfig: undefined,
+      namespace: 'weir',
+      hostNetwork: false,
+      nodeSelector: {},
+      imagePullPolicy: 'IfNotPresent',
+      volume: undefined,
+      notReadySeconds: 60,
+      progressDeadlineSeconds: 600,
+    });
+  });
+
+  test('Kubernetes settings are checked against the grammar of what they become', () => {
+    const config = loadConfig({
+      ...NATS_KEYS,
+      KUBECONFIG: '/home/weir/.kube/config',
+      WEIR_K8S_NAMESPACE: 'pipelines',
+      WEIR_K8S_HOST_NETWORK: 'true',
+      WEIR_K8S_NODE_SELECTOR: 'type=kwok, topology.kubernetes.io/zone=eu-1a',
+      WEIR_K8S_STORAGE_CLASS: 'fast-rwx',
+      WEIR_K8S_VOLUME_SIZE: '5Gi',
+    }).kubernetes;
+    expect(config).toMatchObject({
+      kubeconfig: '/home/weir/.kube/config',
+      namespace: 'pipelines',
+      hostNetwork: true,
+      nodeSelector: { type: 'kwok', 'topology.kubernetes.io/zone': 'eu-1a' },
+      volume: { storageClass: 'fast-rwx', size: '5Gi', accessMode: 'ReadWriteMany' },
+    });
+    expect(() => loadConfig({ ...NATS_KEYS, WEIR_K8S_NAMESPACE: 'Weir_Pipelines' })).toThrow(
+      /WEIR_K8S_NAMESPACE: must be a namespace name/,
+    );
+    expect(() => loadConfig({ ...NATS_KEYS, WEIR_K8S_NODE_SELECTOR: 'type=kwok,bad key=x' })).toThrow(/WEIR_K8S_NODE_SELECTOR/);
+    expect(() => loadConfig({ ...NATS_KEYS, WEIR_K8S_VOLUME_SIZE: 'lots' })).toThrow(/WEIR_K8S_VOLUME_SIZE/);
+    expect(() => loadConfig({ ...NATS_KEYS, WEIR_ORCHESTRATOR: 'nomad' })).toThrow(/WEIR_ORCHESTRATOR/);
+  });
+
   test('the worker reads secrets from WEIR_SECRETS_DIR; an empty value is refused', () => {
     expect(loadConfig({ ...NATS_KEYS, WEIR_SECRETS_DIR: '/srv/weir/secrets' }).worker.secretsDir).toBe('/srv/weir/secrets');
     expect(() => loadConfig({ ...NATS_KEYS, WEIR_SECRETS_DIR: '' })).toThrow(/WEIR_SECRETS_DIR/);

@@ -45,9 +45,12 @@ describe('secret directory', () => {
     expect(await new SecretDirectory(path.join(dir, 'sub')).read('../db-password')).toBeUndefined();
   });
 
-  test('secret values join the component env; other components are left alone', async () => {
+  test('secret values are kept apart from the plain env; other components are left alone', async () => {
     const resolved = await withSecretValues(spec({ DB_PASSWORD: 'db-password' }), new SecretDirectory(dir));
-    expect(resolved.components.map((component) => component.env)).toEqual([{ A: '1' }, { A: '1', DB_PASSWORD: 's3cret' }]);
+    expect(resolved.components.map(({ env, secret_values }) => ({ env, secret_values }))).toEqual([
+      { env: { A: '1' }, secret_values: {} },
+      { env: { A: '1' }, secret_values: { DB_PASSWORD: 's3cret' } },
+    ]);
   });
 
   test('a missing secret fails without retries, naming the component, the secret and where it was looked for', async () => {

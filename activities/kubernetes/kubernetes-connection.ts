@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { kubernetesStatusOf } from './api-errors';
+
+/** Where a pod finds its service account's token. */
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * The kubeconfig the worker uses: the file `kubeconfigPath` (KUBECONFIG), or else the pod's service account. Throws
+ * saying which is missing.
+ */
+export function loadKubeConfig(kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (kubeconfigPath !== undefined) {
+    if (!existsSync(kubeconfigPath)) throw new Error(`KUBECONFIG=${kubeconfigPath}: no such file`);
+    kubeConfig.loadFromFile(kubeconfigPath);
+    if (!kubeConfig.getCurrentCluster()) throw new Error(`KUBECONFIG=${kubeconfigPath} names no current cluster`);
+    return kubeConfig;
+  }
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    kubeConfig.loadFromCluster();
+    return kubeConfig;
+  }
+  throw new Error('WEIR_ORCHESTRATOR=kubernetes needs a kubeconfig: set KUBECONFIG, or run the worker in a pod with a service account');
+}
+
+/**
+ * Checks that the API server answers and that Weir's namespace exists, throwing a message that says what to fix.
+ * Reading one's own namespace is allowed by the Role in deploy/kubernetes/rbac.yaml.
+ */
+export async function checkKubernetes(kubeConfig: KubeConfig, namespace: string): Promise<void> {
+  const server = kubeConfig.getCurrentCluster()?.server ?? '(no server)';
+  try {
+    await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
+  } catch (error) {
+    throw new Error(problemOf(error, server, namespace), { cause: error });
+  }
+}
+
+function problemOf(error: unknown, server: string, namespace: string): string {
+  const status = kubernetesStatusOf(error);
+  if (status === 404)
+    return `namespace ${namespace} does not exist on ${server}: create it (deploy/kubernetes/namespace.yaml) or set WEIR_K8S_NAMESPACE`;
+  if (status === 401) return `the Kubernetes API server ${server} refused the credentials of the kubeconfig`;
+  if (status === 403)
+    return `the Kubernetes API server ${server} does not let Weir read namespace ${namespace}: apply deploy/kubernetes/rbac.yaml`;
+  if (status !== undefined) return `the Kubernetes API server ${server} answered HTTP ${status} to reading namespace ${namespace}`;
+  return `the Kubernetes API server ${server} is unreachable: ${error instanceof Error ? error.message : String(error)}`;
+}

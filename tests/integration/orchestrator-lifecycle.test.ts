@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { streamSubject } from '../../activities/nats/stream-names';
+import { eventually } from '../../harness/eventually';
+import { WeirSystem } from '../../harness/weir-system';
+import { connectAsWeir } from '../../harness/test-nats';
+import { workflowIdFor } from '../../pipeline/names';
+import type { PipelineStatus } from '../../pipeline/status-machine';
+import { dockerBackend, kubernetesBackend, type ComponentBody, type OrchestratorBackend } from '../support/orchestrator-backends';
+import { newPipelineId } from '../support/test-ids';
+
+const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
+const SLEEP = ['sleep', '3600'];
+
+describe.each([dockerBackend, kubernetesBackend()])('the lifecycle on $name', (backend: OrchestratorBackend) => {
+  let weir: WeirSystem;
+  let secretsDir: string;
+  const newId = () => newPipelineId(`lc${backend.name[0]}`);
+
+  beforeAll(async () => {
+    await backend.setUp();
+    secretsDir = await mkdtemp(path.join(os.tmpdir(), 'weir-lifecycle-secrets-'));
+    await chmod(secretsDir, 0o700);
+    await writeFile(path.join(secretsDir, 'db-password'), `${SECRET_VALUE}\n`, { mode: 0o600 });
+    weir = await WeirSystem.start({ env: { ...backend.env(), WEIR_SECRETS_DIR: secretsDir } });
+  });
+
+  afterAll(async () => {
+    await backend.release();
+    await weir?.close();
+    await rm(secretsDir, { recursive: true, force: true });
+    await backend.tearDown();
+  });
+
+  async function create(components: ComponentBody[], id = newId()): Promise<string> {
+    const body = {
+      pipeline_id: id,
+      name: `Lifecycle ${id}`,
+      components: components.map((component) => ({ image: 'busybox:latest', ...component })),
+    };
+    const answer = await weir.request('POST', '/api/v1/pipeline', body);
+    expect([answer.status, answer.body?.overall_status]).toEqual([201, 'Created']);
+    weir.removeAtClose(id);
+    return id;
+  }
+
+  const command = (id: string, name: string) =>
+    weir.request(name === 'delete' ? 'DELETE' : 'POST', name === 'delete' ? `/api/v1/pipeline/${id}` : `/api/v1/pipeline/${id}/${name}`);
+
+  /** Asserts each command's answer in the current status: 409, or 204 as a no-op. */
+  async function expectAnswers(id: string, status: PipelineStatus, expected: Record<string, '409' | 'noop'>): Promise<void> {
+    for (const [name, answer] of Object.entries(expected)) {
+      const response = await command(id, name);
+      if (answer === '409') expect([name, response.status, response.body?.code]).toEqual([name, 409, 'INVALID_TRANSITION']);
+      else expect([name, response.status, response.headers.get('weir-command-outcome')]).toEqual([name, 204, 'noop']);
+    }
+    expect((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status).toBe(status);
+  }
+
+  async function accepted(id: string, name: string, then: PipelineStatus): Promise<void> {
+    const answer = await command(id, name);
+    expect([name, answer.status, answer.headers.get('weir-command-outcome')]).toEqual([name, 204, 'accepted']);
+    await weir.healthReaches(id, then);
+  }
+
+  /** A source and a sink that never consumes: once a message waits for the sink, a stop drains until terminated. */
+  async function pipelineWithStuckDrain(): Promise<string> {
+    const id = await create([
+      { name: 'source', command: SLEEP, output: 'events' },
+      { name: 'sink', command: SLEEP, input: 'events' },
+    ]);
+    await weir.healthReaches(id, 'Running');
+    const connection = await connectAsWeir();
+    try {
+      await connection.request(streamSubject(id, 'events'), 'waiting for the sink').catch(() => undefined);
+      await connection.flush();
+    } finally {
+      await connection.close();
+    }
+    return id;
+  }
+
+  test('create, stop, resume, terminate and delete, checked against the orchestrator at every step', async () => {
+    const id = await create([
+      { name: 'ingestor', command: SLEEP, replicas: 2, secret_env: { DB_PASSWORD: 'db-password' } },
+      { name: 'sink', command: SLEEP },
+    ]);
+    const running = await weir.healthReaches(id, 'Running');
+    expect(running.body.components).toEqual([
+      expect.objectContaining({ name: 'ingestor', desired_replicas: 2, ready_replicas: 2, state: 'running' }),
+      expect.objectContaining({ name: 'sink', desired_replicas: 1, ready_replicas: 1, state: 'running' }),
+    ]);
+    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 2, sink: 1 });
+    expect(await backend.secretValueOf(weir, id, 'ingestor', 'DB_PASSWORD')).toBe(SECRET_VALUE);
+
+    await accepted(id, 'stop', 'Stopped');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 0, sink: 0 });
+    await expectAnswers(id, 'Stopped', { stop: 'noop', terminate: 'noop' });
+
+    await accepted(id, 'resume', 'Running');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 2, sink: 1 });
+    await expectAnswers(id, 'Running', { resume: 'noop', delete: '409' });
+
+    await accepted(id, 'terminate', 'Stopped');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 0, sink: 0 });
+
+    const history = await weir.request('GET', `/api/v1/pipeline/${id}/history`);
+    expect(history.body.transitions.map((t: { to: string }) => t.to)).toEqual([
+      'Running',
+      'Stopping',
+      'Stopped',
+      'Resuming',
+      'Running',
+      'Terminating',
+      'Stopped',
+    ]);
+    const events = JSON.stringify(await weir.client.workflow.getHandle(workflowIdFor(id)).fetchHistory());
+    expect(events).not.toContain(SECRET_VALUE);
+
+    expect((await command(id, 'delete')).status).toBe(204);
+    expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).status).toBe(404);
+    expect(Object.values(await weir.leftovers(id)).every((count) => count === 0)).toBe(true);
+  });
+
+  test('Created refuses stop, resume and delete; terminate aborts the start and leaves nothing running', async () => {
+    await backend.holdStarts();
+    const id = await create(backend.neverReady());
+    await expectAnswers(id, 'Created', { stop: '409', resume: '409', delete: '409' });
+    await accepted(id, 'terminate', 'Stopped');
+    await backend.release();
+    expect(Object.values(await backend.runningReplicas(weir, id)).every((count) => count === 0)).toBe(true);
+    await weir.removeCompletely(id);
+  });
+
+  test('Stopping refuses resume and delete; stop is a no-op; terminate cancels the drain', async () => {
+    const id = await pipelineWithStuckDrain();
+    await accepted(id, 'stop', 'Stopping');
+    const draining = await eventually(
+      () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
+      (answer) => answer.body.components[1].unfinished_messages === 1,
+    );
+    expect(draining.body.components).toEqual([
+      expect.objectContaining({ name: 'source', state: 'stopped' }),
+      expect.objectContaining({ name: 'sink', state: 'draining', unfinished_messages: 1 }),
+    ]);
+    await expectAnswers(id, 'Stopping', { resume: '409', delete: '409', stop: 'noop' });
+    await accepted(id, 'terminate', 'Stopped');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ source: 0, sink: 0 });
+    await weir.removeCompletely(id);
+  });
+
+  test('Resuming refuses stop and delete; resume is a no-op; terminate aborts it', async () => {
+    const id = await create([backend.readyOnce()]);
+    await weir.healthReaches(id, 'Running');
+    await accepted(id, 'terminate', 'Stopped');
+    await backend.holdStarts();
+    await accepted(id, 'resume', 'Resuming');
+    await expectAnswers(id, 'Resuming', { stop: '409', delete: '409', resume: 'noop' });
+    await accepted(id, 'terminate', 'Stopped');
+    await backend.release();
+    await weir.removeCompletely(id);
+  });
+
+  test('a component failing while Running fails the pipeline naming it; Failed refuses stop, resume and delete; terminate then resume runs again', async () => {
+    const id = await create([
+      { name: 'steady', command: SLEEP },
+      { name: 'victim', command: SLEEP },
+    ]);
+    await weir.healthReaches(id, 'Running');
+    await backend.failComponent(weir, id, 'victim');
+    const failed = await weir.healthReaches(id, 'Failed');
+    expect(failed.body.failure).toMatchObject({ operation: 'monitor', component: 'victim' });
+    await expectAnswers(id, 'Failed', { stop: '409', resume: '409', delete: '409' });
+    await accepted(id, 'terminate', 'Stopped');
+    await accepted(id, 'resume', 'Running');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ steady: 1, victim: 1 });
+    await weir.removeCompletely(id);
+  });
+
+  test('delete joins a removal in flight, leaves nothing, and the id can be used again', async () => {
+    const id = await create([{ name: 'sleeper', command: SLEEP, replicas: 3 }]);
+    await weir.healthReaches(id, 'Running');
+    await accepted(id, 'terminate', 'Stopped');
+    const [first, second] = await Promise.all([command(id, 'delete'), command(id, 'delete')]);
+    expect([first.status, second.status]).toEqual([204, 204]);
+    expect(Object.values(await weir.leftovers(id)).every((count) => count === 0)).toBe(true);
+
+    await create([{ name: 'sleeper', command: SLEEP }], id);
+    await weir.healthReaches(id, 'Running');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ sleeper: 1 });
+    await weir.removeCompletely(id);
+  });
+});
