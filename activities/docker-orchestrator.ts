@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline } from './abort-after';
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
-import { componentState, hasExited, type Replica } from './docker/component-state';
+import { componentState, hasExited, msUntilMinReady, type Replica } from './docker/component-state';
 import { lastLogLines } from './docker/container-logs';
 import { containerCreateOptions } from './docker/container-options';
 import { dockerStatusOf, ignoringStatus, undefinedIfMissing } from './docker/docker-errors';
@@ -30,19 +30,21 @@ export interface DockerOrchestratorOptions {
   networkMode: string;
   /** Whether to try `docker pull` for an image missing locally (default true). */
   pullMissingImages: boolean;
-  /** Poll interval of waitUntilReady in ms (default 500). */
+  /** How long to wait between looks for a concurrent create or removal to settle, in ms (default 500). */
   pollIntervalMs: number;
+  /** How often waitUntilReady looks even without a Docker event, in case one was missed (default 2 s). */
+  readyPollIntervalMs: number;
   /** How often a watch looks even without a Docker event, in case one was missed (default 30 s). */
   watchPollIntervalMs: number;
 }
 
 const PIPELINE_NETWORK_MODE = 'pipeline';
-export const DEFAULT_POLL_INTERVAL_MS = 500;
 
 const DEFAULT_OPTIONS: DockerOrchestratorOptions = {
   networkMode: PIPELINE_NETWORK_MODE,
   pullMissingImages: true,
-  pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
+  pollIntervalMs: 500,
+  readyPollIntervalMs: 2000,
   watchPollIntervalMs: 30_000,
 };
 const EXIT_LOG_LINES = 5;
@@ -51,6 +53,7 @@ const SETTLE_CHECKS = 10;
 
 interface ObservedComponent {
   component: string;
+  minReadyMs: number;
   replicas: Replica[];
 }
 
@@ -82,15 +85,23 @@ export class DockerOrchestrator implements Orchestrator {
     await Promise.all(containers.map((container) => ignoringStatus(container.start(), 304)));
   }
 
+  /** Looks when Docker reports a change, when a replica's min_ready_seconds pass, and every readyPollIntervalMs in any case. */
   async waitUntilReady(spec: PipelineSpec, { signal, onProgress }: WaitOptions): Promise<void> {
-    for (;;) {
-      signal.throwIfAborted();
-      const observed = await this.observe(spec);
-      const states = observed.map(({ component, replicas }) => componentState(component, replicas));
-      onProgress(states);
-      await this.throwIfAnyExited(observed);
-      if (states.every(({ state }) => state === 'running')) return;
-      await sleep(this.options.pollIntervalMs, undefined, { signal });
+    const wakeup = this.events.watch(spec.pipeline_id);
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const observed = await this.observe(spec);
+        const states = statesOf(observed);
+        onProgress(states);
+        await this.throwIfAnyExited(observed);
+        if (states.every(({ state }) => state === 'running')) return;
+        const untilMinReady = observed.map(({ replicas, minReadyMs }) => msUntilMinReady(replicas, minReadyMs) ?? Infinity);
+        const nextLookMs = Math.min(this.options.readyPollIntervalMs, ...untilMinReady);
+        await withDeadline(signal, nextLookMs, (look) => wakeup.wait(look));
+      }
+    } finally {
+      wakeup.close();
     }
   }
 
@@ -123,7 +134,7 @@ export class DockerOrchestrator implements Orchestrator {
     try {
       while (!signal.aborted) {
         const observed = await this.observe(spec);
-        onProgress(observed.map(({ component, replicas }) => componentState(component, replicas)));
+        onProgress(statesOf(observed));
         await this.throwIfAnyFailed(observed);
         await withDeadline(signal, this.options.watchPollIntervalMs, (poll) => wakeup.wait(poll));
       }
@@ -133,8 +144,7 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async inspect(spec: PipelineSpec): Promise<ComponentState[]> {
-    const observed = await this.observe(spec);
-    return observed.map(({ component, replicas }) => componentState(component, replicas));
+    return statesOf(await this.observe(spec));
   }
 
   private async ensureContainer(spec: PipelineSpec, component: ComponentSpec, replica: number): Promise<Dockerode.Container> {
@@ -168,6 +178,7 @@ export class DockerOrchestrator implements Orchestrator {
     return Promise.all(
       spec.components.map(async (component) => ({
         component: component.name,
+        minReadyMs: (component.min_ready_seconds ?? 0) * 1000,
         replicas: await Promise.all(
           replicaNumbers(component).map((replica) =>
             undefinedIfMissing(containerNamed(this.docker, containerName(spec.pipeline_id, component.name, replica)).inspect()),
@@ -230,6 +241,11 @@ export class DockerOrchestrator implements Orchestrator {
       ...(volumes ?? []).map(({ Name }) => `volume ${Name}`),
     ];
   }
+}
+
+function statesOf(observed: ObservedComponent[]): ComponentState[] {
+  const now = Date.now();
+  return observed.map(({ component, replicas, minReadyMs }) => componentState(component, replicas, minReadyMs, now));
 }
 
 function lastHealthOutput(replica: Dockerode.ContainerInspectInfo): string {

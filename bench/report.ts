@@ -6,8 +6,6 @@ import type { SweepCounts } from './label-sweep';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { MachineFacts } from './machine-facts';
 import type { LatencySummary } from './open-loop';
-import { MIN_UPTIME_MS } from '../activities/docker/component-state';
-import { DEFAULT_POLL_INTERVAL_MS } from '../activities/docker-orchestrator';
 import { LIFECYCLE_BARS, barCells } from './bars';
 import type { BenchParameters } from './parameters';
 import { median } from './stats';
@@ -147,8 +145,8 @@ function lifecycleSection({ weir, rawDocker }: LifecycleResults, parameters: Ben
 function notes(results: BenchResults, parameters: BenchParameters, run: RunSummary): string[] {
   const { containers, networks, volumes } = run.leftovers;
   const lifecycle = [
-    `- Readiness floor: Weir counts a replica ready only after it has run for ${MIN_UPTIME_MS} ms, and the worker`,
-    `  inspects containers every ${DEFAULT_POLL_INTERVAL_MS} ms, so b and d cannot fall below about ${MIN_UPTIME_MS} ms; raw Docker waits only for State.Status=running.`,
+    '- Readiness: Weir counts a replica ready once it runs (busybox defines no healthcheck) and min_ready_seconds is 0,',
+    '  the same rule as raw Docker\'s State.Status=running.',
     `- Weir times run from sending the request until the health endpoint, polled every ${parameters.statusPollMs} ms, shows the status.`,
     '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
     `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,

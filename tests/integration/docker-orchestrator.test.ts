@@ -131,23 +131,42 @@ describe('DockerOrchestrator', () => {
     }
   });
 
-  test('waitUntilReady resolves once every replica runs, reporting progress on the way', async () => {
+  test('waitUntilReady resolves at its first look once every replica runs, with no uptime floor', async () => {
     const spec = pipelineOf({ name: 'source', replicas: 2 }, { name: 'sink' });
     const progress: ComponentState[][] = [];
 
     await hostNetwork.deploy(spec);
     await waitUntilReady(hostNetwork, spec, (states) => progress.push(states));
 
-    expect(progress[0]).toContainEqual({
-      component: 'sink',
-      desired_replicas: 1,
-      ready_replicas: 0,
-      state: 'starting',
-      message: 'replica 0 is just starting',
-    });
+    expect(progress).toEqual([
+      [
+        { component: 'source', desired_replicas: 2, ready_replicas: 2, state: 'running' },
+        { component: 'sink', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+      ],
+    ]);
+  });
+
+  test('with min_ready_seconds, waitUntilReady reports the component starting until it has run that long, then looks at once', async () => {
+    // A safety poll far longer than the test: only the min_ready_seconds timer can end the wait in time.
+    const patient = new DockerOrchestrator(docker, { networkMode: 'host', readyPollIntervalMs: 60_000 });
+    const spec = pipelineOf({ name: 'steady', min_ready_seconds: 1 }, { name: 'quick' });
+    const progress: ComponentState[][] = [];
+
+    await patient.deploy(spec);
+    await waitUntilReady(patient, spec, (states) => progress.push(states));
+    const readyAt = Date.now();
+
+    const [steady] = await containersOf(spec.pipeline_id);
+    const sinceStart = readyAt - Date.parse(steady.State.StartedAt);
+    expect(sinceStart).toBeGreaterThanOrEqual(1000);
+    expect(sinceStart).toBeLessThan(5000);
+    expect(progress[0]).toEqual([
+      { component: 'steady', desired_replicas: 1, ready_replicas: 0, state: 'starting', message: 'replica 0 has run for less than min_ready_seconds (1 s)' },
+      { component: 'quick', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+    ]);
     expect(progress.at(-1)).toEqual([
-      { component: 'source', desired_replicas: 2, ready_replicas: 2, state: 'running' },
-      { component: 'sink', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+      { component: 'steady', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+      { component: 'quick', desired_replicas: 1, ready_replicas: 1, state: 'running' },
     ]);
   });
 
@@ -156,14 +175,16 @@ describe('DockerOrchestrator', () => {
       await ensureHealthGatedImage(docker);
     });
 
-    test('waitUntilReady waits until the container is healthy', async () => {
+    test('waitUntilReady waits until the container is healthy, woken by Docker\'s health event rather than its poll', async () => {
+      const patient = new DockerOrchestrator(docker, { networkMode: 'host', readyPollIntervalMs: 60_000 });
       const spec = pipelineOf({ name: 'slow', image: HEALTH_GATED_IMAGE, command: ['sh', '-c', 'sleep 2; touch /tmp/ready; sleep 3600'] });
       const progress: ComponentState[] = [];
 
-      await hostNetwork.deploy(spec);
-      const seconds = await secondsTaken(() => waitUntilReady(hostNetwork, spec, (states) => progress.push(...states)));
+      await patient.deploy(spec);
+      const seconds = await secondsTaken(() => waitUntilReady(patient, spec, (states) => progress.push(...states)));
 
       expect(seconds).toBeGreaterThanOrEqual(1.5);
+      expect(seconds).toBeLessThan(30);
       expect(progress[0]).toMatchObject({ state: 'starting', ready_replicas: 0, message: 'replica 0 is starting' });
       expect(progress.at(-1)).toMatchObject({ state: 'running', ready_replicas: 1 });
     });
@@ -171,7 +192,8 @@ describe('DockerOrchestrator', () => {
 
   test('waitUntilReady rejects with ComponentExitedError naming the component, its exit code and last log lines', async () => {
     const crash = 'for line in 1 2 3 4 5 6 7; do echo line $line; done; sleep 0.2; echo boom >&2; exit 3';
-    const spec = pipelineOf({ name: 'worker' }, { name: 'crasher', command: ['sh', '-c', crash] });
+    // min_ready_seconds keeps the crasher from counting as ready before it dies.
+    const spec = pipelineOf({ name: 'worker' }, { name: 'crasher', command: ['sh', '-c', crash], min_ready_seconds: 10 });
 
     await hostNetwork.deploy(spec);
     const error = await waitUntilReady(hostNetwork, spec).catch((caught: unknown) => caught);
@@ -362,10 +384,9 @@ describe('DockerOrchestrator', () => {
     ]);
 
     await hostNetwork.deploy(spec);
-    await expect(waitUntilReady(hostNetwork, spec)).rejects.toThrow(ComponentExitedError);
     const states = await eventually(
       () => hostNetwork.inspect(spec),
-      ([steady]) => steady.state === 'running',
+      ([steady, crasher]) => steady.state === 'running' && crasher.state === 'failed',
     );
     expect(states).toEqual([
       { component: 'steady', desired_replicas: 2, ready_replicas: 2, state: 'running' },
