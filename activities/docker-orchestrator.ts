@@ -21,6 +21,7 @@ import {
 } from './docker/resource-names';
 import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, ContainerNameTakenError } from './errors';
 import { ContainerEvents } from './docker/container-events';
+import { OwnStops } from './docker/own-stops';
 import { checkRunnable } from './docker/runnable-spec';
 import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { Orchestrator, WaitOptions } from './orchestrator';
@@ -61,6 +62,7 @@ interface ObservedComponent {
 export class DockerOrchestrator implements Orchestrator {
   private readonly options: DockerOrchestratorOptions;
   private readonly events: ContainerEvents;
+  private readonly ownStops = new OwnStops();
 
   constructor(
     private readonly docker: Dockerode,
@@ -73,12 +75,14 @@ export class DockerOrchestrator implements Orchestrator {
 
   async deploy(spec: PipelineSpec): Promise<void> {
     checkRunnable(spec);
-    for (const component of spec.components) {
-      await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
-    }
-    if (this.options.networkMode === PIPELINE_NETWORK_MODE) await ensurePipelineNetwork(this.docker, spec.pipeline_id);
-    // Creating a volume that exists returns the existing one.
-    await this.docker.createVolume({ Name: volumeName(spec.pipeline_id), Labels: pipelineLabels(spec.pipeline_id) });
+    this.ownStops.forget(spec.pipeline_id);
+    // Independent of each other, so at once: on a resume they all find what they need already there.
+    await Promise.all([
+      ...spec.components.map((component) => ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages)),
+      this.options.networkMode === PIPELINE_NETWORK_MODE ? ensurePipelineNetwork(this.docker, spec.pipeline_id) : undefined,
+      // Creating a volume that exists returns the existing one.
+      this.docker.createVolume({ Name: volumeName(spec.pipeline_id), Labels: pipelineLabels(spec.pipeline_id) }),
+    ]);
     const containers = await Promise.all(
       spec.components.flatMap((component) => replicaNumbers(component).map((replica) => this.ensureContainer(spec, component, replica))),
     );
@@ -106,11 +110,13 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async stopGracefully(spec: PipelineSpec, graceSeconds: number, components?: string[]): Promise<void> {
+    this.ownStops.begin(spec.pipeline_id);
     const containers = await this.pipelineContainers(spec.pipeline_id, components);
     await Promise.all(containers.map((container) => ignoringStatus(container.stop({ t: graceSeconds }), 304, 404)));
   }
 
   async kill(spec: PipelineSpec): Promise<void> {
+    this.ownStops.begin(spec.pipeline_id);
     const containers = await this.pipelineContainers(spec.pipeline_id);
     await Promise.all(containers.map((container) => ignoringStatus(container.kill({ signal: 'SIGKILL' }), 404, 409)));
   }
@@ -120,6 +126,7 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async remove(pipelineId: string): Promise<void> {
+    this.ownStops.forget(pipelineId);
     for (let attempt = 1; ; attempt++) {
       await this.removeEverything(pipelineId);
       const leftovers = await this.leftovers(pipelineId);
@@ -135,7 +142,8 @@ export class DockerOrchestrator implements Orchestrator {
       while (!signal.aborted) {
         const observed = await this.observe(spec);
         onProgress(statesOf(observed));
-        await this.throwIfAnyFailed(observed);
+        const replicas = observed.flatMap((component) => component.replicas);
+        if (!this.ownStops.explain(spec.pipeline_id, replicas)) await this.throwIfAnyFailed(observed);
         await withDeadline(signal, this.options.watchPollIntervalMs, (poll) => wakeup.wait(poll));
       }
     } finally {

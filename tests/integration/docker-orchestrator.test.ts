@@ -9,6 +9,7 @@ import { DockerOrchestrator } from '../../activities/docker-orchestrator';
 import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../../activities/errors';
 import type { ComponentState } from '../../pipeline/heartbeat-details';
 import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
+import type { WaitOptions } from '../../activities/orchestrator';
 import { eventually } from '../../harness/eventually';
 import { HEALTH_GATED_IMAGE, ensureHealthGatedImage } from '../support/test-images';
 
@@ -287,12 +288,20 @@ describe('DockerOrchestrator', () => {
   });
 
   /** Starts a watch of a running pipeline, once it has looked for the first time; `ended` settles with the error that ended it. */
-  async function watchOf(orchestrator: DockerOrchestrator, spec: PipelineSpec): Promise<{ ended: Promise<unknown> }> {
+  async function watchOf(
+    orchestrator: DockerOrchestrator,
+    spec: PipelineSpec,
+    { signal = new AbortController().signal, onProgress = () => {} }: Partial<WaitOptions> = {},
+  ): Promise<{ ended: Promise<unknown> }> {
     await orchestrator.deploy(spec);
     await waitUntilReady(orchestrator, spec);
     let looked: () => void = () => {};
     const firstLook = new Promise<void>((resolve) => (looked = resolve));
-    const ended = orchestrator.watch(spec, { signal: new AbortController().signal, onProgress: () => looked() }).then(
+    const reporting = (states: ComponentState[]) => {
+      looked();
+      onProgress(states);
+    };
+    const ended = orchestrator.watch(spec, { signal, onProgress: reporting }).then(
       () => new Error('the watch returned without a failure'),
       (error: unknown) => error,
     );
@@ -308,6 +317,37 @@ describe('DockerOrchestrator', () => {
       expect(await ended).toBeInstanceOf(ComponentMissingError);
     });
     expect(seconds).toBeLessThan(5);
+  });
+
+  test('a watch does not fail for the exits its own orchestrator caused by a stop or kill, but does once the pipeline started again', async () => {
+    const spec = pipelineOf({ name: 'source' }, { name: 'sink' });
+    const cancel = new AbortController();
+    let latest: ComponentState[] = [];
+    const { ended } = await watchOf(hostNetwork, spec, { signal: cancel.signal, onProgress: (states) => (latest = states) });
+    let endedEarly = false;
+    void ended.then(() => (endedEarly = true));
+
+    await hostNetwork.stopGracefully(spec, 5, ['source']);
+    await hostNetwork.kill(spec);
+    // The watch has looked since both exits, and carries on until its cancellation reaches it.
+    await eventually(
+      async () => latest,
+      (states) => states.every(({ state }) => state === 'stopped'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endedEarly).toBe(false);
+    cancel.abort();
+    expect(await ended).toEqual(new Error('the watch returned without a failure'));
+
+    // Started again elsewhere, as by another worker: this orchestrator's stop no longer explains an exit.
+    const elsewhere = new DockerOrchestrator(docker, { networkMode: 'host' });
+    await elsewhere.startAgain(spec);
+    await waitUntilReady(elsewhere, spec);
+    const watched = hostNetwork.watch(spec, { signal: new AbortController().signal, onProgress: () => {} });
+    await docker.getContainer(`weir-${spec.pipeline_id}-sink-0`).kill();
+    const error = await watched.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ComponentExitedError);
+    expect(error).toMatchObject({ component: 'sink', message: expect.stringMatching(/^component sink exited with code 137/) });
   });
 
   test('watch looks again after its poll interval even when no event wakes it', async () => {
