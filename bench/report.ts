@@ -3,18 +3,15 @@ import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
-import type { LifecycleSample } from './lifecycle-sample';
+import type { LifecycleResults } from './lifecycle';
 import type { MachineFacts } from './machine-facts';
+import type { StopPhases } from './stop-phases';
+import type { WeirLifecycleSample } from './weir-lifecycle';
 import type { LatencySummary } from './open-loop';
 import { LIFECYCLE_BARS, barCells } from './bars';
 import type { BenchParameters } from './parameters';
 import { median } from './stats';
 import { alignColumns, indent, ms, ratio, seconds } from './table-format';
-
-export interface LifecycleResults {
-  weir: LifecycleSample[];
-  rawDocker: LifecycleSample[];
-}
 
 /** What a run measured: only the sections it was asked for. */
 export interface BenchResults {
@@ -65,7 +62,8 @@ function header(results: BenchResults, parameters: BenchParameters): string[] {
             : []),
           ...(results.lifecycle
             ? [
-                ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up; 1 component, busybox sleep 3600, 1 replica`],
+                ['lifecycle', `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up, each followed by its raw Docker twin;`],
+                ['', '1 component, busybox sleep 3600, 1 replica'],
                 ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
               ]
             : []),
@@ -127,18 +125,31 @@ function lifecycleSection({ weir, rawDocker }: LifecycleResults, parameters: Ben
   const row = (name: string, step: keyof typeof LIFECYCLE_BARS) => {
     const weirMs = median(weir.map((sample) => sample[step]));
     const rawMs = median(rawDocker.map((sample) => sample[step]));
-    return [name, ms(weirMs), ms(rawMs), ms(weirMs - rawMs), ratio(weirMs, rawMs), ...barCells(weirMs / rawMs, LIFECYCLE_BARS[step])];
+    const pairRatios = weir.map((sample, index) => sample[step] / rawDocker[index][step]);
+    const spread = `${ratio(Math.min(...pairRatios), 1)} - ${ratio(Math.max(...pairRatios), 1)}`;
+    return [name, ms(weirMs), ms(rawMs), ms(weirMs - rawMs), ratio(weirMs, rawMs), ...barCells(weirMs / rawMs, LIFECYCLE_BARS[step]), spread];
   };
   return [
-    `b-d. Lifecycle through Weir, e. the same Docker work done directly; medians of ${weir.length} and ${rawDocker.length}, Docker network mode '${parameters.lifecycleNetworkMode}'`,
+    `b-d. Lifecycle through Weir, e. the same Docker work done directly, in turn; medians of ${weir.length} pairs, Docker network mode '${parameters.lifecycleNetworkMode}'`,
     ...indent(
       alignColumns([
-        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'bar', ''],
+        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'bar', '', 'pair ratios'],
         row('b. create -> Running', 'createToRunningMs'),
         row('c. stop -> Stopped', 'stopToStoppedMs'),
         row('d. resume -> Running', 'resumeToRunningMs'),
       ]),
     ),
+    ...indent(stopPhasesLines(weir)),
+  ];
+}
+
+/** Where Weir's stop time goes, from each stop's workflow history; the rest of the total is reading health. */
+function stopPhasesLines(weir: WeirLifecycleSample[]): string[] {
+  const phase = (pick: (phases: StopPhases, totalMs: number) => number) => ms(median(weir.map(({ stopPhases, stopToStoppedMs }) => pick(stopPhases, stopToStoppedMs))));
+  const healthRead = (p: StopPhases, totalMs: number) => totalMs - p.acceptMs - p.dispatchMs - p.activityMs - p.recordMs;
+  return [
+    `c, from workflow history (medians): update accepted ${phase((p) => p.acceptMs)}, drain activity started +${phase((p) => p.dispatchMs)},`,
+    `   ran ${phase((p) => p.activityMs)} (the Docker stop), Stopped recorded +${phase((p) => p.recordMs)}, health shows it +${phase(healthRead)}`,
   ];
 }
 

@@ -7,26 +7,20 @@ import { measureHealthLatency } from './health-latency';
 import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
+import { measureLifecycles } from './lifecycle';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
 import { messageOf, progress } from './progress';
-import { measureRawDockerLifecycles } from './raw-docker-lifecycle';
 import { formatReport, type BenchResults } from './report';
 import { selectedSections, type Section } from './sections';
 import { interruptOnSignals } from './waiting';
-import { measureWeirLifecycles } from './weir-lifecycle';
 
 /** The selected sections in the order of SECTIONS: lifecycle first, on a quiet engine and server; the large populations last. */
 async function measure(docker: Docker, services: ThrowawayServices, ids: PipelineIds, sections: ReadonlySet<Section>): Promise<BenchResults> {
   const results: BenchResults = { facts: await machineFacts(docker, services.temporalCli) };
   if (sections.has('lifecycle')) {
-    const lifecyclePipelines = PARAMETERS.lifecycleSamples + PARAMETERS.lifecycleWarmUps;
-    const weir = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
-      measureWeirLifecycles(system, ids.make('life', lifecyclePipelines), PARAMETERS),
-    );
-    const rawDocker = await measureRawDockerLifecycles(docker, ids.make('raw', lifecyclePipelines), PARAMETERS);
-    results.lifecycle = { weir, rawDocker };
+    results.lifecycle = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) => measureLifecycles(system, docker, ids, PARAMETERS));
   }
   if (sections.has('data-plane')) {
     results.dataPlane = await withWeirSystem(PARAMETERS.dataPlaneNetworkMode, PARAMETERS, (system) =>
