@@ -18,7 +18,12 @@ export interface LifecycleResults {
  * background load: on a shared machine, load changes from minute to minute. Weir's pipeline is deleted before the
  * raw one starts, and Weir's worker then sits idle.
  */
-export async function measureLifecycles(system: WeirSystem, docker: Docker, ids: PipelineIds, parameters: BenchParameters): Promise<LifecycleResults> {
+export async function measureLifecycles(
+  system: WeirSystem,
+  docker: Docker,
+  ids: PipelineIds,
+  parameters: BenchParameters,
+): Promise<LifecycleResults> {
   const count = parameters.lifecycleSamples + parameters.lifecycleWarmUps;
   const weirIds = ids.make('life', count);
   const rawIdList = ids.make('raw', count);

@@ -11,7 +11,8 @@ const ONLY_FLAG = '--only';
 export function selectedSections(args: readonly string[]): ReadonlySet<Section> {
   if (args.length === 0) return new Set(SECTIONS);
   const [flag, list, ...rest] = args;
-  if (flag !== ONLY_FLAG || list === undefined || rest.length > 0) throw new Error(`usage: npm run bench [-- ${ONLY_FLAG} ${SECTIONS.join(',')}]`);
+  if (flag !== ONLY_FLAG || list === undefined || rest.length > 0)
+    throw new Error(`usage: npm run bench [-- ${ONLY_FLAG} ${SECTIONS.join(',')}]`);
   const names = list.split(',');
   const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}: the sections are ${SECTIONS.join(', ')}`);

@@ -25,12 +25,29 @@ export async function stopPhasesOf(system: WeirSystem, pipelineId: string, sentA
     if (!found) throw new Error(`the history of ${pipelineId} has no ${what} after the stop`);
     return found;
   };
-  const accepted = after(undefined, (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, 'accepted update');
-  const scheduled = after(accepted, (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'drainPipeline', 'drain activity');
+  const accepted = after(
+    undefined,
+    (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    'accepted update',
+  );
+  const scheduled = after(
+    accepted,
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'drainPipeline',
+    'drain activity',
+  );
   const ofDrain = (event: HistoryEvent) =>
-    Number(event.activityTaskStartedEventAttributes?.scheduledEventId ?? event.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(scheduled.eventId);
-  const started = after(scheduled, (event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && ofDrain(event), 'drain start');
-  const completed = after(scheduled, (event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && ofDrain(event), 'drain completion');
+    Number(event.activityTaskStartedEventAttributes?.scheduledEventId ?? event.activityTaskCompletedEventAttributes?.scheduledEventId) ===
+    Number(scheduled.eventId);
+  const started = after(
+    scheduled,
+    (event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && ofDrain(event),
+    'drain start',
+  );
+  const completed = after(
+    scheduled,
+    (event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && ofDrain(event),
+    'drain completion',
+  );
   const recorded = after(completed, (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 'workflow task');
   return {
     acceptMs: timeOf(accepted) - sentAtMs,

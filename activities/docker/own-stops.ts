@@ -20,6 +20,8 @@ export class OwnStops {
   explain(pipelineId: string, replicas: Replica[]): boolean {
     const began = this.began.get(pipelineId);
     if (began === undefined || !replicas.some(hasExited)) return false;
-    return replicas.every((replica) => replica?.State.Status === 'running' || (hasExited(replica) && Date.parse(replica.State.StartedAt) < began));
+    return replicas.every(
+      (replica) => replica?.State.Status === 'running' || (hasExited(replica) && Date.parse(replica.State.StartedAt) < began),
+    );
   }
 }

@@ -4,7 +4,12 @@ import type { Orchestrator } from '../../activities/orchestrator';
 import type { DrainProgress } from '../../pipeline/heartbeat-details';
 import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
 
-const component = (name: string, streams: Pick<ComponentSpec, 'input' | 'output'>): ComponentSpec => ({ name, image: 'busybox:latest', replicas: 1, ...streams });
+const component = (name: string, streams: Pick<ComponentSpec, 'input' | 'output'>): ComponentSpec => ({
+  name,
+  image: 'busybox:latest',
+  replicas: 1,
+  ...streams,
+});
 
 /** A source feeding two sinks, and a transform between the source and one of them. */
 const FAN_OUT: PipelineSpec = {
@@ -22,7 +27,9 @@ const FAN_OUT: PipelineSpec = {
 function drainOf(spec: PipelineSpec, backlog: Record<string, number>, previous?: DrainProgress) {
   const stops: string[][] = [];
   const looks: string[] = [];
-  const orchestrator = { stopGracefully: async (_spec: PipelineSpec, _grace: number, names: string[]) => void stops.push(names) } as unknown as Orchestrator;
+  const orchestrator = {
+    stopGracefully: async (_spec: PipelineSpec, _grace: number, names: string[]) => void stops.push(names),
+  } as unknown as Orchestrator;
   const dataPlane = {
     unfinished: async (_spec: PipelineSpec, name: string) => {
       looks.push(name);
