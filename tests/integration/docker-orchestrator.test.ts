@@ -157,7 +157,7 @@ describe('DockerOrchestrator', () => {
     await waitUntilReady(patient, spec, (states) => progress.push(states));
     const readyAt = Date.now();
 
-    const [steady] = await containersOf(spec.pipeline_id);
+    const steady = (await containersOf(spec.pipeline_id)).find(({ Name }) => Name.endsWith('-steady-0'))!;
     const sinceStart = readyAt - Date.parse(steady.State.StartedAt);
     expect(sinceStart).toBeGreaterThanOrEqual(1000);
     expect(sinceStart).toBeLessThan(5000);
