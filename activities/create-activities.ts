@@ -61,7 +61,11 @@ export function createActivities({
       await reportingFailuresOf(spec, () =>
         orchestrator.waitUntilReady(spec, {
           signal: context.cancellationSignal,
-          onProgress: (components) => context.heartbeat({ components }),
+          // The look that finds every component running ends the activity; a heartbeat then would only hold back its
+          // completion, and health no longer reads it once the pipeline is Running.
+          onProgress: (components) => {
+            if (!components.every(({ state }) => state === 'running')) context.heartbeat({ components });
+          },
         }),
       );
     },

@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline } from './abort-after';
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
-import { componentState, hasExited, type Replica } from './docker/component-state';
+import { componentState, hasExited, msUntilMinReady, type Replica } from './docker/component-state';
 import { lastLogLines } from './docker/container-logs';
 import { containerCreateOptions } from './docker/container-options';
 import { dockerStatusOf, ignoringStatus, undefinedIfMissing } from './docker/docker-errors';
@@ -21,6 +21,7 @@ import {
 } from './docker/resource-names';
 import { ComponentExitedError, ComponentMissingError, ComponentUnhealthyError, ContainerNameTakenError } from './errors';
 import { ContainerEvents } from './docker/container-events';
+import { OwnStops } from './docker/own-stops';
 import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { Orchestrator, WaitOptions } from './orchestrator';
 import type { RunnableComponent, RunnableSpec } from './runnable-spec';
@@ -30,19 +31,21 @@ export interface DockerOrchestratorOptions {
   networkMode: string;
   /** Whether to try `docker pull` for an image missing locally (default true). */
   pullMissingImages: boolean;
-  /** Poll interval of waitUntilReady in ms (default 500). */
+  /** How long to wait between looks for a concurrent create or removal to settle, in ms (default 500). */
   pollIntervalMs: number;
+  /** How often waitUntilReady looks even without a Docker event, in case one was missed (default 2 s). */
+  readyPollIntervalMs: number;
   /** How often a watch looks even without a Docker event, in case one was missed (default 30 s). */
   watchPollIntervalMs: number;
 }
 
 const PIPELINE_NETWORK_MODE = 'pipeline';
-export const DEFAULT_POLL_INTERVAL_MS = 500;
 
 const DEFAULT_OPTIONS: DockerOrchestratorOptions = {
   networkMode: PIPELINE_NETWORK_MODE,
   pullMissingImages: true,
-  pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
+  pollIntervalMs: 500,
+  readyPollIntervalMs: 2000,
   watchPollIntervalMs: 30_000,
 };
 const EXIT_LOG_LINES = 5;
@@ -51,6 +54,7 @@ const SETTLE_CHECKS = 10;
 
 interface ObservedComponent {
   component: string;
+  minReadyMs: number;
   replicas: Replica[];
 }
 
@@ -58,6 +62,7 @@ interface ObservedComponent {
 export class DockerOrchestrator implements Orchestrator {
   private readonly options: DockerOrchestratorOptions;
   private readonly events: ContainerEvents;
+  private readonly ownStops = new OwnStops();
 
   constructor(
     private readonly docker: Dockerode,
@@ -69,36 +74,48 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async deploy(spec: RunnableSpec): Promise<void> {
-    for (const component of spec.components) {
-      await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
-    }
-    if (this.options.networkMode === PIPELINE_NETWORK_MODE) await ensurePipelineNetwork(this.docker, spec.pipeline_id);
-    // Creating a volume that exists returns the existing one.
-    await this.docker.createVolume({ Name: volumeName(spec.pipeline_id), Labels: pipelineLabels(spec.pipeline_id) });
+    this.ownStops.forget(spec.pipeline_id);
+    // Independent of each other, so at once: on a resume they all find what they need already there.
+    await Promise.all([
+      ...spec.components.map((component) => ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages)),
+      this.options.networkMode === PIPELINE_NETWORK_MODE ? ensurePipelineNetwork(this.docker, spec.pipeline_id) : undefined,
+      // Creating a volume that exists returns the existing one.
+      this.docker.createVolume({ Name: volumeName(spec.pipeline_id), Labels: pipelineLabels(spec.pipeline_id) }),
+    ]);
     const containers = await Promise.all(
       spec.components.flatMap((component) => replicaNumbers(component).map((replica) => this.ensureContainer(spec, component, replica))),
     );
     await Promise.all(containers.map((container) => ignoringStatus(container.start(), 304)));
   }
 
+  /** Looks when Docker reports a change, when a replica's min_ready_seconds pass, and every readyPollIntervalMs in any case. */
   async waitUntilReady(spec: PipelineSpec, { signal, onProgress }: WaitOptions): Promise<void> {
-    for (;;) {
-      signal.throwIfAborted();
-      const observed = await this.observe(spec);
-      const states = observed.map(({ component, replicas }) => componentState(component, replicas));
-      onProgress(states);
-      await this.throwIfAnyExited(observed);
-      if (states.every(({ state }) => state === 'running')) return;
-      await sleep(this.options.pollIntervalMs, undefined, { signal });
+    const wakeup = this.events.watch(spec.pipeline_id);
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const observed = await this.observe(spec);
+        const states = statesOf(observed);
+        onProgress(states);
+        await this.throwIfAnyExited(observed);
+        if (states.every(({ state }) => state === 'running')) return;
+        const untilMinReady = observed.map(({ replicas, minReadyMs }) => msUntilMinReady(replicas, minReadyMs) ?? Infinity);
+        const nextLookMs = Math.min(this.options.readyPollIntervalMs, ...untilMinReady);
+        await withDeadline(signal, nextLookMs, (look) => wakeup.wait(look));
+      }
+    } finally {
+      wakeup.close();
     }
   }
 
   async stopGracefully(spec: PipelineSpec, graceSeconds: number, components?: string[]): Promise<void> {
+    this.ownStops.begin(spec.pipeline_id);
     const containers = await this.pipelineContainers(spec.pipeline_id, components);
     await Promise.all(containers.map((container) => ignoringStatus(container.stop({ t: graceSeconds }), 304, 404)));
   }
 
   async kill(spec: PipelineSpec): Promise<void> {
+    this.ownStops.begin(spec.pipeline_id);
     const containers = await this.pipelineContainers(spec.pipeline_id);
     await Promise.all(containers.map((container) => ignoringStatus(container.kill({ signal: 'SIGKILL' }), 404, 409)));
   }
@@ -108,6 +125,7 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async remove(pipelineId: string): Promise<void> {
+    this.ownStops.forget(pipelineId);
     for (let attempt = 1; ; attempt++) {
       await this.removeEverything(pipelineId);
       const leftovers = await this.leftovers(pipelineId);
@@ -122,8 +140,9 @@ export class DockerOrchestrator implements Orchestrator {
     try {
       while (!signal.aborted) {
         const observed = await this.observe(spec);
-        onProgress(observed.map(({ component, replicas }) => componentState(component, replicas)));
-        await this.throwIfAnyFailed(observed);
+        onProgress(statesOf(observed));
+        const replicas = observed.flatMap((component) => component.replicas);
+        if (!this.ownStops.explain(spec.pipeline_id, replicas)) await this.throwIfAnyFailed(observed);
         await withDeadline(signal, this.options.watchPollIntervalMs, (poll) => wakeup.wait(poll));
       }
     } finally {
@@ -132,8 +151,7 @@ export class DockerOrchestrator implements Orchestrator {
   }
 
   async inspect(spec: PipelineSpec): Promise<ComponentState[]> {
-    const observed = await this.observe(spec);
-    return observed.map(({ component, replicas }) => componentState(component, replicas));
+    return statesOf(await this.observe(spec));
   }
 
   private async ensureContainer(spec: RunnableSpec, component: RunnableComponent, replica: number): Promise<Dockerode.Container> {
@@ -167,6 +185,7 @@ export class DockerOrchestrator implements Orchestrator {
     return Promise.all(
       spec.components.map(async (component) => ({
         component: component.name,
+        minReadyMs: (component.min_ready_seconds ?? 0) * 1000,
         replicas: await Promise.all(
           replicaNumbers(component).map((replica) =>
             undefinedIfMissing(containerNamed(this.docker, containerName(spec.pipeline_id, component.name, replica)).inspect()),
@@ -229,6 +248,11 @@ export class DockerOrchestrator implements Orchestrator {
       ...(volumes ?? []).map(({ Name }) => `volume ${Name}`),
     ];
   }
+}
+
+function statesOf(observed: ObservedComponent[]): ComponentState[] {
+  const now = Date.now();
+  return observed.map(({ component, replicas, minReadyMs }) => componentState(component, replicas, minReadyMs, now));
 }
 
 function lastHealthOutput(replica: Dockerode.ContainerInspectInfo): string {

@@ -19,6 +19,7 @@ extendZodWithOpenApi(z);
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A name of at most 255 characters, a tag of at most 128 and a digest. */
 const MAX_IMAGE_REFERENCE_LENGTH = 512;
+const MAX_MIN_READY_SECONDS = 3600;
 
 export const PipelineIdSchema = z
   .string()
@@ -83,6 +84,19 @@ export const ComponentSpecSchema = z
         example: { DB_PASSWORD: 'orders-db-password' },
       }),
     replicas: z.number().int().min(1).max(MAX_REPLICAS).default(1),
+    min_ready_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_MIN_READY_SECONDS)
+      .optional()
+      .openapi({
+        description:
+          'How long each replica must have run, and been healthy if its image defines a HEALTHCHECK, before the component counts as ready. ' +
+          'Absent means 0: a replica is ready as soon as it runs (and is healthy).',
+        default: 0,
+        example: 5,
+      }),
     input: StreamNameSchema.optional(),
     output: StreamNameSchema.optional(),
   })

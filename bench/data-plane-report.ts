@@ -1,11 +1,12 @@
 import { DEFAULT_DRAIN_POLL_INTERVAL_MS } from '../activities/create-activities';
+import { FIRST_DRAIN_POLL_MS } from '../activities/drain';
 import type { DataPlaneResults, DrainRuns } from './data-plane';
 import type { BenchParameters } from './parameters';
 import type { SinkDelivery } from '../harness/pipeline-data';
 import { median } from './stats';
 import { alignColumns, indent, ms } from './table-format';
 
-/** The drain waits this long between looks at a consumer. */
+/** The drain's longest wait between looks at a consumer. */
 const DRAIN_POLL_MS = DEFAULT_DRAIN_POLL_INTERVAL_MS;
 
 export function dataPlaneSection({ throughput, drains, failureDetectionMs }: DataPlaneResults, parameters: BenchParameters): string[] {
@@ -39,7 +40,8 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
       '- g: the transform and the sink keep up with the source, so little would be pending when it is done. Instead, one',
       '  consumer is paused (JetStream consumer pause) from its provisioning, before its component starts, until just before',
       '  the stop. Timed from POST stop until health shows Stopped: Weir stops the source, then each component once its',
-      `  consumer has nothing unfinished (looking every ${DRAIN_POLL_MS} ms); a component takes up to 1 s to stop, letting its pull expire.`,
+      `  consumer has nothing unfinished (looking again after ${FIRST_DRAIN_POLL_MS} ms, then at doubling waits of up to ${DRAIN_POLL_MS} ms); a component takes up`,
+      '  to 1 s to stop, letting its pull expire.',
       "- h: docker kill (SIGKILL) of the transform container of a Running pipeline; from Docker's State.FinishedAt until health,",
       `  polled every ${parameters.statusPollMs} ms, first shows Failed.`,
     ]),

@@ -5,30 +5,22 @@ import { sweepLabelled } from './label-sweep';
 import type { LifecycleSample } from './lifecycle-sample';
 import { IDLE_COMPONENT, type BenchParameters } from './parameters';
 import { messageOf, progress } from './progress';
-import { sampleInTurn } from './samples-in-turn';
 import { pollUntil, timed } from './waiting';
 
 const STATE_TIMEOUT_MS = 60_000;
+
+/** Removes what a raw lifecycle made; failures are reported, and the final sweep removes what is left. */
+export async function removeRawPipeline(docker: Docker, pipelineId: string): Promise<void> {
+  await sweepLabelled(docker, new Set([pipelineId])).catch((error: unknown) =>
+    progress(`could not remove ${pipelineId}: ${messageOf(error)}`),
+  );
+}
 
 /**
  * The Docker work behind each Weir step, done directly with dockerode: the same network, volume and container
  * options, but no Temporal, no API and no readiness rule beyond State.Status.
  */
-export function measureRawDockerLifecycles(docker: Docker, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
-  return sampleInTurn(
-    'raw Docker lifecycle',
-    pipelineIds,
-    (pipelineId) => timeLifecycle(docker, pipelineId, parameters),
-    async (pipelineId) => {
-      await sweepLabelled(docker, new Set([pipelineId])).catch((error: unknown) =>
-        progress(`could not remove ${pipelineId}: ${messageOf(error)}`),
-      );
-    },
-    parameters.lifecycleWarmUps,
-  );
-}
-
-async function timeLifecycle(docker: Docker, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {
+export async function timeRawDockerLifecycle(docker: Docker, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {
   const labels = pipelineLabels(pipelineId);
   const options = containerCreateOptions({ pipelineId, component: IDLE_COMPONENT, replica: 0, networkMode: networkName(pipelineId) });
   const createStarted = performance.now();

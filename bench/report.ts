@@ -4,28 +4,24 @@ import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
-import type { LifecycleSample } from './lifecycle-sample';
+import type { LifecycleResults } from './lifecycle';
 import type { MachineFacts } from './machine-facts';
+import type { StopPhases } from './stop-phases';
+import type { WeirLifecycleSample } from './weir-lifecycle';
 import type { LatencySummary } from './open-loop';
-import { MIN_UPTIME_MS } from '../activities/docker/component-state';
-import { DEFAULT_POLL_INTERVAL_MS } from '../activities/docker-orchestrator';
+import { LIFECYCLE_BARS, barCells } from './bars';
 import type { BenchParameters } from './parameters';
 import { median } from './stats';
 import { alignColumns, indent, ms, ratio, seconds } from './table-format';
 
-/** What the Docker orchestrator needs before it reports Running. */
-const READINESS_FLOOR_MS = MIN_UPTIME_MS;
-/** How often the worker inspects containers while waiting for them. */
-const WORKER_POLL_MS = DEFAULT_POLL_INTERVAL_MS;
-
+/** What a run measured: only the sections it was asked for. */
 export interface BenchResults {
   facts: MachineFacts;
-  weir: LifecycleSample[];
-  rawDocker: LifecycleSample[];
-  dataPlane: DataPlaneResults;
-  events: EventStreamResult;
-  health: HealthLatencyResult;
-  list: ListLatencyResult;
+  lifecycle?: LifecycleResults;
+  dataPlane?: DataPlaneResults;
+  events?: EventStreamResult;
+  health?: HealthLatencyResult;
+  list?: ListLatencyResult;
 }
 
 export interface RunSummary {
@@ -35,24 +31,20 @@ export interface RunSummary {
 }
 
 export function formatReport(results: BenchResults, parameters: BenchParameters, run: RunSummary): string {
-  return [
-    ...header(results.facts, parameters),
-    '',
-    ...healthSection(results.health, parameters),
-    '',
-    ...listSection(results.list, parameters),
-    '',
-    ...lifecycleSection(results, parameters),
-    '',
-    ...dataPlaneSection(results.dataPlane, parameters),
-    '',
-    ...eventStreamSection(results.events, parameters),
-    '',
-    ...notes(parameters, run),
-  ].join('\n');
+  const sections = [
+    header(results, parameters),
+    results.health && healthSection(results.health, parameters),
+    results.list && listSection(results.list, parameters),
+    results.lifecycle && lifecycleSection(results.lifecycle, parameters),
+    results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
+    results.events && eventStreamSection(results.events, parameters),
+    notes(results, parameters, run),
+  ];
+  return sections.flatMap((lines, index) => (lines ? [...(index > 0 ? [''] : []), ...lines] : [])).join('\n');
 }
 
-function header(facts: MachineFacts, parameters: BenchParameters): string[] {
+function header(results: BenchResults, parameters: BenchParameters): string[] {
+  const { facts } = results;
   const p = parameters;
   const calls = (p.healthRatePerSecond * p.healthDurationMs) / 1000;
   return [
@@ -65,24 +57,37 @@ function header(facts: MachineFacts, parameters: BenchParameters): string[] {
           ['docker', facts.docker],
           ['temporal', `${facts.temporal}; headless dev server, in memory`],
           ['layout', 'API, worker and load generator share one Node process; all traffic on 127.0.0.1'],
-          [
-            'health',
-            `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop, ${calls} calls each (ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up;`,
-          ],
-          ['', `health and describe alternate in ${p.healthBlocks} blocks of ${p.healthDurationMs / p.healthBlocks / 1000} s each`],
-          [
-            'lifecycle',
-            `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up; 1 component, busybox sleep 3600, 1 replica`,
-          ],
-          ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
-          [
-            'data plane',
-            'source, transform and sink: 1 replica each of weir/reference-component:dev; pipelines one after another, no warm-up;',
-          ],
-          [
-            '',
-            `f. N=${p.throughputRuns} x ${p.throughputMessages} messages, g. N=${p.drainRuns} x ${p.drainMessages} messages per held consumer, h. N=${p.failureDetectionRuns}`,
-          ],
+          ...(results.health
+            ? [
+                [
+                  'health',
+                  `${p.population} pipelines; ${p.healthRatePerSecond} req/s for ${p.healthDurationMs / 1000} s open loop, ${calls} calls each (ids round-robin), after ${p.warmupDurationMs / 1000} s warm-up;`,
+                ],
+                ['', `health and describe alternate in ${p.healthBlocks} blocks of ${p.healthDurationMs / p.healthBlocks / 1000} s each`],
+              ]
+            : []),
+          ...(results.lifecycle
+            ? [
+                [
+                  'lifecycle',
+                  `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up, each followed by its raw Docker twin;`,
+                ],
+                ['', '1 component, busybox sleep 3600, 1 replica'],
+                ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
+              ]
+            : []),
+          ...(results.dataPlane
+            ? [
+                [
+                  'data plane',
+                  'source, transform and sink: 1 replica each of weir/reference-component:dev; pipelines one after another, no warm-up;',
+                ],
+                [
+                  '',
+                  `f. N=${p.throughputRuns} x ${p.throughputMessages} messages, g. N=${p.drainRuns} x ${p.drainMessages} messages per held consumer, h. N=${p.failureDetectionRuns}`,
+                ],
+              ]
+            : []),
         ],
         'left',
       ),
@@ -154,30 +159,44 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
   ];
 }
 
-function lifecycleSection({ weir, rawDocker }: BenchResults, parameters: BenchParameters): string[] {
-  const row = (name: string, step: keyof LifecycleSample, hasReadinessFloor: boolean) => {
+function lifecycleSection({ weir, rawDocker }: LifecycleResults, parameters: BenchParameters): string[] {
+  const row = (name: string, step: keyof typeof LIFECYCLE_BARS) => {
     const weirMs = median(weir.map((sample) => sample[step]));
     const rawMs = median(rawDocker.map((sample) => sample[step]));
-    const overheadMs = weirMs - rawMs;
+    const pairRatios = weir.map((sample, index) => sample[step] / rawDocker[index][step]);
+    const spread = `${ratio(Math.min(...pairRatios), 1)} - ${ratio(Math.max(...pairRatios), 1)}`;
     return [
       name,
       ms(weirMs),
       ms(rawMs),
-      ms(overheadMs),
+      ms(weirMs - rawMs),
       ratio(weirMs, rawMs),
-      hasReadinessFloor ? ms(overheadMs - READINESS_FLOOR_MS) : '-',
+      ...barCells(weirMs / rawMs, LIFECYCLE_BARS[step]),
+      spread,
     ];
   };
   return [
-    `b-d. Lifecycle through Weir, e. the same Docker work done directly; medians of ${weir.length} and ${rawDocker.length}, Docker network mode '${parameters.lifecycleNetworkMode}'`,
+    `b-d. Lifecycle through Weir, e. the same Docker work done directly, in turn; medians of ${weir.length} pairs, Docker network mode '${parameters.lifecycleNetworkMode}'`,
     ...indent(
       alignColumns([
-        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'overhead - floor'],
-        row('b. create -> Running', 'createToRunningMs', true),
-        row('c. stop -> Stopped', 'stopToStoppedMs', false),
-        row('d. resume -> Running', 'resumeToRunningMs', true),
+        ['', 'Weir', 'e. raw Docker', 'overhead', 'Weir / raw', 'bar', '', 'pair ratios'],
+        row('b. create -> Running', 'createToRunningMs'),
+        row('c. stop -> Stopped', 'stopToStoppedMs'),
+        row('d. resume -> Running', 'resumeToRunningMs'),
       ]),
     ),
+    ...indent(stopPhasesLines(weir)),
+  ];
+}
+
+/** Where Weir's stop time goes, from each stop's workflow history; the rest of the total is reading health. */
+function stopPhasesLines(weir: WeirLifecycleSample[]): string[] {
+  const phase = (pick: (phases: StopPhases, totalMs: number) => number) =>
+    ms(median(weir.map(({ stopPhases, stopToStoppedMs }) => pick(stopPhases, stopToStoppedMs))));
+  const healthRead = (p: StopPhases, totalMs: number) => totalMs - p.acceptMs - p.dispatchMs - p.activityMs - p.recordMs;
+  return [
+    `c, from workflow history (medians): update accepted ${phase((p) => p.acceptMs)}, drain activity started +${phase((p) => p.dispatchMs)},`,
+    `   ran ${phase((p) => p.activityMs)} (the Docker stop), Stopped recorded +${phase((p) => p.recordMs)}, health shows it +${phase(healthRead)}`,
   ];
 }
 
@@ -212,19 +231,33 @@ function eventStreamSection({ latency, costs }: EventStreamResult, parameters: B
   ];
 }
 
-function notes(parameters: BenchParameters, run: RunSummary): string[] {
+function notes(results: BenchResults, parameters: BenchParameters, run: RunSummary): string[] {
   const { containers, networks, volumes } = run.leftovers;
+  const lifecycle = [
+    '- Readiness: Weir counts a replica ready once it runs (busybox defines no healthcheck) and min_ready_seconds is 0,',
+    "  the same rule as raw Docker's State.Status=running.",
+    `- Weir times run from sending the request until the health endpoint, polled every ${parameters.statusPollMs} ms, shows the status.`,
+    '- Pairs: each Weir sample is followed at once by its raw Docker twin, so both see the same background load; the range',
+    "  of the pairs' ratios shows how noisy the machine was. Bars compare the medians.",
+    '- c, from workflow history: the event times of each stop (update accepted, drain activity started and completed, the',
+    '  workflow task that recorded Stopped); what is left until health showed Stopped is the health read.',
+    '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
+    `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,
+    `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode.`,
+  ];
+  const health = [
+    `- The health population runs in '${parameters.populationNetworkMode}' mode, because Docker's default address pools hold only about`,
+    '  30 bridge networks; health reads Temporal only, never Docker.',
+  ];
+  const dataPlane = [
+    `- The data plane runs in '${parameters.dataPlaneNetworkMode}' mode, because its components must reach the benchmark's NATS server on 127.0.0.1.`,
+  ];
   return [
     'notes',
     ...indent([
-      `- Readiness floor: Weir counts a replica ready only after it has run for ${READINESS_FLOOR_MS} ms, and the worker`,
-      `  inspects containers every ${WORKER_POLL_MS} ms, so b and d cannot fall below about ${READINESS_FLOOR_MS} ms; raw Docker waits only for State.Status=running.`,
-      `- Weir times run from sending the request until the health endpoint, polled every ${parameters.statusPollMs} ms, shows the status.`,
-      '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
-      `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,
-      `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode. The health population runs in '${parameters.populationNetworkMode}' mode,`,
-      "  because Docker's default address pools hold only about 30 bridge networks; health reads Temporal only, never Docker.",
-      `  The data plane runs in '${parameters.dataPlaneNetworkMode}' mode, because its components must reach the benchmark's NATS server on 127.0.0.1.`,
+      ...(results.lifecycle ? lifecycle : []),
+      ...(results.health ? health : []),
+      ...(results.dataPlane ? dataPlane : []),
       `- Cleanup: pipelines deleted through the API; the final sweep by label weir.pipeline found ${containers} containers, ${networks} networks, ${volumes} volumes left,`,
       `  and the sweep of the pipelines' JetStream streams (prefix weir_<pipeline id>_) found ${run.leftoverStreams}.`,
     ]),

@@ -8,47 +8,61 @@ import { measureHealthLatency } from './health-latency';
 import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
+import { measureLifecycles } from './lifecycle';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
 import { messageOf, progress } from './progress';
-import { measureRawDockerLifecycles } from './raw-docker-lifecycle';
 import { formatReport, type BenchResults } from './report';
+import { selectedSections, type Section } from './sections';
 import { interruptOnSignals } from './waiting';
-import { measureWeirLifecycles } from './weir-lifecycle';
 
-/** Lifecycle first, on a quiet engine and server; then messages through pipelines; the large populations come last. */
-async function measure(docker: Docker, services: ThrowawayServices, ids: PipelineIds): Promise<BenchResults> {
-  const facts = await machineFacts(docker, services.temporalCli);
-  const lifecyclePipelines = PARAMETERS.lifecycleSamples + PARAMETERS.lifecycleWarmUps;
-  const weir = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
-    measureWeirLifecycles(system, ids.make('life', lifecyclePipelines), PARAMETERS),
-  );
-  const rawDocker = await measureRawDockerLifecycles(docker, ids.make('raw', lifecyclePipelines), PARAMETERS);
-  const dataPlane = await withWeirSystem(PARAMETERS.dataPlaneNetworkMode, PARAMETERS, (system) =>
-    measureDataPlane(system, docker, services.natsUrl, ids, PARAMETERS),
-  );
-  const events = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, () =>
-    measureEventStreams(ids.make('events', 1)[0], PARAMETERS),
-  );
-  const health = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
-    measureHealthLatency(system, ids.make('pop', PARAMETERS.population), PARAMETERS),
-  );
-  const list = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
-    measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
-  );
-  return { facts, weir, rawDocker, dataPlane, events, health, list };
+/** The selected sections in the order of SECTIONS: lifecycle first, on a quiet engine and server; the large populations last. */
+async function measure(
+  docker: Docker,
+  services: ThrowawayServices,
+  ids: PipelineIds,
+  sections: ReadonlySet<Section>,
+): Promise<BenchResults> {
+  const results: BenchResults = { facts: await machineFacts(docker, services.temporalCli) };
+  if (sections.has('lifecycle')) {
+    results.lifecycle = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
+      measureLifecycles(system, docker, ids, PARAMETERS),
+    );
+  }
+  if (sections.has('data-plane')) {
+    results.dataPlane = await withWeirSystem(PARAMETERS.dataPlaneNetworkMode, PARAMETERS, (system) =>
+      measureDataPlane(system, docker, services.natsUrl, ids, PARAMETERS),
+    );
+  }
+  if (sections.has('events')) {
+    results.events = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, () =>
+      measureEventStreams(ids.make('events', 1)[0], PARAMETERS),
+    );
+  }
+  if (sections.has('health')) {
+    results.health = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
+      measureHealthLatency(system, ids.make('pop', PARAMETERS.population), PARAMETERS),
+    );
+  }
+  if (sections.has('list')) {
+    results.list = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
+      measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
+    );
+  }
+  return results;
 }
 
 async function main(): Promise<number> {
   const startedAt = performance.now();
+  const sections = selectedSections(process.argv.slice(2));
   interruptOnSignals();
   const docker = new Docker();
   const ids = new PipelineIds();
   const services = await startBenchServices();
   let results: BenchResults | undefined;
   try {
-    results = await measure(docker, services, ids);
+    results = await measure(docker, services, ids, sections);
   } catch (error) {
     progress(`failed: ${messageOf(error)}`);
   }

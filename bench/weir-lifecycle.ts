@@ -1,26 +1,24 @@
 import type { WeirSystem } from '../harness/weir-system';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { BenchParameters } from './parameters';
+import { stopPhasesOf, type StopPhases } from './stop-phases';
 import { timed } from './waiting';
-import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
+import { createPipeline, timeCommand, untilStatus } from './weir-api';
 
-/** Create → Running, stop → Stopped and resume → Running through Weir's API, as a user sees them. */
-export function measureWeirLifecycles(system: WeirSystem, pipelineIds: string[], parameters: BenchParameters): Promise<LifecycleSample[]> {
-  return sampleWeirPipelinesInTurn(
-    system,
-    'Weir lifecycle',
-    pipelineIds,
-    (pipelineId) => timeLifecycle(system, pipelineId, parameters),
-    parameters.lifecycleWarmUps,
-  );
+export interface WeirLifecycleSample extends LifecycleSample {
+  stopPhases: StopPhases;
 }
 
-async function timeLifecycle(system: WeirSystem, pipelineId: string, parameters: BenchParameters): Promise<LifecycleSample> {
+/** Create → Running, stop → Stopped and resume → Running through Weir's API, as a user sees them; the pipeline is left Running. */
+export async function timeWeirLifecycle(system: WeirSystem, pipelineId: string, parameters: BenchParameters): Promise<WeirLifecycleSample> {
   const createToRunningMs = await timed(async () => {
     await createPipeline(system, pipelineId);
     await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
   });
+  const stopSentAtMs = Date.now();
   const stopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs);
   const resumeToRunningMs = await timeCommand(system, pipelineId, 'resume', 'Running', parameters.statusPollMs);
-  return { createToRunningMs, stopToStoppedMs, resumeToRunningMs };
+  // Read after the timings, so that the history call does not compete with them.
+  const stopPhases = await stopPhasesOf(system, pipelineId, stopSentAtMs);
+  return { createToRunningMs, stopToStoppedMs, resumeToRunningMs, stopPhases };
 }

@@ -7,6 +7,8 @@ export interface ComponentSpec {
   /** Environment variables whose values are secrets, by the secret's name; the worker reads the values, so they never enter history. */
   secret_env?: Record<string, string>;
   replicas: number;
+  /** How long each replica must have run, and been healthy if its image has a healthcheck, before it counts as ready; absent means 0. */
+  min_ready_seconds?: number;
   /** Stream this component consumes; absent for sources. */
   input?: string;
   /** Stream this component publishes to; absent for sinks. */

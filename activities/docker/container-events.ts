@@ -1,14 +1,14 @@
 import type Dockerode from 'dockerode';
 import { PIPELINE_LABEL, managedFilter } from './resource-names';
 
-/** Wakes a watcher when a container of its pipeline dies, runs out of memory, changes health or is removed. */
+/** Wakes a watcher when a container of its pipeline starts, dies, runs out of memory, changes health or is removed. */
 export interface Wakeup {
   /** Resolves at the first event since the previous wait (at once if one came meanwhile), or when the signal aborts. */
   wait(signal: AbortSignal): Promise<void>;
   close(): void;
 }
 
-const WATCHED_ACTIONS = ['die', 'oom', 'health_status', 'destroy'];
+const WATCHED_ACTIONS = ['start', 'die', 'oom', 'health_status', 'destroy'];
 
 /**
  * One Docker event stream per worker, shared by every watched pipeline, so a thousand idle
@@ -17,6 +17,9 @@ const WATCHED_ACTIONS = ['die', 'oom', 'health_status', 'destroy'];
 export class ContainerEvents {
   private stream?: Promise<NodeJS.ReadableStream>;
   private readonly wakeups = new Map<string, Set<() => void>>();
+  /** Watchers that may miss events while the stream is not open: they look again once it is. */
+  private readonly lookWhenOpen = new Set<() => void>();
+  private open = false;
 
   constructor(private readonly docker: Dockerode) {}
 
@@ -30,6 +33,7 @@ export class ContainerEvents {
     const set = this.wakeups.get(pipelineId) ?? new Set();
     set.add(notify);
     this.wakeups.set(pipelineId, set);
+    if (!this.open) this.lookWhenOpen.add(notify);
     this.ensureStream();
     return {
       wait: (signal) =>
@@ -45,6 +49,7 @@ export class ContainerEvents {
           signal.addEventListener('abort', done, { once: true });
         }),
       close: () => {
+        this.lookWhenOpen.delete(notify);
         set.delete(notify);
         if (set.size === 0) this.wakeups.delete(pipelineId);
       },
@@ -59,6 +64,7 @@ export class ContainerEvents {
       (stream) => {
         // The shared stream must not keep a process alive once everything else is done.
         (stream as { socket?: { unref(): void } }).socket?.unref();
+        this.opened();
         let buffered = '';
         stream.on('data', (chunk: Buffer) => {
           buffered += chunk.toString('utf8');
@@ -81,11 +87,23 @@ export class ContainerEvents {
     if (pipelineId) for (const notify of this.wakeups.get(pipelineId) ?? []) notify();
   }
 
-  /** Events may have been missed while the stream was down: every watcher looks again. */
+  private opened(): void {
+    this.open = true;
+    for (const notify of this.lookWhenOpen) notify();
+    this.lookWhenOpen.clear();
+  }
+
+  /** Events may have been missed and will be until the stream is back: every watcher looks now, and again once it is open. */
   private lost(stream: Promise<NodeJS.ReadableStream>): void {
     if (this.stream !== stream) return;
     this.stream = undefined;
-    for (const set of this.wakeups.values()) for (const notify of set) notify();
+    this.open = false;
+    for (const set of this.wakeups.values()) {
+      for (const notify of set) {
+        notify();
+        this.lookWhenOpen.add(notify);
+      }
+    }
     if (this.wakeups.size > 0) setTimeout(() => this.ensureStream(), 1000).unref();
   }
 }

@@ -93,6 +93,54 @@ test('an image that does not exist fails the pipeline with a reason; terminate t
   expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
 });
 
+/** A pipeline whose `crasher` exits 300 ms after it starts, beside a component that keeps running. */
+const crashesSoon = (pipelineId: string, crasher: Record<string, unknown> = {}) => ({
+  pipeline_id: pipelineId,
+  name: `Crashes soon ${pipelineId}`,
+  components: [
+    { name: 'steady', image: 'busybox:latest', command: ['sleep', '3600'] },
+    { name: 'crasher', image: 'busybox:latest', command: ['sh', '-c', 'sleep 0.3; echo giving up; exit 4'], ...crasher },
+  ],
+});
+
+async function transitionsOf(pipelineId: string): Promise<string[]> {
+  const history = await weir.request('GET', `/api/v1/pipeline/${pipelineId}/history`);
+  return history.body.transitions.map((t: { to: string }) => t.to);
+}
+
+test('a component that crashes right after it starts fails the pipeline, naming it, even when it was counted ready', async () => {
+  const id = newId();
+  expect((await weir.request('POST', '/api/v1/pipeline', crashesSoon(id))).status).toBe(201);
+
+  const failed = await weir.healthReaches(id, 'Failed');
+  // Readiness has no uptime floor, so the crasher may count as ready first: then the watch while Running catches it.
+  const transitions = await transitionsOf(id);
+  expect([['Failed'], ['Running', 'Failed']]).toContainEqual(transitions);
+  expect(failed.body.failure).toMatchObject({
+    operation: transitions.length === 1 ? 'deploy' : 'monitor',
+    component: 'crasher',
+    error: 'component crasher exited with code 4; last log lines: giving up',
+  });
+
+  expect((await weir.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
+  await weir.healthReaches(id, 'Stopped');
+  await weir.removeCompletely(id);
+});
+
+test('with min_ready_seconds, the same crash fails the start itself: the pipeline never reaches Running', async () => {
+  const id = newId();
+  expect((await weir.request('POST', '/api/v1/pipeline', crashesSoon(id, { min_ready_seconds: 5 }))).status).toBe(201);
+
+  const failed = await weir.healthReaches(id, 'Failed');
+  expect(await transitionsOf(id)).toEqual(['Failed']);
+  expect(failed.body.failure).toMatchObject({ operation: 'deploy', component: 'crasher', attempts: 1 });
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).body.components[1].min_ready_seconds).toBe(5);
+
+  expect((await weir.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
+  await weir.healthReaches(id, 'Stopped');
+  await weir.removeCompletely(id);
+});
+
 test('an operator can stop a pipeline with `temporal workflow signal`', async () => {
   const id = newId();
   await weir.request('POST', '/api/v1/pipeline', sleeper(id));

@@ -9,6 +9,7 @@ import { DockerOrchestrator } from '../../activities/docker-orchestrator';
 import { ComponentExitedError, ComponentMissingError, ImageUnavailableError } from '../../activities/errors';
 import type { ComponentState } from '../../pipeline/heartbeat-details';
 import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
+import type { WaitOptions } from '../../activities/orchestrator';
 import { eventually } from '../../harness/eventually';
 import { HEALTH_GATED_IMAGE, ensureHealthGatedImage } from '../support/test-images';
 
@@ -133,23 +134,48 @@ describe('DockerOrchestrator', () => {
     }
   });
 
-  test('waitUntilReady resolves once every replica runs, reporting progress on the way', async () => {
+  test('waitUntilReady resolves at its first look once every replica runs, with no uptime floor', async () => {
     const spec = pipelineOf({ name: 'source', replicas: 2 }, { name: 'sink' });
     const progress: ComponentState[][] = [];
 
     await hostNetwork.deploy(spec);
     await waitUntilReady(hostNetwork, spec, (states) => progress.push(states));
 
-    expect(progress[0]).toContainEqual({
-      component: 'sink',
-      desired_replicas: 1,
-      ready_replicas: 0,
-      state: 'starting',
-      message: 'replica 0 is just starting',
-    });
+    expect(progress).toEqual([
+      [
+        { component: 'source', desired_replicas: 2, ready_replicas: 2, state: 'running' },
+        { component: 'sink', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+      ],
+    ]);
+  });
+
+  test('with min_ready_seconds, waitUntilReady reports the component starting until it has run that long, then looks at once', async () => {
+    // A safety poll far longer than the test: only the min_ready_seconds timer can end the wait in time.
+    const patient = new DockerOrchestrator(docker, { networkMode: 'host', readyPollIntervalMs: 60_000 });
+    const spec = pipelineOf({ name: 'steady', min_ready_seconds: 1 }, { name: 'quick' });
+    const progress: ComponentState[][] = [];
+
+    await patient.deploy(spec);
+    await waitUntilReady(patient, spec, (states) => progress.push(states));
+    const readyAt = Date.now();
+
+    const steady = (await containersOf(spec.pipeline_id)).find(({ Name }) => Name.endsWith('-steady-0'))!;
+    const sinceStart = readyAt - Date.parse(steady.State.StartedAt);
+    expect(sinceStart).toBeGreaterThanOrEqual(1000);
+    expect(sinceStart).toBeLessThan(5000);
+    expect(progress[0]).toEqual([
+      {
+        component: 'steady',
+        desired_replicas: 1,
+        ready_replicas: 0,
+        state: 'starting',
+        message: 'replica 0 has run for less than min_ready_seconds (1 s)',
+      },
+      { component: 'quick', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+    ]);
     expect(progress.at(-1)).toEqual([
-      { component: 'source', desired_replicas: 2, ready_replicas: 2, state: 'running' },
-      { component: 'sink', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+      { component: 'steady', desired_replicas: 1, ready_replicas: 1, state: 'running' },
+      { component: 'quick', desired_replicas: 1, ready_replicas: 1, state: 'running' },
     ]);
   });
 
@@ -158,14 +184,16 @@ describe('DockerOrchestrator', () => {
       await ensureHealthGatedImage(docker);
     });
 
-    test('waitUntilReady waits until the container is healthy', async () => {
+    test("waitUntilReady waits until the container is healthy, woken by Docker's health event rather than its poll", async () => {
+      const patient = new DockerOrchestrator(docker, { networkMode: 'host', readyPollIntervalMs: 60_000 });
       const spec = pipelineOf({ name: 'slow', image: HEALTH_GATED_IMAGE, command: ['sh', '-c', 'sleep 2; touch /tmp/ready; sleep 3600'] });
       const progress: ComponentState[] = [];
 
-      await hostNetwork.deploy(spec);
-      const seconds = await secondsTaken(() => waitUntilReady(hostNetwork, spec, (states) => progress.push(...states)));
+      await patient.deploy(spec);
+      const seconds = await secondsTaken(() => waitUntilReady(patient, spec, (states) => progress.push(...states)));
 
       expect(seconds).toBeGreaterThanOrEqual(1.5);
+      expect(seconds).toBeLessThan(30);
       expect(progress[0]).toMatchObject({ state: 'starting', ready_replicas: 0, message: 'replica 0 is starting' });
       expect(progress.at(-1)).toMatchObject({ state: 'running', ready_replicas: 1 });
     });
@@ -173,7 +201,8 @@ describe('DockerOrchestrator', () => {
 
   test('waitUntilReady rejects with ComponentExitedError naming the component, its exit code and last log lines', async () => {
     const crash = 'for line in 1 2 3 4 5 6 7; do echo line $line; done; sleep 0.2; echo boom >&2; exit 3';
-    const spec = pipelineOf({ name: 'worker' }, { name: 'crasher', command: ['sh', '-c', crash] });
+    // min_ready_seconds keeps the crasher from counting as ready before it dies.
+    const spec = pipelineOf({ name: 'worker' }, { name: 'crasher', command: ['sh', '-c', crash], min_ready_seconds: 10 });
 
     await hostNetwork.deploy(spec);
     const error = await waitUntilReady(hostNetwork, spec).catch((caught: unknown) => caught);
@@ -269,12 +298,20 @@ describe('DockerOrchestrator', () => {
   });
 
   /** Starts a watch of a running pipeline, once it has looked for the first time; `ended` settles with the error that ended it. */
-  async function watchOf(orchestrator: DockerOrchestrator, spec: PipelineSpec): Promise<{ ended: Promise<unknown> }> {
+  async function watchOf(
+    orchestrator: DockerOrchestrator,
+    spec: PipelineSpec,
+    { signal = new AbortController().signal, onProgress = () => {} }: Partial<WaitOptions> = {},
+  ): Promise<{ ended: Promise<unknown> }> {
     await orchestrator.deploy(spec);
     await waitUntilReady(orchestrator, spec);
     let looked: () => void = () => {};
     const firstLook = new Promise<void>((resolve) => (looked = resolve));
-    const ended = orchestrator.watch(spec, { signal: new AbortController().signal, onProgress: () => looked() }).then(
+    const reporting = (states: ComponentState[]) => {
+      looked();
+      onProgress(states);
+    };
+    const ended = orchestrator.watch(spec, { signal, onProgress: reporting }).then(
       () => new Error('the watch returned without a failure'),
       (error: unknown) => error,
     );
@@ -290,6 +327,37 @@ describe('DockerOrchestrator', () => {
       expect(await ended).toBeInstanceOf(ComponentMissingError);
     });
     expect(seconds).toBeLessThan(5);
+  });
+
+  test('a watch does not fail for the exits its own orchestrator caused by a stop or kill, but does once the pipeline started again', async () => {
+    const spec = pipelineOf({ name: 'source' }, { name: 'sink' });
+    const cancel = new AbortController();
+    let latest: ComponentState[] = [];
+    const { ended } = await watchOf(hostNetwork, spec, { signal: cancel.signal, onProgress: (states) => (latest = states) });
+    let endedEarly = false;
+    void ended.then(() => (endedEarly = true));
+
+    await hostNetwork.stopGracefully(spec, 5, ['source']);
+    await hostNetwork.kill(spec);
+    // The watch has looked since both exits, and carries on until its cancellation reaches it.
+    await eventually(
+      async () => latest,
+      (states) => states.every(({ state }) => state === 'stopped'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endedEarly).toBe(false);
+    cancel.abort();
+    expect(await ended).toEqual(new Error('the watch returned without a failure'));
+
+    // Started again elsewhere, as by another worker: this orchestrator's stop no longer explains an exit.
+    const elsewhere = new DockerOrchestrator(docker, { networkMode: 'host' });
+    await elsewhere.startAgain(spec);
+    await waitUntilReady(elsewhere, spec);
+    const watched = hostNetwork.watch(spec, { signal: new AbortController().signal, onProgress: () => {} });
+    await docker.getContainer(`weir-${spec.pipeline_id}-sink-0`).kill();
+    const error = await watched.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ComponentExitedError);
+    expect(error).toMatchObject({ component: 'sink', message: expect.stringMatching(/^component sink exited with code 137/) });
   });
 
   test('watch looks again after its poll interval even when no event wakes it', async () => {
@@ -368,10 +436,9 @@ describe('DockerOrchestrator', () => {
     ]);
 
     await hostNetwork.deploy(spec);
-    await expect(waitUntilReady(hostNetwork, spec)).rejects.toThrow(ComponentExitedError);
     const states = await eventually(
       () => hostNetwork.inspect(spec),
-      ([steady]) => steady.state === 'running',
+      ([steady, crasher]) => steady.state === 'running' && crasher.state === 'failed',
     );
     expect(states).toEqual([
       { component: 'steady', desired_replicas: 2, ready_replicas: 2, state: 'running' },

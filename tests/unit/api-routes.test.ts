@@ -154,6 +154,18 @@ test('an invalid body reaches no gateway call and names every field', async () =
   expect(pipelines.calls).toEqual([]);
 });
 
+test('min_ready_seconds is kept as given from 0 to 3600 and refused outside that or when not whole', async () => {
+  const withMinReady = (value: unknown) => ({ ...spec, components: [{ ...spec.components[0], min_ready_seconds: value }] });
+  const kept = await send('POST', '/api/v1/pipeline', withMinReady(3600));
+  expect(kept.status).toBe(201);
+  expect(kept.body.components).toEqual([{ name: 'ingestor', image: 'busybox:latest', replicas: 1, min_ready_seconds: 3600 }]);
+  for (const refused of [-1, 3601, 1.5, '5']) {
+    const answer = await send('POST', '/api/v1/pipeline', withMinReady(refused));
+    expect([answer.status, Object.keys(answer.body.details.fields)]).toEqual([400, ['components.0.min_ready_seconds']]);
+  }
+  expect(pipelines.calls).toEqual([expect.stringMatching(/^create orders-etl /)]);
+});
+
 test('list passes status, limit and token through and returns the next token in a header', async () => {
   await send('POST', '/api/v1/pipeline', spec);
   const first = await send('GET', '/api/v1/pipeline?status=Created&limit=5');
