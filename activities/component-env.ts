@@ -29,6 +29,9 @@ export function withWeirEnv(spec: PipelineSpec, natsUrl: string): PipelineSpec {
   };
 }
 
+/** The variable holding a component's NATS credentials, minted anew at every deploy and resume. */
+export const NATS_CREDS_VARIABLE = 'WEIR_NATS_CREDS';
+
 /**
  * Adds to each component's env WEIR_NATS_CREDS, a NATS credentials file allowed only that component's subjects,
  * minted here so that it never enters workflow history. Without an issuer, Weir runs without NATS credentials.
@@ -38,7 +41,7 @@ export async function withNatsCredentials(spec: PipelineSpec, issuer: NatsCreden
   const components: ComponentSpec[] = [];
   for (const component of spec.components) {
     const creds = new TextDecoder().decode(await issuer.component(spec.pipeline_id, component));
-    components.push({ ...component, env: { ...component.env, WEIR_NATS_CREDS: creds } });
+    components.push({ ...component, env: { ...component.env, [NATS_CREDS_VARIABLE]: creds } });
   }
   return { ...spec, components };
 }

@@ -1,3 +1,5 @@
+import { heldStreamsMessage, type StreamHolding } from '../pipeline/held-streams';
+
 /** An orchestrator error tied to one component. `retryable: false` means retrying cannot help. */
 export class ComponentError extends Error {
   constructor(
@@ -59,5 +61,13 @@ export class SecretMissingError extends ComponentError {
   constructor(component: string, secret: string, dir: string | undefined) {
     const where = dir === undefined ? 'no secrets directory is configured (WEIR_SECRETS_DIR on the worker)' : `it is not in ${dir}`;
     super(component, `component ${component} needs secret ${secret}, but ${where}`, false, 'SecretMissing');
+  }
+}
+
+/** Streams a new spec no longer uses still hold messages, so they are kept: retrying cannot help until they are read. */
+export class StreamsNotEmptyError extends Error {
+  constructor(readonly holdings: StreamHolding[]) {
+    super(heldStreamsMessage(holdings));
+    this.name = 'StreamsNotEmpty';
   }
 }

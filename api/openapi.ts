@@ -3,16 +3,19 @@ import { z } from 'zod';
 import {
   ComponentSpecSchema,
   CreatePipelineSchema,
+  EditPipelineSchema,
   ErrorSchema,
   ListQuerySchema,
   PipelineHealthSchema,
   PipelineHistorySchema,
   PipelineIdSchema,
+  PipelineQuerySchema,
   PipelineSchema,
   PipelineSummarySchema,
   RequestIdSchema,
+  RollbackQuerySchema,
 } from './schemas';
-import { COMMAND_ROUTES, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
+import { COMMAND_ROUTES, EDIT_ROUTES, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
 import { COMMANDS } from '../pipeline/status-machine';
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
@@ -50,7 +53,9 @@ const requestIdHeader = z.object({ 'X-Request-Id': RequestIdSchema.optional() })
 const requestIdEcho = z.object({ 'X-Request-Id': RequestIdSchema.openapi({ description: 'The request id: the caller\'s, or a fresh one' }) });
 
 /** Operations on one pipeline, by operationId; create links to each of them with the id it answered. */
-const ID_OPERATIONS = [...Object.values(READ_ROUTES), ...Object.values(COMMAND_ROUTES)].map(({ operationId }) => operationId);
+const ID_OPERATIONS = [...Object.values(READ_ROUTES), ...Object.values(COMMAND_ROUTES), ...Object.values(EDIT_ROUTES)].map(
+  ({ operationId }) => operationId,
+);
 
 const LINKS_FROM_CREATE = Object.fromEntries(
   ID_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { id: '$response.body#/pipeline_id' } }]),
@@ -129,7 +134,19 @@ export function buildOpenApiDocument() {
       request: { params: idParams },
       responses: { 200: json(body, description), ...ID_ERRORS },
     });
-  readPipeline(READ_ROUTES.pipeline, 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
+  registry.registerPath({
+    method: 'get',
+    path: openApiPath(READ_ROUTES.pipeline.path),
+    operationId: READ_ROUTES.pipeline.operationId,
+    summary: 'Get a pipeline: its current spec, or with ?revision= an earlier one, and its status',
+    request: { params: idParams, query: PipelineQuerySchema },
+    responses: {
+      200: json(PipelineSchema, 'The pipeline, with the spec of the revision asked for'),
+      ...ID_ERRORS,
+      400: error('VALIDATION_FAILED: the path id or the revision is malformed'),
+      404: error('NOT_FOUND: no such pipeline, or no such revision of its spec'),
+    },
+  });
   readPipeline(
     READ_ROUTES.health,
     'Pipeline health; answers from the last known status even with every worker down',
@@ -161,6 +178,48 @@ export function buildOpenApiDocument() {
       },
     });
   }
+
+  const editOutcome = z.object({
+    'Weir-Command-Outcome': z.enum(['accepted', 'noop']).openapi({
+      description: 'accepted: a new revision; noop: the spec is already this one, or a retry of an applied edit',
+    }),
+  });
+  const editResponses = (summary: string) => ({
+    200: json(PipelineSchema, `${summary}; the next resume applies it`, requestIdEcho.extend(editOutcome.shape)),
+    409: error(
+      `INVALID_TRANSITION: an edit is refused while the pipeline is ${listed(statusesRefusing('edit'))}; ` +
+        'STREAMS_NOT_EMPTY: a stream the new spec no longer uses still holds messages (details.streams names each, with its count)',
+    ),
+    ...ID_ERRORS,
+  });
+  registry.registerPath({
+    method: EDIT_ROUTES.edit.method,
+    path: openApiPath(EDIT_ROUTES.edit.path),
+    operationId: EDIT_ROUTES.edit.operationId,
+    summary: 'Edit a Stopped or Failed pipeline: a whole new spec, validated as at create, becomes its next revision',
+    request: {
+      params: idParams,
+      headers: requestIdHeader,
+      body: { required: true, content: { 'application/json': { schema: EditPipelineSchema } } },
+    },
+    responses: {
+      ...editResponses('The pipeline with the new spec and its revision'),
+      400: error('VALIDATION_FAILED (with per-field messages; a pipeline_id other than the path\'s) or MALFORMED_JSON'),
+      ...BODY_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: EDIT_ROUTES.rollback.method,
+    path: openApiPath(EDIT_ROUTES.rollback.path),
+    operationId: EDIT_ROUTES.rollback.operationId,
+    summary: 'Roll a Stopped or Failed pipeline back: the spec of an earlier revision becomes its next revision',
+    request: { params: idParams, headers: requestIdHeader, query: RollbackQuerySchema },
+    responses: {
+      ...editResponses('The pipeline with the earlier spec as its new revision'),
+      400: error('VALIDATION_FAILED: the path id or the revision is malformed'),
+      404: error('NOT_FOUND: no such pipeline, or no such revision of its spec'),
+    },
+  });
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

@@ -4,10 +4,19 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { COMMANDS } from '../pipeline/status-machine';
-import { COMMAND_ROUTES, PIPELINES, READ_ROUTES } from './paths';
-import type { Pipelines } from './pipeline-gateway';
+import { ApiError } from './api-error';
+import { COMMAND_ROUTES, EDIT_ROUTES, PIPELINES, READ_ROUTES } from './paths';
+import type { EditAnswer, Pipelines } from './pipeline-gateway';
 import { healthBody, historyBody, pipelineBody, summaryBody } from './response-bodies';
-import { CreatePipelineSchema, ListQuerySchema, PipelineIdSchema, RequestIdSchema } from './schemas';
+import {
+  CreatePipelineSchema,
+  EditPipelineSchema,
+  ListQuerySchema,
+  PipelineIdSchema,
+  PipelineQuerySchema,
+  RequestIdSchema,
+  RollbackQuerySchema,
+} from './schemas';
 import { validated } from './validated';
 
 /** The caller's X-Request-Id when it is usable, so a retried request is deduplicated; otherwise a fresh one. */
@@ -20,6 +29,7 @@ function requestIdOf(ctx: Context): { requestId: string; given: boolean } {
 }
 
 export const NEXT_PAGE_TOKEN_HEADER = 'Weir-Next-Page-Token';
+export const COMMAND_OUTCOME_HEADER = 'Weir-Command-Outcome';
 
 const idParams = z.object({ id: PipelineIdSchema });
 
@@ -48,8 +58,8 @@ export function pipelineRoutes(router: Router, gateway: Pipelines): void {
 
   router.get(
     READ_ROUTES.pipeline.path,
-    validated({ params: idParams }, async ({ params }, ctx) => {
-      ctx.body = pipelineBody(await gateway.get(params.id));
+    validated({ params: idParams, query: PipelineQuerySchema }, async ({ params, query }, ctx) => {
+      ctx.body = pipelineBody(await (query.revision === undefined ? gateway.get(params.id) : gateway.revision(params.id, query.revision)));
     }),
   );
 
@@ -74,11 +84,37 @@ export function pipelineRoutes(router: Router, gateway: Pipelines): void {
       validated({ params: idParams }, async ({ params }, ctx) => {
         const { requestId } = requestIdOf(ctx);
         const result = await gateway.command(params.id, command, requestId);
-        ctx.set('Weir-Command-Outcome', result.outcome);
+        ctx.set(COMMAND_OUTCOME_HEADER, result.outcome);
         ctx.status = 204;
       }),
     );
   }
+
+  const answerEdit = (ctx: Context, { outcome, record }: EditAnswer) => {
+    ctx.set(COMMAND_OUTCOME_HEADER, outcome);
+    ctx.body = pipelineBody(record);
+  };
+
+  router.put(
+    EDIT_ROUTES.edit.path,
+    validated({ params: idParams, body: EditPipelineSchema }, async ({ params, body }, ctx) => {
+      if (body.pipeline_id !== undefined && body.pipeline_id !== params.id) {
+        throw new ApiError('VALIDATION_FAILED', `invalid body: pipeline_id: must be ${params.id}, the id in the path`, {
+          fields: { pipeline_id: `must be ${params.id}, the id in the path` },
+        });
+      }
+      const { requestId } = requestIdOf(ctx);
+      answerEdit(ctx, await gateway.edit(params.id, { spec: { ...body, pipeline_id: params.id } }, requestId));
+    }),
+  );
+
+  router.post(
+    EDIT_ROUTES.rollback.path,
+    validated({ params: idParams, query: RollbackQuerySchema }, async ({ params, query }, ctx) => {
+      const { requestId } = requestIdOf(ctx);
+      answerEdit(ctx, await gateway.edit(params.id, { rollback_to: query.revision }, requestId));
+    }),
+  );
 }
 
 /** A fresh id, or one derived from the request id so that retries of one create agree on it. */

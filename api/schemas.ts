@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { checkImageReference } from '../pipeline/image-reference';
 import { SECRET_NAME_PATTERN, isWeirVariable } from '../pipeline/pipeline-spec';
 import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../pipeline/pipeline-view';
-import { COMMANDS, PIPELINE_STATUSES } from '../pipeline/status-machine';
+import { ACTIONS, PIPELINE_STATUSES } from '../pipeline/status-machine';
 import { HEALTH_STATES } from './component-health';
 import { streamGraphProblems } from '../pipeline/stream-graph';
 
@@ -102,6 +102,20 @@ export const CreatePipelineSchema = z
   })
   .openapi('CreatePipeline');
 
+/** An edit's body is a whole spec, as at create; its pipeline_id, when given, must be the path's. */
+export const EditPipelineSchema = CreatePipelineSchema;
+
+const SpecRevisionSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** GET one pipeline: `?revision=N` reads an earlier spec. */
+export const PipelineQuerySchema = z.object({
+  revision: SpecRevisionSchema.optional().openapi({ description: 'A revision of the spec to read; the current one by default' }),
+});
+
+export const RollbackQuerySchema = z.object({
+  revision: SpecRevisionSchema.openapi({ description: 'The earlier revision whose spec becomes the next revision' }),
+});
+
 const timestamp = z.string().openapi({ example: '2026-01-15T10:00:00.000Z' });
 
 export const FailureReasonSchema = z
@@ -126,6 +140,7 @@ export const PipelineSummarySchema = z
 
 const PipelineStatusViewSchema = PipelineSummarySchema.extend({
   failure: FailureReasonSchema.nullable(),
+  spec_revision: z.number().int().min(1).openapi({ description: 'The revision of the spec: 1 at create, one more with each accepted edit' }),
 });
 
 export const ComponentHealthSchema = z
@@ -149,16 +164,29 @@ export const PipelineSchema = PipelineStatusViewSchema.extend({
   components: z.array(ComponentSpecSchema),
 }).openapi('Pipeline');
 
+export const SpecChangeSchema = z
+  .object({
+    fields: z.array(z.string()).openapi({ description: 'Pipeline fields that changed: name, component_order' }),
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.object({ component: z.string(), fields: z.array(z.string()) })).openapi({
+      description: 'Fields by name, such as image, replicas or env.LOG_LEVEL; values never appear',
+    }),
+  })
+  .openapi('SpecChange');
+
 export const TransitionSchema = z
   .object({
     at: timestamp,
     from: PipelineStatusSchema,
     to: PipelineStatusSchema,
-    command: z.enum(COMMANDS).nullable(),
+    command: z.enum(ACTIONS).nullable(),
     source: z.enum(TRANSITION_SOURCES),
     request_id: z.string().nullable(),
     reason: z.string(),
     outcome: z.enum(TRANSITION_OUTCOMES),
+    spec_revision: z.number().int().optional().openapi({ description: 'On an edit: the revision it made' }),
+    spec_change: SpecChangeSchema.optional(),
   })
   .openapi('Transition');
 
@@ -187,6 +215,7 @@ export const ErrorSchema = z
       'NOT_FOUND',
       'ALREADY_EXISTS',
       'INVALID_TRANSITION',
+      'STREAMS_NOT_EMPTY',
       'PAYLOAD_TOO_LARGE',
       'UNSUPPORTED_MEDIA_TYPE',
       'UNAUTHORIZED',

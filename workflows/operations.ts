@@ -53,8 +53,8 @@ async function settleOrCancel(work: () => Promise<void>, timeoutMs?: number, yie
   return true;
 }
 
-/** Builds the operations of one pipeline, each activity with explicit timeouts and retries. */
-export function pipelineOperations(spec: PipelineSpec, configured: PipelineSettings, shouldYield: () => boolean) {
+/** Builds the operations of one pipeline, on its current spec, each activity with explicit timeouts and retries. */
+export function pipelineOperations(currentSpec: () => PipelineSpec, configured: PipelineSettings, shouldYield: () => boolean) {
   const settings = withSettingDefaults(configured);
   const backoff = {
     initialInterval: seconds(settings.initial_retry_interval_seconds),
@@ -92,24 +92,33 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
     retry: backoff,
   });
 
+  // An edit's check answers while its caller waits, so it retries briefly; the update fails, changing nothing, if it cannot.
+  const checking = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: '30s',
+    retry: { ...backoff, maximumAttempts: Math.min(settings.max_attempts, 3) },
+  });
+
   const start: Operation = {
     name: 'deploy',
     run: async () => {
-      await quick.deployPipeline(spec);
-      await readiness.waitForPipelineReady(spec);
+      await quick.deployPipeline(currentSpec());
+      await readiness.waitForPipelineReady(currentSpec());
     },
   };
   const resume: Operation = {
     name: 'resume',
     run: async () => {
-      await quick.startPipelineAgain(spec);
-      await readiness.waitForPipelineReady(spec);
+      await quick.startPipelineAgain(currentSpec());
+      await readiness.waitForPipelineReady(currentSpec());
     },
   };
   const drain: Operation = {
     name: 'stop',
     run: async () => {
-      const drained = await settleOrCancel(() => draining.drainPipeline(spec, settings.stop_grace_seconds), seconds(settings.stop_deadline_seconds));
+      const drained = await settleOrCancel(
+        () => draining.drainPipeline(currentSpec(), settings.stop_grace_seconds),
+        seconds(settings.stop_deadline_seconds),
+      );
       if (drained) return undefined;
       return {
         to: 'Terminating',
@@ -117,15 +126,18 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
       };
     },
   };
-  const legacyStop: Operation = { name: 'stop', run: () => stopping.stopPipeline(spec, settings.stop_grace_seconds) };
-  const kill: Operation = { name: 'terminate', run: () => quick.killPipeline(spec) };
+  const legacyStop: Operation = { name: 'stop', run: () => stopping.stopPipeline(currentSpec(), settings.stop_grace_seconds) };
+  const kill: Operation = { name: 'terminate', run: () => quick.killPipeline(currentSpec()) };
   const watch: Operation = {
     name: 'monitor',
     run: async () => {
-      await settleOrCancel(() => watching.watchPipeline(spec, WATCH_ROUND_SECONDS), undefined, shouldYield);
+      await settleOrCancel(() => watching.watchPipeline(currentSpec(), WATCH_ROUND_SECONDS), undefined, shouldYield);
     },
   };
-  const remove: Operation = { name: 'delete', run: () => quick.removePipeline(spec.pipeline_id) };
+  const remove: Operation = { name: 'delete', run: () => quick.removePipeline(currentSpec().pipeline_id) };
+
+  /** The streams an edit to `spec` would remove that still hold messages; the edit is refused while there are any. */
+  const heldStreamsAfter = (spec: PipelineSpec) => checking.heldStreamsAfterEdit(spec);
 
   const forStatus = (status: PipelineStatus): Operation | undefined => {
     switch (status) {
@@ -145,7 +157,7 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
         return undefined;
     }
   };
-  return { forStatus };
+  return { forStatus, heldStreamsAfter };
 }
 
 export type PipelineOperations = ReturnType<typeof pipelineOperations>;

@@ -2,6 +2,8 @@
 export const PIPELINE_LABEL = 'weir.pipeline';
 export const COMPONENT_LABEL = 'weir.component';
 export const REPLICA_LABEL = 'weir.replica';
+/** The componentFingerprint of the spec a container was created from. */
+export const FINGERPRINT_LABEL = 'weir.spec-hash';
 const MANAGED_LABEL = 'weir.managed';
 
 export function containerName(pipelineId: string, component: string, replica: number): string {

@@ -1,10 +1,22 @@
 import type { DataPlane } from '../../activities/data-plane';
+import { StreamsNotEmptyError } from '../../activities/errors';
+import type { StreamHolding } from '../../pipeline/held-streams';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
+import { streamNames } from '../../pipeline/stream-graph';
 
-/** A data plane with nothing in flight, for workflow tests, which are about statuses rather than messages. */
+/**
+ * A data plane for workflow tests, which are about statuses rather than messages: nothing is in flight unless a test
+ * says that a pipeline's streams hold messages.
+ */
 export class FakeDataPlane implements DataPlane {
   readonly provisioned: string[] = [];
   readonly removed: string[] = [];
+  private readonly held = new Map<string, StreamHolding[]>();
+
+  /** Makes the pipeline's streams hold messages, as far as edits and resumes can tell. */
+  hold(pipelineId: string, holdings: StreamHolding[]): void {
+    this.held.set(pipelineId, holdings);
+  }
 
   async provision(spec: PipelineSpec): Promise<void> {
     this.provisioned.push(spec.pipeline_id);
@@ -12,6 +24,16 @@ export class FakeDataPlane implements DataPlane {
 
   async unfinished(): Promise<number> {
     return 0;
+  }
+
+  async heldStreamsUnusedBy(spec: PipelineSpec): Promise<StreamHolding[]> {
+    const used = new Set(streamNames(spec.components));
+    return (this.held.get(spec.pipeline_id) ?? []).filter(({ stream, messages }) => messages > 0 && !used.has(stream));
+  }
+
+  async retireUnusedBy(spec: PipelineSpec): Promise<void> {
+    const held = await this.heldStreamsUnusedBy(spec);
+    if (held.length > 0) throw new StreamsNotEmptyError(held);
   }
 
   async remove(pipelineId: string): Promise<void> {
