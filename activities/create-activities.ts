@@ -102,9 +102,9 @@ export function createActivities({ orchestrator, dataPlane, componentNatsUrl, na
       );
     },
 
-    /** Before an edit: the streams it would remove that still hold messages. */
-    async heldStreamsAfterEdit(spec: PipelineSpec): Promise<StreamHolding[]> {
-      return dataPlane.heldStreamsUnusedBy(spec);
+    /** Before an edit: the streams it would remove, all but those the new spec uses, that still hold messages. */
+    async heldStreamsAfterEdit(pipelineId: string, usedStreams: string[]): Promise<StreamHolding[]> {
+      return dataPlane.heldStreamsBesides(pipelineId, usedStreams);
     },
 
     async removePipeline(pipelineId: string): Promise<void> {

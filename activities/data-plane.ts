@@ -10,8 +10,8 @@ export interface DataPlane {
   provision(spec: PipelineSpec): Promise<void>;
   /** Messages a consuming component has not finished: pending plus delivered but unacknowledged. */
   unfinished(spec: PipelineSpec, component: string): Promise<number>;
-  /** The pipeline's streams that `spec` no longer uses and that still hold messages, with how many each holds. */
-  heldStreamsUnusedBy(spec: PipelineSpec): Promise<StreamHolding[]>;
+  /** The pipeline's streams other than `used` that still hold messages, with how many each holds. */
+  heldStreamsBesides(pipelineId: string, used: string[]): Promise<StreamHolding[]>;
   /**
    * Removes the consumers no component of `spec` reads with, and the streams it no longer uses once they are empty.
    * Throws a StreamsNotEmptyError naming the unused streams that still hold messages, which it keeps.

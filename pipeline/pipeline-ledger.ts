@@ -1,7 +1,7 @@
 import type { PipelineSpec } from './pipeline-spec';
 import type { FailureReason, PipelineMemo, PipelineView, TransitionRecord, TransitionSource } from './pipeline-view';
 import { describeChange, specChange } from './spec-change';
-import { SpecRevisions, type SpecRevision } from './spec-revisions';
+import { SpecRevisions, type RevisionsSnapshot, type SpecRevision } from './spec-revisions';
 import type { Action, PipelineStatus } from './status-machine';
 
 /** How many transitions a pipeline keeps; older ones are dropped first. */
@@ -13,8 +13,8 @@ export interface LedgerSnapshot {
   updated_at: string;
   failure: FailureReason | null;
   transitions: TransitionRecord[];
-  /** Every kept revision of the spec; absent while the pipeline has never been edited. */
-  revisions?: SpecRevision[];
+  /** The revisions of the spec; absent while the pipeline has never been edited. */
+  revisions?: RevisionsSnapshot;
 }
 
 export interface TransitionCause {

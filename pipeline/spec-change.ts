@@ -1,7 +1,10 @@
 import { canonicalJson } from './canonical-json';
 import type { ComponentSpec, PipelineSpec } from './pipeline-spec';
 
-/** Which fields of one component an edit changed: `image`, `replicas`, `env.LOG_LEVEL`, `secret_env.DB_PASSWORD`, … */
+/**
+ * Which fields of one component an edit changed: `image`, `replicas`, `env.LOG_LEVEL`, `secret_env.DB_PASSWORD`, …,
+ * or `env (37 variables)` when more than NAMED_VARIABLES_LIMIT changed.
+ */
 export interface ComponentChange {
   component: string;
   fields: string[];
@@ -20,6 +23,8 @@ export interface SpecChange {
 
 const SCALAR_FIELDS = ['image', 'command', 'replicas', 'input', 'output'] as const;
 const KEYED_FIELDS = ['env', 'secret_env'] as const;
+/** Beyond this many changed variables of one field, the record counts them instead of naming each: it stays small. */
+export const NAMED_VARIABLES_LIMIT = 10;
 
 export function specChange(from: PipelineSpec, to: PipelineSpec): SpecChange {
   const before = new Map(from.components.map((component) => [component.name, component]));
@@ -42,10 +47,10 @@ function changedFields(from: ComponentSpec, to: ComponentSpec): string[] {
   const scalars = SCALAR_FIELDS.filter((field) => canonicalJson(from[field]) !== canonicalJson(to[field]));
   const keyed = KEYED_FIELDS.flatMap((field) => {
     const [was, is] = [from[field] ?? {}, to[field] ?? {}];
-    return [...new Set([...Object.keys(was), ...Object.keys(is)])]
+    const changed = [...new Set([...Object.keys(was), ...Object.keys(is)])]
       .filter((key) => !Object.hasOwn(was, key) || !Object.hasOwn(is, key) || was[key] !== is[key])
-      .sort()
-      .map((key) => `${field}.${key}`);
+      .sort();
+    return changed.length > NAMED_VARIABLES_LIMIT ? [`${field} (${changed.length} variables)`] : changed.map((key) => `${field}.${key}`);
   });
   return [...scalars, ...keyed];
 }

@@ -9,6 +9,15 @@ export interface SpecRevision {
   request_id: string | null;
 }
 
+/** A revision without its spec: how a run hands on the current one, whose spec it passes once, as the spec. */
+export type RevisionStamp = Omit<SpecRevision, 'spec'>;
+
+/** What a new run carries on with, beside the current spec. */
+export interface RevisionsSnapshot {
+  current_revision: RevisionStamp;
+  earlier_revisions: SpecRevision[];
+}
+
 /**
  * JSON characters the earlier revisions may take together. They travel with the pipeline across continue-as-new, whose
  * input Temporal limits to 2 MB; beyond this budget the oldest are dropped first. The current revision is always kept.
@@ -17,11 +26,17 @@ export const EARLIER_REVISIONS_BUDGET = 512 * 1024;
 
 /** The revisions of one pipeline's spec, oldest first. Pure: times are passed in. */
 export class SpecRevisions {
-  private constructor(private readonly kept: SpecRevision[]) {}
+  /** The JSON size of each kept revision, measured once. */
+  private readonly sizes: number[];
 
-  /** Revisions carried over from an earlier run; a pipeline never edited carries none and is at revision 1. */
-  static restore(spec: PipelineSpec, createdAt: string, kept: SpecRevision[] | undefined): SpecRevisions {
-    return new SpecRevisions(kept && kept.length > 0 ? [...kept] : [{ revision: 1, spec, at: createdAt, request_id: null }]);
+  private constructor(private readonly kept: SpecRevision[]) {
+    this.sizes = kept.map((revision) => JSON.stringify(revision).length);
+  }
+
+  /** Revisions carried over from an earlier run, `spec` the current one's; a pipeline never edited carries none and is at revision 1. */
+  static restore(spec: PipelineSpec, createdAt: string, snapshot: RevisionsSnapshot | undefined): SpecRevisions {
+    const current = snapshot?.current_revision ?? { revision: 1, at: createdAt, request_id: null };
+    return new SpecRevisions([...(snapshot?.earlier_revisions ?? []), { ...current, spec }]);
   }
 
   get current(): SpecRevision {
@@ -40,13 +55,19 @@ export class SpecRevisions {
   add(spec: PipelineSpec, at: string, requestId: string | null): SpecRevision {
     const revision: SpecRevision = { revision: this.current.revision + 1, spec, at, request_id: requestId };
     this.kept.push(revision);
-    let earlierSize = this.kept.slice(0, -1).reduce((sum, earlier) => sum + JSON.stringify(earlier).length, 0);
-    while (this.kept.length > 1 && earlierSize > EARLIER_REVISIONS_BUDGET) earlierSize -= JSON.stringify(this.kept.shift()).length;
+    this.sizes.push(JSON.stringify(revision).length);
+    let earlierSize = this.sizes.slice(0, -1).reduce((sum, size) => sum + size, 0);
+    while (this.kept.length > 1 && earlierSize > EARLIER_REVISIONS_BUDGET) {
+      this.kept.shift();
+      earlierSize -= this.sizes.shift() ?? 0;
+    }
     return revision;
   }
 
   /** What a new run needs to carry on; nothing while the pipeline has never been edited, so a create's input stays small. */
-  snapshot(): SpecRevision[] | undefined {
-    return this.kept.length === 1 && this.current.revision === 1 ? undefined : [...this.kept];
+  snapshot(): RevisionsSnapshot | undefined {
+    if (this.kept.length === 1 && this.current.revision === 1) return undefined;
+    const { spec: _, ...current_revision } = this.current;
+    return { current_revision, earlier_revisions: this.kept.slice(0, -1) };
   }
 }

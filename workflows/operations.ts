@@ -3,6 +3,7 @@ import type { PipelineActivities } from '../activities/create-activities';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { withSettingDefaults, type PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineStatus } from '../pipeline/status-machine';
+import { streamNames } from '../pipeline/stream-graph';
 
 /** What an operation asks of the workflow when it ends without completing its status: a move to another status. */
 export interface Escalation {
@@ -137,7 +138,7 @@ export function pipelineOperations(currentSpec: () => PipelineSpec, configured: 
   const remove: Operation = { name: 'delete', run: () => quick.removePipeline(currentSpec().pipeline_id) };
 
   /** The streams an edit to `spec` would remove that still hold messages; the edit is refused while there are any. */
-  const heldStreamsAfter = (spec: PipelineSpec) => checking.heldStreamsAfterEdit(spec);
+  const heldStreamsAfter = (spec: PipelineSpec) => checking.heldStreamsAfterEdit(spec.pipeline_id, streamNames(spec.components));
 
   const forStatus = (status: PipelineStatus): Operation | undefined => {
     switch (status) {

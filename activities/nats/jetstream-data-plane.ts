@@ -78,10 +78,10 @@ export class JetStreamDataPlane implements DataPlane {
     return info.num_pending + info.num_ack_pending;
   }
 
-  async heldStreamsUnusedBy(spec: PipelineSpec): Promise<StreamHolding[]> {
-    return this.reachingNats(`reading the streams of pipeline ${spec.pipeline_id}`, undefined, async () => {
-      const unused = await this.unusedStreams(spec);
-      return unused.filter(({ messages }) => messages > 0);
+  async heldStreamsBesides(pipelineId: string, used: string[]): Promise<StreamHolding[]> {
+    return this.reachingNats(`reading the streams of pipeline ${pipelineId}`, undefined, async () => {
+      const others = await this.streamsBesides(pipelineId, used);
+      return others.filter(({ messages }) => messages > 0);
     });
   }
 
@@ -100,7 +100,7 @@ export class JetStreamDataPlane implements DataPlane {
       }
       for (const consumer of stale) await ignoringCode(jsm.consumers.delete(name, consumer), JetStreamApiCodes.ConsumerNotFound);
     }
-    const unused = await this.unusedStreams(spec);
+    const unused = await this.streamsBesides(spec.pipeline_id, streamNames(spec.components));
     for (const { stream, messages } of unused) {
       if (messages === 0) await ignoringCode(jsm.streams.delete(jetStreamName(spec.pipeline_id, stream)), JetStreamApiCodes.StreamNotFound);
     }
@@ -108,11 +108,11 @@ export class JetStreamDataPlane implements DataPlane {
     if (held.length > 0) throw new StreamsNotEmptyError(held);
   }
 
-  /** The pipeline's streams that `spec` does not use, by their name in the spec, with the messages each holds. */
-  private async unusedStreams(spec: PipelineSpec): Promise<StreamHolding[]> {
+  /** The pipeline's streams other than `used`, by their name in the spec, with the messages each holds. */
+  private async streamsBesides(pipelineId: string, usedStreams: string[]): Promise<StreamHolding[]> {
     const jsm = await this.manager();
-    const prefix = pipelineStreamPrefix(spec.pipeline_id);
-    const used = new Set(streamNames(spec.components));
+    const prefix = pipelineStreamPrefix(pipelineId);
+    const used = new Set(usedStreams);
     const unused: StreamHolding[] = [];
     for await (const name of jsm.streams.names()) {
       const stream = name.slice(prefix.length);

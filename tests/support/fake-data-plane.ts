@@ -26,13 +26,12 @@ export class FakeDataPlane implements DataPlane {
     return 0;
   }
 
-  async heldStreamsUnusedBy(spec: PipelineSpec): Promise<StreamHolding[]> {
-    const used = new Set(streamNames(spec.components));
-    return (this.held.get(spec.pipeline_id) ?? []).filter(({ stream, messages }) => messages > 0 && !used.has(stream));
+  async heldStreamsBesides(pipelineId: string, used: string[]): Promise<StreamHolding[]> {
+    return (this.held.get(pipelineId) ?? []).filter(({ stream, messages }) => messages > 0 && !used.includes(stream));
   }
 
   async retireUnusedBy(spec: PipelineSpec): Promise<void> {
-    const held = await this.heldStreamsUnusedBy(spec);
+    const held = await this.heldStreamsBesides(spec.pipeline_id, streamNames(spec.components));
     if (held.length > 0) throw new StreamsNotEmptyError(held);
   }
 

@@ -1,6 +1,6 @@
 import { PipelineLedger, type TransitionCause } from '../../pipeline/pipeline-ledger';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
-import { describeChange, isSameSpec, specChange } from '../../pipeline/spec-change';
+import { NAMED_VARIABLES_LIMIT, describeChange, isSameSpec, specChange } from '../../pipeline/spec-change';
 import { EARLIER_REVISIONS_BUDGET, SpecRevisions } from '../../pipeline/spec-revisions';
 
 const original: PipelineSpec = {
@@ -35,6 +35,12 @@ describe('specChange', () => {
     const text = JSON.stringify(change) + describeChange(change);
     for (const value of ['busybox:1.36', 'upper', 'api-token-2', 'Orders ETL v2']) expect(text).not.toContain(value);
     expect(describeChange(change)).toBe('changed name; added archive; removed sink; changed transform (image, replicas, env.MODE, secret_env.TOKEN)');
+  });
+
+  test('many changed variables are counted, not named, so a record stays small', () => {
+    const many = Object.fromEntries(Array.from({ length: NAMED_VARIABLES_LIMIT + 5 }, (_, i) => [`V${i}`, 'x']));
+    const manyVariables = { ...original, components: original.components.map((component) => (component.name === 'sink' ? { ...component, env: many } : component)) };
+    expect(specChange(original, manyVariables).changed).toEqual([{ component: 'sink', fields: [`env (${NAMED_VARIABLES_LIMIT + 5} variables)`] }]);
   });
 
   test('a spec equal but for key order is the same spec; another component order is a change of its own', () => {
@@ -91,6 +97,9 @@ describe('revisions in the ledger', () => {
     expect(restored.view()).toEqual(fresh.view());
     expect([1, 2, 3].map((revision) => restored.revision(revision)?.spec)).toEqual([original, edited, original]);
     expect(restored.revisionMadeBy('back-1')?.revision).toBe(3);
+    // The current spec travels once, as the run's spec, not again among the revisions.
+    expect(fresh.snapshot().revisions?.earlier_revisions.map(({ revision }) => revision)).toEqual([1, 2]);
+    expect(fresh.snapshot().revisions).not.toHaveProperty('current_revision.spec');
   });
 });
 
@@ -99,10 +108,12 @@ describe('SpecRevisions', () => {
     const big = (n: number): PipelineSpec => ({ ...original, name: `v${n}`, components: [{ ...original.components[0], env: { PAD: 'x'.repeat(100_000) } }] });
     const revisions = SpecRevisions.restore(big(1), 't0', undefined);
     for (let n = 2; n <= 12; n += 1) revisions.add(big(n), `t${n}`, `r${n}`);
-    const kept = revisions.snapshot() ?? [];
-    expect(kept.at(-1)?.revision).toBe(12);
-    expect(kept[0].revision).toBeGreaterThan(1);
-    expect(JSON.stringify(kept.slice(0, -1)).length).toBeLessThanOrEqual(EARLIER_REVISIONS_BUDGET + kept.length);
+    const snapshot = revisions.snapshot();
+    expect(snapshot?.current_revision).toEqual({ revision: 12, at: 't12', request_id: 'r12' });
+    const earlier = snapshot?.earlier_revisions ?? [];
+    expect(earlier[0].revision).toBeGreaterThan(1);
+    expect(earlier.at(-1)?.revision).toBe(11);
+    expect(JSON.stringify(earlier).length).toBeLessThanOrEqual(EARLIER_REVISIONS_BUDGET + earlier.length);
     expect(revisions.find(1)).toBeUndefined();
     expect(revisions.find(12)?.spec.name).toBe('v12');
   });
