@@ -27,6 +27,9 @@ export function withWeirEnv(spec: RunnableSpec, natsUrl: string): RunnableSpec {
   };
 }
 
+/** The variable holding a component's NATS credentials, minted anew at every deploy and resume. */
+export const NATS_CREDS_VARIABLE = 'WEIR_NATS_CREDS';
+
 /**
  * Adds to each component's secret values WEIR_NATS_CREDS, a NATS credentials file allowed only that component's
  * subjects, minted here so that it never enters workflow history. Without an issuer, Weir runs without NATS credentials.
@@ -36,7 +39,7 @@ export async function withNatsCredentials(spec: RunnableSpec, issuer: NatsCreden
   const components: RunnableComponent[] = [];
   for (const component of spec.components) {
     const creds = new TextDecoder().decode(await issuer.component(spec.pipeline_id, component));
-    components.push(withSecrets(component, { WEIR_NATS_CREDS: creds }));
+    components.push(withSecrets(component, { [NATS_CREDS_VARIABLE]: creds }));
   }
   return { ...spec, components };
 }

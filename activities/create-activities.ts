@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { StreamHolding } from '../pipeline/held-streams';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { withDeadline } from './abort-after';
-import { ComponentError } from './errors';
+import { ComponentError, StreamsNotEmptyError } from './errors';
 import type { ActivityFailureDetails } from '../pipeline/activity-failure-details';
 import { heartbeatingWhile } from './heartbeat';
 import { drainProgressOf } from '../pipeline/heartbeat-details';
@@ -104,9 +105,23 @@ export function createActivities({
       await heartbeatingWhile(() => reportingFailuresOf(spec, () => orchestrator.kill(spec)));
     },
 
-    /** Provisioning again restores streams lost while the pipeline was stopped; it is a no-op otherwise. */
+    /**
+     * Applies the spec and starts the components again. Provisioning again restores streams lost while the pipeline was
+     * stopped and makes those an edit added; then what an edit removed goes, and the orchestrator recreates what changed.
+     */
     async startPipelineAgain(spec: PipelineSpec): Promise<void> {
-      await heartbeatingWhile(() => reportingFailuresOf(spec, async () => orchestrator.startAgain(await provisioned(spec))));
+      await heartbeatingWhile(() =>
+        reportingFailuresOf(spec, async () => {
+          const runnable = await provisioned(spec);
+          await dataPlane.retireUnusedBy(spec);
+          await orchestrator.startAgain(runnable);
+        }),
+      );
+    },
+
+    /** Before an edit: the streams it would remove, all but those the new spec uses, that still hold messages. */
+    async heldStreamsAfterEdit(pipelineId: string, usedStreams: string[]): Promise<StreamHolding[]> {
+      return dataPlane.heldStreamsBesides(pipelineId, usedStreams);
     },
 
     async removePipeline(pipelineId: string): Promise<void> {
@@ -140,7 +155,7 @@ async function reportingFailures(
     throw ApplicationFailure.create({
       message: await mask(error instanceof Error ? error.message : String(error)),
       type: componentError?.type ?? (error instanceof Error ? error.name : 'Error'),
-      nonRetryable: componentError ? !componentError.retryable : false,
+      nonRetryable: componentError ? !componentError.retryable : error instanceof StreamsNotEmptyError,
       details: [details],
     });
   }

@@ -1,3 +1,4 @@
+import type { StreamHolding } from '../pipeline/held-streams';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 
 /**
@@ -9,6 +10,13 @@ export interface DataPlane {
   provision(spec: PipelineSpec): Promise<void>;
   /** Messages a consuming component has not finished: pending plus delivered but unacknowledged. */
   unfinished(spec: PipelineSpec, component: string): Promise<number>;
+  /** The pipeline's streams other than `used` that still hold messages, with how many each holds. */
+  heldStreamsBesides(pipelineId: string, used: string[]): Promise<StreamHolding[]>;
+  /**
+   * Removes the consumers no component of `spec` reads with, and the streams it no longer uses once they are empty.
+   * Throws a StreamsNotEmptyError naming the unused streams that still hold messages, which it keeps.
+   */
+  retireUnusedBy(spec: PipelineSpec): Promise<void>;
   /** Removes every stream and consumer of the pipeline. */
   remove(pipelineId: string): Promise<void>;
 }

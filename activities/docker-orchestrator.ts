@@ -10,9 +10,12 @@ import { refuseEngineRedirects } from './docker/engine-redirects';
 import { containerNamed } from './docker/engine-paths';
 import { ensureImage } from './docker/images';
 import { ensurePipelineNetwork } from './docker/pipeline-network';
+import { componentFingerprint } from './component-fingerprint';
 import {
   COMPONENT_LABEL,
+  FINGERPRINT_LABEL,
   PIPELINE_LABEL,
+  REPLICA_LABEL,
   containerName,
   networkName,
   pipelineFilter,
@@ -120,7 +123,9 @@ export class DockerOrchestrator implements Orchestrator {
     await Promise.all(containers.map((container) => ignoringStatus(container.kill({ signal: 'SIGKILL' }), 404, 409)));
   }
 
+  /** Applies the spec first: containers of components it removed or changed, and surplus replicas, go. */
   async startAgain(spec: RunnableSpec): Promise<void> {
+    await this.removeOutdated(spec);
     await this.deploy(spec);
   }
 
@@ -221,6 +226,21 @@ export class DockerOrchestrator implements Orchestrator {
     return containers
       .filter(({ Labels }) => !components || components.includes(Labels[COMPONENT_LABEL]))
       .map(({ Id }) => this.docker.getContainer(Id));
+  }
+
+  /** Removes every container that does not run `spec`: its component is gone or changed, or its replica is surplus. */
+  private async removeOutdated(spec: PipelineSpec): Promise<void> {
+    const wanted = new Map(
+      spec.components.map((component) => [component.name, { replicas: component.replicas, fingerprint: componentFingerprint(component) }]),
+    );
+    const containers = await this.docker.listContainers({ all: true, filters: pipelineFilter(spec.pipeline_id) });
+    const outdated = containers.filter(({ Labels }) => {
+      const component = wanted.get(Labels[COMPONENT_LABEL]);
+      // Containers made before replicas were labelled are replica 0..n-1 of what their names say; before the spec hash, unknown.
+      return !component || Number(Labels[REPLICA_LABEL]) >= component.replicas || Labels[FINGERPRINT_LABEL] !== component.fingerprint;
+    });
+    // 404: removed concurrently; 409: a removal is under way, and deploy waits for the name to be free.
+    await Promise.all(outdated.map(({ Id }) => ignoringStatus(this.docker.getContainer(Id).remove({ force: true, v: true }), 404, 409)));
   }
 
   private async removeEverything(pipelineId: string): Promise<void> {

@@ -1,3 +1,5 @@
+import { heldStreamsMessage, type StreamHolding } from '../pipeline/held-streams';
+
 /** An orchestrator error tied to one component. `retryable: false` means retrying cannot help. */
 export class ComponentError extends Error {
   constructor(
@@ -107,5 +109,13 @@ export class DeploymentNameTakenError extends ComponentError {
       false,
       'DeploymentNameTaken',
     );
+  }
+}
+
+/** Streams a new spec no longer uses still hold messages, so they are kept: retrying cannot help until they are read. */
+export class StreamsNotEmptyError extends Error {
+  constructor(readonly holdings: StreamHolding[]) {
+    super(heldStreamsMessage(holdings));
+    this.name = 'StreamsNotEmpty';
   }
 }

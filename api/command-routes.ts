@@ -5,7 +5,7 @@ import { COMMANDS, isSettled, type Command } from '../pipeline/status-machine';
 import type { CommandResult } from '../workflows/messages';
 import { ApiError } from './api-error';
 import type { ApiMetrics, CommandOutcome } from './metrics';
-import { COMMAND_ROUTES } from './paths';
+import { COMMAND_OUTCOME_HEADER, COMMAND_ROUTES } from './paths';
 import type { Pipelines } from './pipeline-gateway';
 import type { PipelineWatchers } from './pipeline-watchers';
 import { healthBody } from './response-bodies';
@@ -43,7 +43,7 @@ export function commandRoutes(router: Router, dependencies: CommandRouteDependen
           unfollow?.();
           throw error;
         });
-        ctx.set('Weir-Command-Outcome', result.outcome);
+        ctx.set(COMMAND_OUTCOME_HEADER, result.outcome);
         const acceptedAt = Date.now();
         if (waitMs === undefined) {
           if (result.outcome === 'accepted' && command !== 'delete') dependencies.watchers.follow(params.id, acceptedAt);
@@ -78,12 +78,12 @@ async function deleteWaiting(
       unfollow();
       throw error;
     }
-    ctx.set('Weir-Command-Outcome', 'accepted');
+    ctx.set(COMMAND_OUTCOME_HEADER, 'accepted');
     ctx.body = healthBody(await gateway.get(pipelineId));
     ctx.status = 200;
     return;
   }
-  ctx.set('Weir-Command-Outcome', result?.outcome ?? 'accepted');
+  ctx.set(COMMAND_OUTCOME_HEADER, result?.outcome ?? 'accepted');
   if (result) {
     ctx.status = 204;
     return;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ComponentSpecSchema,
   CreatePipelineSchema,
+  EditPipelineSchema,
   ErrorSchema,
   ComponentNameSchema,
   ListQuerySchema,
@@ -10,6 +11,7 @@ import {
   PipelineHealthSchema,
   PipelineHistorySchema,
   PipelineIdSchema,
+  PipelineQuerySchema,
   PipelineSchema,
   PipelineSummarySchema,
   RequestIdSchema,
@@ -19,8 +21,18 @@ import {
   DeletedEventSchema,
   LastEventIdSchema,
   WaitQuerySchema,
+  RollbackQuerySchema,
 } from './schemas';
-import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, EVENTS_ROUTE, PIPELINES, READ_ROUTES, openApiPath, statusesRefusing } from './paths';
+import {
+  COMMAND_ROUTES,
+  COMPONENT_LOGS_ROUTE,
+  EDIT_ROUTES,
+  EVENTS_ROUTE,
+  PIPELINES,
+  READ_ROUTES,
+  openApiPath,
+  statusesRefusing,
+} from './paths';
 import { COMMANDS } from '../pipeline/status-machine';
 
 const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ResponseConfig => ({
@@ -62,7 +74,9 @@ const requestIdEcho = z.object({
 });
 
 /** Operations on one pipeline, by operationId; create links to each of them with the id it answered. */
-const ID_OPERATIONS = [...Object.values(READ_ROUTES), ...Object.values(COMMAND_ROUTES)].map(({ operationId }) => operationId);
+const ID_OPERATIONS = [...Object.values(READ_ROUTES), ...Object.values(COMMAND_ROUTES), ...Object.values(EDIT_ROUTES)].map(
+  ({ operationId }) => operationId,
+);
 
 const LINKS_FROM_CREATE = Object.fromEntries(
   ID_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { id: '$response.body#/pipeline_id' } }]),
@@ -151,7 +165,19 @@ export function buildOpenApiDocument() {
       request: { params: idParams },
       responses: { 200: json(body, description), ...ID_ERRORS },
     });
-  readPipeline(READ_ROUTES.pipeline, 'Get a pipeline: its spec and status', PipelineSchema, 'The pipeline');
+  registry.registerPath({
+    method: 'get',
+    path: openApiPath(READ_ROUTES.pipeline.path),
+    operationId: READ_ROUTES.pipeline.operationId,
+    summary: 'Get a pipeline: its current spec, or with ?revision= an earlier one, and its status',
+    request: { params: idParams, query: PipelineQuerySchema },
+    responses: {
+      200: json(PipelineSchema, 'The pipeline, with the spec of the revision asked for'),
+      ...ID_ERRORS,
+      400: error('VALIDATION_FAILED: the path id or the revision is malformed'),
+      404: error('NOT_FOUND: no such pipeline, or no such revision of its spec'),
+    },
+  });
   readPipeline(
     READ_ROUTES.health,
     'Pipeline health; answers from the last known status even with every worker down',
@@ -252,6 +278,47 @@ export function buildOpenApiDocument() {
   })) {
     registry.register(name, schema);
   }
+  const editOutcome = z.object({
+    'Weir-Command-Outcome': z.enum(['accepted', 'noop']).openapi({
+      description: 'accepted: a new revision; noop: the spec is already this one, or a retry of an applied edit',
+    }),
+  });
+  const editResponses = (summary: string) => ({
+    200: json(PipelineSchema, `${summary}; the next resume applies it`, requestIdEcho.extend(editOutcome.shape)),
+    409: error(
+      `INVALID_TRANSITION: an edit is refused while the pipeline is ${listed(statusesRefusing('edit'))}; ` +
+        'STREAMS_NOT_EMPTY: a stream the new spec no longer uses still holds messages (details.streams names each, with its count)',
+    ),
+    ...ID_ERRORS,
+  });
+  registry.registerPath({
+    method: EDIT_ROUTES.edit.method,
+    path: openApiPath(EDIT_ROUTES.edit.path),
+    operationId: EDIT_ROUTES.edit.operationId,
+    summary: 'Edit a Stopped or Failed pipeline: a whole new spec, validated as at create, becomes its next revision',
+    request: {
+      params: idParams,
+      headers: requestIdHeader,
+      body: { required: true, content: { 'application/json': { schema: EditPipelineSchema } } },
+    },
+    responses: {
+      ...editResponses('The pipeline with the new spec and its revision'),
+      400: error("VALIDATION_FAILED (with per-field messages; a pipeline_id other than the path's) or MALFORMED_JSON"),
+      ...BODY_ERRORS,
+    },
+  });
+  registry.registerPath({
+    method: EDIT_ROUTES.rollback.method,
+    path: openApiPath(EDIT_ROUTES.rollback.path),
+    operationId: EDIT_ROUTES.rollback.operationId,
+    summary: 'Roll a Stopped or Failed pipeline back: the spec of an earlier revision becomes its next revision',
+    request: { params: idParams, headers: requestIdHeader, query: RollbackQuerySchema },
+    responses: {
+      ...editResponses('The pipeline with the earlier spec as its new revision'),
+      400: error('VALIDATION_FAILED: the path id or the revision is malformed'),
+      404: error('NOT_FOUND: no such pipeline, or no such revision of its spec'),
+    },
+  });
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

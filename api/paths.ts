@@ -1,8 +1,11 @@
-import { PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../pipeline/status-machine';
+import { PIPELINE_STATUSES, decide, type Action, type Command, type PipelineStatus } from '../pipeline/status-machine';
 
 /** The routes of the API in the router's syntax (`:id`); the OpenAPI document spells parameters `{id}`. */
 export const PIPELINES = '/api/v1/pipeline';
 export const PIPELINE = `${PIPELINES}/:id`;
+
+/** The response header that says whether a command changed the status (accepted) or found it done (noop). */
+export const COMMAND_OUTCOME_HEADER = 'Weir-Command-Outcome';
 
 /** Reads of one pipeline, with the operationId the OpenAPI document gives each. */
 export const READ_ROUTES = {
@@ -60,11 +63,17 @@ export const COMMAND_ROUTES: Record<Command, CommandRoute> = {
   },
 };
 
+/** How the spec is changed over HTTP: an edit with a whole spec, and a rollback to an earlier revision, also an edit. */
+export const EDIT_ROUTES = {
+  edit: { method: 'put', path: PIPELINE, operationId: 'editPipeline' },
+  rollback: { method: 'post', path: `${PIPELINE}/rollback`, operationId: 'rollbackPipeline' },
+} as const;
+
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)/g, '{$1}');
 }
 
-/** The statuses in which the status machine refuses `command`, for its 409. */
-export function statusesRefusing(command: Command): PipelineStatus[] {
-  return PIPELINE_STATUSES.filter((status) => decide(command, status).outcome === 'refuse');
+/** The statuses in which the status machine refuses `action`, for its 409. */
+export function statusesRefusing(action: Action): PipelineStatus[] {
+  return PIPELINE_STATUSES.filter((status) => decide(action, status).outcome === 'refuse');
 }

@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowUpdateHandle } from '@temporalio/client';
 import { WORKFLOW_TYPE, TASK_QUEUE, STATUS_SEARCH_ATTRIBUTE, pipelineIdOf, workflowIdFor } from '../pipeline/names';
-import { COMMAND_UPDATES, statusQuery, type CommandResult } from '../workflows/messages';
+import { COMMAND_UPDATES, editUpdate, revisionQuery, statusQuery, type CommandResult, type EditRequest } from '../workflows/messages';
 import { PipelineLedger } from '../pipeline/pipeline-ledger';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
@@ -11,15 +11,16 @@ import { PIPELINE_STATUSES, isPipelineStatus, type Command, type PipelineStatus 
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ApiError } from './api-error';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../pipeline/canonical-json';
 import type { ActivityObservation } from './component-health';
 import { timedCall, withinDeadline, type TimedCall } from './deadline';
 import { grpcCodeOf, translateTemporalError } from './temporal-errors';
 
 /** What describe tells about a pipeline: its last known state, readable with every worker down. */
-export interface PipelineRecord extends PipelineMemo {
+export interface PipelineRecord extends Omit<PipelineMemo, 'spec_revision'> {
   pipeline_id: string;
   overall_status: PipelineStatus;
+  spec_revision: number;
   /** The last heartbeat of the activity in flight; list results do not carry it. */
   observation?: ActivityObservation;
 }
@@ -55,8 +56,20 @@ export interface PipelinePage {
   nextPageToken?: string;
 }
 
+/** An accepted edit, or one that changed nothing (the same spec, or a retry), and the pipeline it left. */
+export interface EditAnswer {
+  outcome: CommandResult['outcome'];
+  record: PipelineRecord;
+}
+
+/** What an edit asks for: a whole new spec, or an earlier revision back. */
+export type EditTarget = { spec: PipelineSpec } | { rollback_to: number };
+
 /** What the routes ask about pipelines; the gateway answers it from Temporal. */
-export type Pipelines = Pick<PipelineGateway, 'create' | 'get' | 'list' | 'view' | 'command' | 'deleteWithin' | 'isTemporalReachable'>;
+export type Pipelines = Pick<
+  PipelineGateway,
+  'create' | 'get' | 'revision' | 'list' | 'view' | 'command' | 'deleteWithin' | 'edit' | 'isTemporalReachable'
+>;
 
 /** Everything the API asks of Temporal about pipelines. */
 export class PipelineGateway {
@@ -95,7 +108,7 @@ export class PipelineGateway {
       if (existing?.create_request_id === requestId && canonicalJson(existing.spec) === canonicalJson(spec)) return existing;
       throw error;
     }
-    return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, ...memo };
+    return { pipeline_id: spec.pipeline_id, overall_status: ledger.status, spec_revision: ledger.specRevision, ...memo };
   }
 
   async get(pipelineId: string, signal?: AbortSignal, call = this.timed(`reading pipeline ${pipelineId}`)): Promise<PipelineRecord> {
@@ -105,6 +118,20 @@ export class PipelineGateway {
     const record = recordOf(description);
     if (!record) throw ApiError.notFound(pipelineId);
     return { ...record, observation: observationOf(description) };
+  }
+
+  /**
+   * The pipeline with the spec of one of its revisions. The current one is read without a worker; an earlier one is
+   * kept by the workflow, which a worker answers for.
+   */
+  async revision(pipelineId: string, revision: number): Promise<PipelineRecord> {
+    const call = this.timed(`reading revision ${revision} of pipeline ${pipelineId} (a worker answers it)`);
+    const record = await this.get(pipelineId, undefined, call);
+    if (record.spec_revision === revision) return record;
+    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
+    const kept = await this.call('query', pipelineId, call, () => handle.query(revisionQuery, revision));
+    if (!kept) throw new ApiError('NOT_FOUND', `pipeline ${pipelineId} has no revision ${revision}`);
+    return { ...record, spec: kept.spec, spec_revision: kept.revision };
   }
 
   /** One page of pipelines, newest run first, from a single visibility call: memo and search attribute carry the rest. */
@@ -237,6 +264,19 @@ export class PipelineGateway {
     return this.call('update_result', pipelineId, finishing, () => update.result());
   }
 
+  /** Sends an edit and answers once the workflow has checked and recorded it; the next resume applies it. */
+  async edit(pipelineId: string, target: EditTarget, requestId: string): Promise<EditAnswer> {
+    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
+    const request: EditRequest = { request_id: requestId, ...target };
+    const accepting = this.timed(`waiting for a worker to accept the edit of pipeline ${pipelineId}`, true);
+    const update = await this.call('update', pipelineId, accepting, () =>
+      handle.startUpdate(editUpdate, { args: [request], updateId: `edit-${requestId}`, waitForStage: 'ACCEPTED' }),
+    );
+    const finishing = this.timed(`waiting for the accepted edit of pipeline ${pipelineId} to finish`, true);
+    const { outcome, status, memo } = await this.call('update_result', pipelineId, finishing, () => update.result());
+    return { outcome, record: { ...memo, pipeline_id: pipelineId, overall_status: status, spec_revision: memo.spec_revision ?? 1 } };
+  }
+
   async isTemporalReachable(): Promise<boolean> {
     try {
       await this.call('system_info', '*', timedCall('checking Temporal', READINESS_TIMEOUT_MS), () =>
@@ -346,6 +386,7 @@ function recordFrom(workflowId: string, status: unknown, memoFields: Record<stri
     updated_at: memo.updated_at,
     failure: memo.failure ?? null,
     spec: memo.spec,
+    spec_revision: memo.spec_revision ?? 1,
     ...(memo.create_request_id ? { create_request_id: memo.create_request_id } : {}),
   };
 }

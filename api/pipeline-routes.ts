@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { createHash, randomUUID } from 'node:crypto';
 import { commandRoutes, type CommandRouteDependencies } from './command-routes';
 import { z } from 'zod';
@@ -6,10 +7,20 @@ import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import type { SecretDirectory } from '../secret-directory';
 import { sendComponentLogs, type ComponentLogSource } from './component-logs';
 import { ApiError } from './api-error';
-import { COMPONENT_LOGS_ROUTE, PIPELINES, READ_ROUTES } from './paths';
+import { COMMAND_OUTCOME_HEADER, COMPONENT_LOGS_ROUTE, EDIT_ROUTES, PIPELINES, READ_ROUTES } from './paths';
+import type { EditAnswer } from './pipeline-gateway';
 import { healthBody, historyBody, pipelineBody, summaryBody } from './response-bodies';
 import { requestIdOf } from './request-id';
-import { ComponentNameSchema, CreatePipelineSchema, ListQuerySchema, LogsQuerySchema, PipelineIdSchema } from './schemas';
+import {
+  ComponentNameSchema,
+  CreatePipelineSchema,
+  EditPipelineSchema,
+  ListQuerySchema,
+  LogsQuerySchema,
+  PipelineIdSchema,
+  PipelineQuerySchema,
+  RollbackQuerySchema,
+} from './schemas';
 import { validated } from './validated';
 
 export const NEXT_PAGE_TOKEN_HEADER = 'Weir-Next-Page-Token';
@@ -51,8 +62,8 @@ export function pipelineRoutes(router: Router, dependencies: CommandRouteDepende
 
   router.get(
     READ_ROUTES.pipeline.path,
-    validated({ params: idParams }, async ({ params }, ctx) => {
-      ctx.body = pipelineBody(await gateway.get(params.id));
+    validated({ params: idParams, query: PipelineQuerySchema }, async ({ params, query }, ctx) => {
+      ctx.body = pipelineBody(await (query.revision === undefined ? gateway.get(params.id) : gateway.revision(params.id, query.revision)));
     }),
   );
 
@@ -88,6 +99,32 @@ export function pipelineRoutes(router: Router, dependencies: CommandRouteDepende
   );
 
   commandRoutes(router, dependencies);
+
+  const answerEdit = (ctx: Context, { outcome, record }: EditAnswer) => {
+    ctx.set(COMMAND_OUTCOME_HEADER, outcome);
+    ctx.body = pipelineBody(record);
+  };
+
+  router.put(
+    EDIT_ROUTES.edit.path,
+    validated({ params: idParams, body: EditPipelineSchema }, async ({ params, body }, ctx) => {
+      if (body.pipeline_id !== undefined && body.pipeline_id !== params.id) {
+        throw new ApiError('VALIDATION_FAILED', `invalid body: pipeline_id: must be ${params.id}, the id in the path`, {
+          fields: { pipeline_id: `must be ${params.id}, the id in the path` },
+        });
+      }
+      const { requestId } = requestIdOf(ctx);
+      answerEdit(ctx, await gateway.edit(params.id, { spec: { ...body, pipeline_id: params.id } }, requestId));
+    }),
+  );
+
+  router.post(
+    EDIT_ROUTES.rollback.path,
+    validated({ params: idParams, query: RollbackQuerySchema }, async ({ params, query }, ctx) => {
+      const { requestId } = requestIdOf(ctx);
+      answerEdit(ctx, await gateway.edit(params.id, { rollback_to: query.revision }, requestId));
+    }),
+  );
 }
 
 /** A fresh id, or one derived from the request id so that retries of one create agree on it. */

@@ -27,13 +27,20 @@ export function summaryBody({
 }
 
 export function pipelineBody(record: PipelineRecord): z.input<typeof PipelineSchema> {
-  return { ...summaryBody(record), failure: record.failure, name: record.spec.name, components: record.spec.components };
+  return {
+    ...summaryBody(record),
+    failure: record.failure,
+    spec_revision: record.spec_revision,
+    name: record.spec.name,
+    components: record.spec.components,
+  };
 }
 
 export function healthBody(record: PipelineRecord): z.input<typeof PipelineHealthSchema> {
   return {
     ...summaryBody(record),
     failure: record.failure,
+    spec_revision: record.spec_revision,
     components: componentHealth(record.spec, record.overall_status, record.failure, record.observation),
     observed_at: record.observation?.at ?? null,
     allowed_actions: allowedActions(record.overall_status),

@@ -10,7 +10,7 @@ import {
   isWeirVariable,
 } from '../pipeline/pipeline-spec';
 import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../pipeline/pipeline-view';
-import { COMMANDS, PIPELINE_STATUSES } from '../pipeline/status-machine';
+import { ACTIONS, PIPELINE_STATUSES } from '../pipeline/status-machine';
 import { HEALTH_STATES } from './component-health';
 import { streamGraphProblems } from '../pipeline/stream-graph';
 
@@ -136,6 +136,20 @@ export const CreatePipelineSchema = z
   })
   .openapi('CreatePipeline');
 
+/** An edit's body is a whole spec, as at create; its pipeline_id, when given, must be the path's. */
+export const EditPipelineSchema = CreatePipelineSchema;
+
+const SpecRevisionSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** GET one pipeline: `?revision=N` reads an earlier spec. */
+export const PipelineQuerySchema = z.object({
+  revision: SpecRevisionSchema.optional().openapi({ description: 'A revision of the spec to read; the current one by default' }),
+});
+
+export const RollbackQuerySchema = z.object({
+  revision: SpecRevisionSchema.openapi({ description: 'The earlier revision whose spec becomes the next revision' }),
+});
+
 const timestamp = z.string().openapi({ example: '2026-01-15T10:00:00.000Z' });
 
 export const FailureReasonSchema = z
@@ -160,6 +174,11 @@ export const PipelineSummarySchema = z
 
 const PipelineStatusViewSchema = PipelineSummarySchema.extend({
   failure: FailureReasonSchema.nullable(),
+  spec_revision: z
+    .number()
+    .int()
+    .min(1)
+    .openapi({ description: 'The revision of the spec: 1 at create, one more with each accepted edit' }),
 });
 
 export const ComponentHealthSchema = z
@@ -177,7 +196,7 @@ export const PipelineHealthSchema = PipelineStatusViewSchema.extend({
   components: z.array(ComponentHealthSchema),
   observed_at: timestamp.nullable(),
   allowed_actions: z
-    .array(z.enum(COMMANDS))
+    .array(z.enum(ACTIONS))
     .openapi({ description: 'The commands that would do something now; the others are no-ops or refused (409)' }),
 }).openapi('PipelineHealth');
 
@@ -185,6 +204,17 @@ export const PipelineSchema = PipelineStatusViewSchema.extend({
   name: z.string(),
   components: z.array(ComponentSpecSchema),
 }).openapi('Pipeline');
+
+export const SpecChangeSchema = z
+  .object({
+    fields: z.array(z.string()).openapi({ description: 'Pipeline fields that changed: name, component_order' }),
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.object({ component: z.string(), fields: z.array(z.string()) })).openapi({
+      description: 'Fields by name, such as image, replicas or env.LOG_LEVEL; values never appear',
+    }),
+  })
+  .openapi('SpecChange');
 
 export const TransitionSchema = z
   .object({
@@ -196,11 +226,13 @@ export const TransitionSchema = z
     at: timestamp,
     from: PipelineStatusSchema,
     to: PipelineStatusSchema,
-    command: z.enum(COMMANDS).nullable(),
+    command: z.enum(ACTIONS).nullable(),
     source: z.enum(TRANSITION_SOURCES),
     request_id: z.string().nullable(),
     reason: z.string(),
     outcome: z.enum(TRANSITION_OUTCOMES),
+    spec_revision: z.number().int().optional().openapi({ description: 'On an edit: the revision it made' }),
+    spec_change: SpecChangeSchema.optional(),
   })
   .openapi('Transition');
 
@@ -288,6 +320,7 @@ export const ErrorSchema = z
       'NOT_FOUND',
       'ALREADY_EXISTS',
       'INVALID_TRANSITION',
+      'STREAMS_NOT_EMPTY',
       'PAYLOAD_TOO_LARGE',
       'UNSUPPORTED_MEDIA_TYPE',
       'UNAUTHORIZED',

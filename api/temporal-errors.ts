@@ -7,7 +7,16 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { INVALID_TRANSITION, OPERATION_FAILED, type InvalidTransitionDetails } from '../pipeline/command-failures';
+import {
+  EDIT_CHECK_FAILED,
+  INVALID_SPEC,
+  INVALID_TRANSITION,
+  OPERATION_FAILED,
+  REVISION_NOT_FOUND,
+  STREAMS_NOT_EMPTY,
+  type InvalidTransitionDetails,
+} from '../pipeline/command-failures';
+import type { StreamHolding } from '../pipeline/held-streams';
 import { ApiError } from './api-error';
 import { timeoutError, type TimedCall } from './deadline';
 
@@ -27,6 +36,13 @@ export function translateTemporalError(error: unknown, pipelineId: string, call:
     if (cause instanceof ApplicationFailure && cause.type === INVALID_TRANSITION) {
       return new ApiError('INVALID_TRANSITION', cause.message, { ...(cause.details?.[0] as InvalidTransitionDetails) });
     }
+    if (cause instanceof ApplicationFailure && cause.type === STREAMS_NOT_EMPTY) {
+      return new ApiError('STREAMS_NOT_EMPTY', cause.message, { streams: (cause.details?.[0] as StreamHolding[] | undefined) ?? [] });
+    }
+    if (cause instanceof ApplicationFailure && cause.type === REVISION_NOT_FOUND) return new ApiError('NOT_FOUND', cause.message);
+    if (cause instanceof ApplicationFailure && cause.type === INVALID_SPEC)
+      return new ApiError('VALIDATION_FAILED', cause.message, { fields: {} });
+    if (cause instanceof ApplicationFailure && cause.type === EDIT_CHECK_FAILED) return new ApiError('UNAVAILABLE', cause.message);
     // The command was accepted but its work failed after its retries: the pipeline is Failed with this reason.
     if (cause instanceof ApplicationFailure && cause.type === OPERATION_FAILED) {
       return new ApiError('INTERNAL', cause.message, { failure: cause.details?.[0] ?? null });

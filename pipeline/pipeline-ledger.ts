@@ -1,6 +1,8 @@
 import type { PipelineSpec } from './pipeline-spec';
 import type { FailureReason, PipelineMemo, PipelineView, TransitionRecord, TransitionSource } from './pipeline-view';
-import type { Command, PipelineStatus } from './status-machine';
+import { describeChange, specChange } from './spec-change';
+import { SpecRevisions, type RevisionsSnapshot, type SpecRevision } from './spec-revisions';
+import type { Action, PipelineStatus } from './status-machine';
 
 /** How many transitions a pipeline keeps; older ones are dropped first. */
 export const TRANSITION_HISTORY_LIMIT = 200;
@@ -11,6 +13,8 @@ export interface LedgerSnapshot {
   updated_at: string;
   failure: FailureReason | null;
   transitions: TransitionRecord[];
+  /** The revisions of the spec; absent while the pipeline has never been edited. */
+  revisions?: RevisionsSnapshot;
 }
 
 /** A snapshot as an earlier run may have handed it on: runs from before sequence numbers existed recorded none. */
@@ -19,21 +23,20 @@ export type StoredLedgerSnapshot = Omit<LedgerSnapshot, 'transitions'> & {
 };
 
 export interface TransitionCause {
-  command: Command | null;
+  command: Action | null;
   source: TransitionSource;
   request_id: string | null;
   reason: string;
 }
 
-/** The status of one pipeline and the bounded record of how it got there. Pure: times are passed in. */
+/** The status and spec of one pipeline and the bounded record of how they got there. Pure: times are passed in. */
 export class PipelineLedger {
-  private state: LedgerSnapshot;
+  private state: Omit<LedgerSnapshot, 'revisions'>;
+  private readonly revisions: SpecRevisions;
 
-  private constructor(
-    readonly spec: PipelineSpec,
-    snapshot: LedgerSnapshot,
-  ) {
+  private constructor(spec: PipelineSpec, { revisions, ...snapshot }: LedgerSnapshot) {
     this.state = { ...snapshot, transitions: [...snapshot.transitions] };
+    this.revisions = SpecRevisions.restore(spec, snapshot.created_at, revisions);
   }
 
   static create(spec: PipelineSpec, now: string): PipelineLedger {
@@ -50,6 +53,44 @@ export class PipelineLedger {
     return this.state.status;
   }
 
+  /** The current spec: the one the next deploy or resume runs. */
+  get spec(): PipelineSpec {
+    return this.revisions.current.spec;
+  }
+
+  get specRevision(): number {
+    return this.revisions.current.revision;
+  }
+
+  revision(revision: number): SpecRevision | undefined {
+    return this.revisions.find(revision);
+  }
+
+  /** The revision an edit with this request id made, as far as the kept revisions reach. */
+  revisionMadeBy(requestId: string): SpecRevision | undefined {
+    return this.revisions.madeBy(requestId);
+  }
+
+  /** Makes `spec` the next revision and records what changed; the status stays. */
+  edit(spec: PipelineSpec, cause: TransitionCause, now: string): SpecRevision {
+    const change = specChange(this.spec, spec);
+    const revision = this.revisions.add(spec, now, cause.request_id);
+    const reason = `${cause.reason}: revision ${revision.revision}${describeChange(change) ? `, ${describeChange(change)}` : ''}`;
+    const status = this.state.status;
+    this.append({
+      at: now,
+      from: status,
+      to: status,
+      ...cause,
+      reason,
+      outcome: 'applied',
+      spec_revision: revision.revision,
+      spec_change: change,
+    });
+    this.state.updated_at = now;
+    return revision;
+  }
+
   transition(to: PipelineStatus, cause: TransitionCause, now: string, failure: FailureReason | null = null): void {
     this.append({ at: now, from: this.state.status, to, ...cause, outcome: 'applied' });
     this.state.status = to;
@@ -62,20 +103,25 @@ export class PipelineLedger {
   }
 
   /** Whether a request with this id already applied this command, as far as the kept history reaches. */
-  hasApplied(command: Command, requestId: string): boolean {
+  hasApplied(command: Action, requestId: string): boolean {
     return this.state.transitions.some(
       (record) => record.outcome === 'applied' && record.command === command && record.request_id === requestId,
     );
   }
 
   snapshot(): LedgerSnapshot {
-    return { ...this.state, transitions: [...this.state.transitions] };
+    const revisions = this.revisions.snapshot();
+    return { ...this.state, transitions: [...this.state.transitions], ...(revisions ? { revisions } : {}) };
   }
 
-  /** The memo fields that change with the status; the spec is written once, when the pipeline is created. */
+  /** The memo fields that change with the status; the spec is written at create and at each edit (specMemo). */
   statusMemo(): Omit<PipelineMemo, 'spec'> {
     const { created_at, updated_at, failure } = this.state;
     return { pipeline_name: this.spec.name, created_at, updated_at, failure };
+  }
+
+  specMemo(): Pick<PipelineMemo, 'spec' | 'spec_revision'> {
+    return { spec: this.spec, spec_revision: this.specRevision };
   }
 
   view(): PipelineView {
@@ -88,6 +134,7 @@ export class PipelineLedger {
       updated_at,
       failure,
       spec: this.spec,
+      spec_revision: this.specRevision,
       transitions: [...transitions],
     };
   }

@@ -1,5 +1,6 @@
 import type { PipelineSpec } from './pipeline-spec';
-import type { Command, PipelineStatus } from './status-machine';
+import type { SpecChange } from './spec-change';
+import type { Action, PipelineStatus } from './status-machine';
 
 /** Why a pipeline is Failed. */
 export interface FailureReason {
@@ -26,12 +27,15 @@ export interface TransitionRecord {
   at: string;
   from: PipelineStatus;
   to: PipelineStatus;
-  command: Command | null;
+  command: Action | null;
   source: TransitionSource;
   request_id: string | null;
   reason: string;
   /** `refused` records a signal that was invalid in `from`; the status did not change. */
   outcome: TransitionOutcome;
+  /** On an edit: the revision it made, and what it changed. */
+  spec_revision?: number;
+  spec_change?: SpecChange;
 }
 
 /** The full view returned by the `status` query. */
@@ -43,6 +47,7 @@ export interface PipelineView {
   updated_at: string;
   failure: FailureReason | null;
   spec: PipelineSpec;
+  spec_revision: number;
   transitions: TransitionRecord[];
 }
 
@@ -53,6 +58,8 @@ export interface PipelineMemo {
   updated_at: string;
   failure: FailureReason | null;
   spec: PipelineSpec;
+  /** The revision of `spec`; absent until the first edit, meaning 1. */
+  spec_revision?: number;
   /** The X-Request-Id of the create, so a retried create is recognised; absent on pipelines created before it was kept. */
   create_request_id?: string;
 }

@@ -6,21 +6,32 @@
 export const PIPELINE_STATUSES = ['Created', 'Running', 'Stopping', 'Stopped', 'Terminating', 'Failed', 'Resuming', 'Deleting'] as const;
 export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
 
+/** The lifecycle commands: each is an update and a signal of the same name. */
 export const COMMANDS = ['stop', 'terminate', 'resume', 'delete'] as const;
 export type Command = (typeof COMMANDS)[number];
 
+/** Commands that change the spec. They carry one, so they are updates only. */
+export const SPEC_COMMANDS = ['edit'] as const;
+export type SpecCommand = (typeof SPEC_COMMANDS)[number];
+
+export const ACTIONS = [...COMMANDS, ...SPEC_COMMANDS] as const;
+export type Action = Command | SpecCommand;
+
 /**
  * What a command does in a status: move to another status, join the work already under way for it (a delete during
- * Deleting waits for the same removal), change nothing because it is already done or under way, or refuse.
+ * Deleting waits for the same removal), apply it where the pipeline stands (an edit of a Stopped pipeline changes its
+ * spec, not its status), change nothing because it is already done or under way, or refuse.
  */
-export type Decision = { outcome: 'transition'; to: PipelineStatus } | { outcome: 'join' } | { outcome: 'noop' } | { outcome: 'refuse' };
+export type Decision =
+  { outcome: 'transition'; to: PipelineStatus } | { outcome: 'join' } | { outcome: 'apply' } | { outcome: 'noop' } | { outcome: 'refuse' };
 
 const transition = (to: PipelineStatus): Decision => ({ outcome: 'transition', to });
 const JOIN: Decision = { outcome: 'join' };
+const APPLY: Decision = { outcome: 'apply' };
 const NOOP: Decision = { outcome: 'noop' };
 const REFUSE: Decision = { outcome: 'refuse' };
 
-const COMMAND_TABLE: Record<Command, Record<PipelineStatus, Decision>> = {
+const COMMAND_TABLE: Record<Action, Record<PipelineStatus, Decision>> = {
   stop: {
     Created: REFUSE,
     Running: transition('Stopping'),
@@ -61,17 +72,28 @@ const COMMAND_TABLE: Record<Command, Record<PipelineStatus, Decision>> = {
     Resuming: REFUSE,
     Deleting: JOIN,
   },
+  // An edit takes effect on the next resume, so it is taken only where no component runs as the pipeline's spec says.
+  edit: {
+    Created: REFUSE,
+    Running: REFUSE,
+    Stopping: REFUSE,
+    Stopped: APPLY,
+    Terminating: REFUSE,
+    Failed: APPLY,
+    Resuming: REFUSE,
+    Deleting: REFUSE,
+  },
 };
 
-export function decide(command: Command, status: PipelineStatus): Decision {
-  return COMMAND_TABLE[command][status];
+export function decide(action: Action, status: PipelineStatus): Decision {
+  return COMMAND_TABLE[action][status];
 }
 
-/** Commands that would do something in this status: no-ops and refusals excluded, joining included. */
-export function allowedActions(status: PipelineStatus): Command[] {
-  return COMMANDS.filter((command) => {
-    const { outcome } = decide(command, status);
-    return outcome === 'transition' || outcome === 'join';
+/** Commands that would do something in this status: no-ops and refusals excluded, joining and applying included. */
+export function allowedActions(status: PipelineStatus): Action[] {
+  return ACTIONS.filter((action) => {
+    const { outcome } = decide(action, status);
+    return outcome === 'transition' || outcome === 'join' || outcome === 'apply';
   });
 }
 

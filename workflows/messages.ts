@@ -1,6 +1,8 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PipelineView } from '../pipeline/pipeline-view';
+import type { PipelineSpec } from '../pipeline/pipeline-spec';
+import type { PipelineMemo, PipelineView } from '../pipeline/pipeline-view';
+import type { SpecRevision } from '../pipeline/spec-revisions';
 import { COMMANDS, type Command, type PipelineStatus } from '../pipeline/status-machine';
 
 /** Optional argument of every command; the API always sends a request id. */
@@ -26,3 +28,19 @@ export const COMMAND_UPDATES = byCommand<CommandUpdate>((command) => defineUpdat
 export const COMMAND_SIGNALS = byCommand<CommandSignal>((command) => defineSignal<[CommandRequest?]>(command));
 
 export const statusQuery = defineQuery<PipelineView>('status');
+
+/** A new spec for the pipeline, whole, or the number of an earlier revision to go back to. */
+export type EditRequest = CommandRequest & ({ spec: PipelineSpec } | { rollback_to: number });
+
+/** What an edit leaves: the pipeline's status and memo, the spec and its revision included. */
+export interface EditResult {
+  outcome: 'accepted' | 'noop';
+  status: PipelineStatus;
+  memo: PipelineMemo;
+}
+
+/** The one spec command: `edit`, an update only, since it carries a spec. */
+export const editUpdate = defineUpdate<EditResult, [EditRequest]>('edit');
+
+/** One kept revision of the spec, or null when the pipeline has none of that number (any more). */
+export const revisionQuery = defineQuery<SpecRevision | null, [number]>('revision');

@@ -3,6 +3,7 @@ import type { PipelineActivities } from '../activities/create-activities';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { withSettingDefaults, type PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineStatus } from '../pipeline/status-machine';
+import { streamNames } from '../pipeline/stream-graph';
 
 /** What an operation asks of the workflow when it ends without completing its status: a move to another status. */
 export interface Escalation {
@@ -53,8 +54,8 @@ async function settleOrCancel(work: () => Promise<void>, timeoutMs?: number, yie
   return true;
 }
 
-/** Builds the operations of one pipeline, each activity with explicit timeouts and retries. */
-export function pipelineOperations(spec: PipelineSpec, configured: PipelineSettings, shouldYield: () => boolean) {
+/** Builds the operations of one pipeline, on its current spec, each activity with explicit timeouts and retries. */
+export function pipelineOperations(currentSpec: () => PipelineSpec, configured: PipelineSettings, shouldYield: () => boolean) {
   const settings = withSettingDefaults(configured);
   const backoff = {
     initialInterval: seconds(settings.initial_retry_interval_seconds),
@@ -92,25 +93,31 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
     retry: backoff,
   });
 
+  // An edit's check answers while its caller waits, so it retries briefly; the update fails, changing nothing, if it cannot.
+  const checking = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: '30s',
+    retry: { ...backoff, maximumAttempts: Math.min(settings.max_attempts, 3) },
+  });
+
   const start: Operation = {
     name: 'deploy',
     run: async () => {
-      await quick.deployPipeline(spec);
-      await readiness.waitForPipelineReady(spec);
+      await quick.deployPipeline(currentSpec());
+      await readiness.waitForPipelineReady(currentSpec());
     },
   };
   const resume: Operation = {
     name: 'resume',
     run: async () => {
-      await quick.startPipelineAgain(spec);
-      await readiness.waitForPipelineReady(spec);
+      await quick.startPipelineAgain(currentSpec());
+      await readiness.waitForPipelineReady(currentSpec());
     },
   };
   const drain: Operation = {
     name: 'stop',
     run: async () => {
       const drained = await settleOrCancel(
-        () => draining.drainPipeline(spec, settings.stop_grace_seconds),
+        () => draining.drainPipeline(currentSpec(), settings.stop_grace_seconds),
         seconds(settings.stop_deadline_seconds),
       );
       if (drained) return undefined;
@@ -120,15 +127,18 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
       };
     },
   };
-  const legacyStop: Operation = { name: 'stop', run: () => stopping.stopPipeline(spec, settings.stop_grace_seconds) };
-  const kill: Operation = { name: 'terminate', run: () => quick.killPipeline(spec) };
+  const legacyStop: Operation = { name: 'stop', run: () => stopping.stopPipeline(currentSpec(), settings.stop_grace_seconds) };
+  const kill: Operation = { name: 'terminate', run: () => quick.killPipeline(currentSpec()) };
   const watch: Operation = {
     name: 'monitor',
     run: async () => {
-      await settleOrCancel(() => watching.watchPipeline(spec, WATCH_ROUND_SECONDS), undefined, shouldYield);
+      await settleOrCancel(() => watching.watchPipeline(currentSpec(), WATCH_ROUND_SECONDS), undefined, shouldYield);
     },
   };
-  const remove: Operation = { name: 'delete', run: () => quick.removePipeline(spec.pipeline_id) };
+  const remove: Operation = { name: 'delete', run: () => quick.removePipeline(currentSpec().pipeline_id) };
+
+  /** The streams an edit to `spec` would remove that still hold messages; the edit is refused while there are any. */
+  const heldStreamsAfter = (spec: PipelineSpec) => checking.heldStreamsAfterEdit(spec.pipeline_id, streamNames(spec.components));
 
   const forStatus = (status: PipelineStatus): Operation | undefined => {
     switch (status) {
@@ -148,7 +158,7 @@ export function pipelineOperations(spec: PipelineSpec, configured: PipelineSetti
         return undefined;
     }
   };
-  return { forStatus };
+  return { forStatus, heldStreamsAfter };
 }
 
 export type PipelineOperations = ReturnType<typeof pipelineOperations>;

@@ -1,21 +1,14 @@
 import { ApplicationFailure, CancellationScope, condition, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { failureReasonOf } from './failure-reason';
-import { INVALID_TRANSITION, OPERATION_FAILED, type InvalidTransitionDetails } from '../pipeline/command-failures';
+import { OPERATION_FAILED } from '../pipeline/command-failures';
 import type { CommandRequest, CommandResult } from './messages';
 import type { Operation, PipelineOperations } from './operations';
 import type { PipelineLedger, TransitionCause } from '../pipeline/pipeline-ledger';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import type { FailureReason, PipelineView, TransitionSource } from '../pipeline/pipeline-view';
+import { invalidTransition, refusalMessage } from './refusals';
 import { pipelineStatusKey } from './search-attributes';
-import {
-  allowedActions,
-  completionOf,
-  decide,
-  isSettled,
-  type Command,
-  type Decision,
-  type PipelineStatus,
-} from '../pipeline/status-machine';
+import { completionOf, decide, isSettled, type Command, type Decision, type PipelineStatus } from '../pipeline/status-machine';
 
 /**
  * Runs that started before Deleting existed kept deletion beside the status and never published it; replaying them,
@@ -60,7 +53,7 @@ export class PipelineManager {
 
   /** The update validator: refuses a command that contradicts the status, changing nothing. */
   validate(command: Command, request: CommandRequest): void {
-    if (this.decisionFor(command, request).outcome === 'refuse') throw this.invalidTransition(command);
+    if (this.decisionFor(command, request).outcome === 'refuse') throw invalidTransition(command, this.status);
   }
 
   /** An update the validator accepted. A delete answers once the pipeline is gone, or fails with the removal. */
@@ -75,7 +68,7 @@ export class PipelineManager {
   onSignal(command: Command, request?: CommandRequest): void {
     const decision = this.decisionFor(command, request);
     const cause = this.causeOf(command, 'signal', request);
-    if (decision.outcome === 'refuse') this.ledger.recordRefusal({ ...cause, reason: this.refusalMessage(command) }, now());
+    if (decision.outcome === 'refuse') this.ledger.recordRefusal({ ...cause, reason: refusalMessage(command, this.status) }, now());
     else this.execute(decision, cause);
   }
 
@@ -149,19 +142,5 @@ export class PipelineManager {
 
   private causeOf(command: Command, source: TransitionSource, request?: CommandRequest): TransitionCause {
     return { command, source, request_id: request?.request_id ?? null, reason: `${command} requested` };
-  }
-
-  private refusalMessage(command: Command): string {
-    return `cannot ${command} a pipeline that is ${this.status}`;
-  }
-
-  private invalidTransition(command: Command): ApplicationFailure {
-    const details: InvalidTransitionDetails = { current_status: this.status, allowed_actions: allowedActions(this.status) };
-    return ApplicationFailure.create({
-      type: INVALID_TRANSITION,
-      message: this.refusalMessage(command),
-      nonRetryable: true,
-      details: [details],
-    });
   }
 }

@@ -1,14 +1,16 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
-import { COMMAND_SIGNALS, COMMAND_UPDATES, statusQuery } from './messages';
+import { COMMAND_SIGNALS, COMMAND_UPDATES, editUpdate, revisionQuery, statusQuery } from './messages';
 import { pipelineOperations } from './operations';
 import { PipelineLedger, type StoredLedgerSnapshot } from '../pipeline/pipeline-ledger';
+import { PipelineEditor } from './pipeline-editor';
 import { PipelineManager } from './pipeline-manager';
-import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import { withSettingDefaults, type PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { pipelineStatusKey } from './search-attributes';
 import { COMMANDS } from '../pipeline/status-machine';
 
 export interface PipelineWorkflowInput {
+  /** The current spec; a continued run also carries every kept revision in `ledger`. */
   spec: PipelineSpec;
   settings: PipelineSettings;
   /** Present when this run continues an earlier one. */
@@ -20,14 +22,16 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
   const { spec, settings } = input;
   const ledger = input.ledger ? PipelineLedger.restore(spec, input.ledger) : PipelineLedger.create(spec, new Date().toISOString());
   const continueAsNewDue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
-  const manager = new PipelineManager(ledger, settings, pipelineOperations(spec, settings, continueAsNewDue), {
+  const operations = pipelineOperations(() => ledger.spec, settings, continueAsNewDue);
+  const manager = new PipelineManager(ledger, settings, operations, {
     due: continueAsNewDue,
     continueAsNew: () =>
       makeContinueAsNewFunc<typeof pipelineWorkflow>({
         memo: workflowInfo().memo,
         typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
-      })({ spec, settings, ledger: ledger.snapshot() }),
+      })({ spec: ledger.spec, settings, ledger: ledger.snapshot() }),
   });
+  const editor = new PipelineEditor(ledger, operations.heldStreamsAfter, withSettingDefaults(settings).max_attempts);
 
   for (const command of COMMANDS) {
     setHandler(COMMAND_UPDATES[command], (request) => manager.onUpdate(command, request), {
@@ -35,7 +39,9 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
     });
     setHandler(COMMAND_SIGNALS[command], (request) => manager.onSignal(command, request));
   }
+  setHandler(editUpdate, (request) => editor.onEdit(request), { validator: (request) => editor.validate(request) });
   setHandler(statusQuery, () => manager.view());
+  setHandler(revisionQuery, (revision) => ledger.revision(revision) ?? null);
 
   await manager.run();
   await condition(allHandlersFinished);

@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { processEnv, type RunnableComponent } from '../runnable-spec';
-import { COMPONENT_LABEL, REPLICA_LABEL, containerName, pipelineLabels, volumeName } from './resource-names';
+import { componentFingerprint } from '../component-fingerprint';
+import { COMPONENT_LABEL, FINGERPRINT_LABEL, REPLICA_LABEL, containerName, pipelineLabels, volumeName } from './resource-names';
 
 export const DATA_MOUNT_PATH = '/weir-data';
 
@@ -24,7 +25,12 @@ export function containerCreateOptions({
     Image: component.image,
     Cmd: component.command,
     Env: Object.entries(processEnv(component)).map(([name, value]) => `${name}=${value}`),
-    Labels: { ...pipelineLabels(pipelineId), [COMPONENT_LABEL]: component.name, [REPLICA_LABEL]: String(replica) },
+    Labels: {
+      ...pipelineLabels(pipelineId),
+      [COMPONENT_LABEL]: component.name,
+      [REPLICA_LABEL]: String(replica),
+      [FINGERPRINT_LABEL]: componentFingerprint(component),
+    },
     HostConfig: {
       NetworkMode: networkMode,
       Mounts: [{ Type: 'volume', Source: volumeName(pipelineId), Target: DATA_MOUNT_PATH }],

@@ -2,6 +2,8 @@ import { PIPELINE_LABEL } from '../../pipeline/names';
 
 /** Names and labels of the Docker resources a pipeline owns. */
 export { COMPONENT_LABEL, PIPELINE_LABEL, REPLICA_LABEL } from '../../pipeline/names';
+/** The componentFingerprint of the spec a container was created from. */
+export const FINGERPRINT_LABEL = 'weir.spec-hash';
 const MANAGED_LABEL = 'weir.managed';
 
 export function containerName(pipelineId: string, component: string, replica: number): string {

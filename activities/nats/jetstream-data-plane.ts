@@ -12,6 +12,8 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataPlane } from '../data-plane';
+import { StreamsNotEmptyError } from '../errors';
+import type { StreamHolding } from '../../pipeline/held-streams';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { streamNames } from '../../pipeline/stream-graph';
 import type { NatsConnectionProvider } from './nats-connection';
@@ -87,6 +89,53 @@ export class JetStreamDataPlane implements DataPlane {
       (await this.manager()).consumers.info(stream, component),
     );
     return info.num_pending + info.num_ack_pending;
+  }
+
+  async heldStreamsBesides(pipelineId: string, used: string[]): Promise<StreamHolding[]> {
+    return this.reachingNats(`reading the streams of pipeline ${pipelineId}`, undefined, async () => {
+      const others = await this.streamsBesides(pipelineId, used);
+      return others.filter(({ messages }) => messages > 0);
+    });
+  }
+
+  async retireUnusedBy(spec: PipelineSpec): Promise<void> {
+    await this.reachingNats(`removing what the spec of pipeline ${spec.pipeline_id} no longer uses`, undefined, () =>
+      this.retireStreams(spec),
+    );
+  }
+
+  private async retireStreams(spec: PipelineSpec): Promise<void> {
+    const jsm = await this.manager();
+    for (const stream of streamNames(spec.components)) {
+      const readers = new Set(spec.components.filter((component) => component.input === stream).map((component) => component.name));
+      const name = jetStreamName(spec.pipeline_id, stream);
+      const stale: string[] = [];
+      for await (const consumer of jsm.consumers.list(name)) {
+        if (consumer.config.durable_name && !readers.has(consumer.config.durable_name)) stale.push(consumer.config.durable_name);
+      }
+      for (const consumer of stale) await ignoringCode(jsm.consumers.delete(name, consumer), JetStreamApiCodes.ConsumerNotFound);
+    }
+    const unused = await this.streamsBesides(spec.pipeline_id, streamNames(spec.components));
+    for (const { stream, messages } of unused) {
+      if (messages === 0) await ignoringCode(jsm.streams.delete(jetStreamName(spec.pipeline_id, stream)), JetStreamApiCodes.StreamNotFound);
+    }
+    const held = unused.filter(({ messages }) => messages > 0);
+    if (held.length > 0) throw new StreamsNotEmptyError(held);
+  }
+
+  /** The pipeline's streams other than `used`, by their name in the spec, with the messages each holds. */
+  private async streamsBesides(pipelineId: string, usedStreams: string[]): Promise<StreamHolding[]> {
+    const jsm = await this.manager();
+    const prefix = pipelineStreamPrefix(pipelineId);
+    const used = new Set(usedStreams);
+    const unused: StreamHolding[] = [];
+    for await (const name of jsm.streams.names()) {
+      const stream = name.slice(prefix.length);
+      if (!name.startsWith(prefix) || used.has(stream)) continue;
+      const info = await ignoringCode(jsm.streams.info(name), JetStreamApiCodes.StreamNotFound);
+      if (info) unused.push({ stream, messages: info.state.messages });
+    }
+    return unused;
   }
 
   /** Deletes every stream of the pipeline, and with them their consumers. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import Docker from 'dockerode';
 import { withWeirEnv } from '../../activities/component-env';
+import { componentFingerprint } from '../../activities/component-fingerprint';
 import { DATA_MOUNT_PATH } from '../../activities/docker/container-options';
 import { pullImage } from '../../activities/docker/images';
 import { DockerOrchestrator } from '../../activities/docker-orchestrator';
@@ -61,7 +62,8 @@ describe('DockerOrchestrator', () => {
     const spec = pipelineOf({ name: 'source', replicas: 2, env: { GREETING: 'hello' } });
     const id = spec.pipeline_id;
 
-    await orchestrator.deploy(withWeirEnv(spec, 'nats://127.0.0.1:4222'));
+    const runnable = withWeirEnv(spec, 'nats://127.0.0.1:4222');
+    await orchestrator.deploy(runnable);
 
     const containers = await containersOf(id);
     expect(containers.map(({ Name }) => Name)).toEqual([`/weir-${id}-source-0`, `/weir-${id}-source-1`]);
@@ -71,6 +73,7 @@ describe('DockerOrchestrator', () => {
         'weir.component': 'source',
         'weir.replica': String(replica),
         'weir.managed': 'true',
+        'weir.spec-hash': componentFingerprint(runnable.components[0]),
       });
       expect(container.Config.Env).toEqual(
         expect.arrayContaining(['GREETING=hello', `WEIR_PIPELINE_ID=${id}`, 'WEIR_COMPONENT=source', 'NATS_URL=nats://127.0.0.1:4222']),

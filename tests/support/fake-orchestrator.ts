@@ -28,6 +28,7 @@ export interface Behaviour {
 export class FakeOrchestrator implements Orchestrator {
   private readonly behaviours = new Map<string, Behaviour>();
   private readonly calls = new Map<string, FakeOperation[]>();
+  private readonly started = new Map<string, PipelineSpec>();
 
   configure(pipelineId: string, behaviour: Behaviour): void {
     this.behaviours.set(pipelineId, behaviour);
@@ -37,7 +38,13 @@ export class FakeOrchestrator implements Orchestrator {
     return this.calls.get(pipelineId) ?? [];
   }
 
+  /** The spec of the last deploy or start again, as the orchestrator got it. */
+  lastStartedSpec(pipelineId: string): PipelineSpec | undefined {
+    return this.started.get(pipelineId);
+  }
+
   deploy(spec: PipelineSpec): Promise<void> {
+    this.started.set(spec.pipeline_id, spec);
     return this.perform(spec.pipeline_id, 'deploy');
   }
 
@@ -55,6 +62,7 @@ export class FakeOrchestrator implements Orchestrator {
   }
 
   startAgain(spec: PipelineSpec): Promise<void> {
+    this.started.set(spec.pipeline_id, spec);
     return this.perform(spec.pipeline_id, 'startAgain');
   }
 

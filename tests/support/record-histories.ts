@@ -62,6 +62,21 @@ const scenarios: Record<string, Scenario> = {
     await handle.signal(COMMAND_SIGNALS.stop);
     await statusOf(gateway, id, 'Stopped');
   },
+  async edit({ gateway }, id) {
+    const spec = specFor(id);
+    await gateway.create(spec, `create-${id}`);
+    await statusOf(gateway, id, 'Running');
+    await gateway.command(id, 'stop', 'stop-1');
+    await statusOf(gateway, id, 'Stopped');
+    await gateway.edit(
+      id,
+      { spec: { ...spec, components: [...spec.components, { name: 'added', image: 'busybox:latest', replicas: 2 }] } },
+      'edit-1',
+    );
+    await gateway.edit(id, { rollback_to: 1 }, 'rollback-1');
+    await gateway.command(id, 'resume', 'resume-1');
+    await statusOf(gateway, id, 'Running');
+  },
   async 'continue-as-new'({ gateway, env }, id) {
     await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');

@@ -6,7 +6,7 @@ import { createApp } from '../../api/create-app';
 import { ApiMetrics } from '../../api/metrics';
 import type { WatchSource } from '../../api/pipeline-watcher';
 import { PipelineWatchers } from '../../api/pipeline-watchers';
-import type { PipelinePage, PipelineRecord, Pipelines } from '../../api/pipeline-gateway';
+import type { EditAnswer, EditTarget, PipelinePage, PipelineRecord, Pipelines } from '../../api/pipeline-gateway';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { SecretDirectory } from '../../secret-directory';
 import type { Command } from '../../pipeline/status-machine';
@@ -27,6 +27,7 @@ class FakePipelines implements Pipelines {
       updated_at: '2026-01-15T10:00:00.000Z',
       failure: null,
       spec,
+      spec_revision: 1,
     };
     this.records.set(spec.pipeline_id, record);
     return record;
@@ -36,6 +37,22 @@ class FakePipelines implements Pipelines {
     const record = this.records.get(pipelineId);
     if (!record) throw ApiError.notFound(pipelineId);
     return record;
+  }
+
+  async revision(pipelineId: string, revision: number): Promise<PipelineRecord> {
+    this.calls.push(`revision ${pipelineId} ${revision}`);
+    return { ...(await this.get(pipelineId)), spec_revision: revision };
+  }
+
+  async edit(pipelineId: string, target: EditTarget, requestId: string): Promise<EditAnswer> {
+    this.calls.push(
+      `edit ${pipelineId} ${'spec' in target ? `spec ${target.spec.pipeline_id}` : `rollback ${target.rollback_to}`} ${requestId}`,
+    );
+    if (this.refusal) throw this.refusal;
+    const record = await this.get(pipelineId);
+    const edited = { ...record, spec: 'spec' in target ? target.spec : record.spec, spec_revision: record.spec_revision + 1 };
+    this.records.set(pipelineId, edited);
+    return { outcome: 'accepted', record: edited };
   }
 
   async list(status: string | undefined, limit: number, pageToken?: string): Promise<PipelinePage> {
@@ -132,6 +149,7 @@ test('create answers 201 with the pipeline view, replicas defaulted, and the req
     created_at: '2026-01-15T10:00:00.000Z',
     updated_at: '2026-01-15T10:00:00.000Z',
     failure: null,
+    spec_revision: 1,
     name: 'Orders ETL',
     components: [{ name: 'ingestor', image: 'busybox:latest', replicas: 1 }],
   });
@@ -230,4 +248,61 @@ test('an unexpected error is a 500 without its message or stack', async () => {
   };
   const answer = await send('GET', '/api/v1/pipeline/orders-etl');
   expect([answer.status, answer.body]).toEqual([500, { code: 'INTERNAL', message: 'internal error' }]);
+});
+
+test('an edit sends the whole spec under the path id and answers 200 with the new revision and the outcome', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const { pipeline_id: _, ...withoutId } = spec;
+  const answer = await send('PUT', '/api/v1/pipeline/orders-etl', { ...withoutId, name: 'Orders ETL v2' }, { 'x-request-id': 'edit-1' });
+  expect([answer.status, answer.headers.get('weir-command-outcome'), answer.headers.get('x-request-id')]).toEqual([
+    200,
+    'accepted',
+    'edit-1',
+  ]);
+  expect(answer.body).toMatchObject({ pipeline_id: 'orders-etl', name: 'Orders ETL v2', spec_revision: 2, components: [{ replicas: 1 }] });
+  expect(pipelines.calls).toContain('edit orders-etl spec orders-etl edit-1');
+});
+
+test('an edit naming another pipeline, or with a body create would refuse, reaches no gateway call', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const calls = pipelines.calls.length;
+  const foreign = await send('PUT', '/api/v1/pipeline/orders-etl', { ...spec, pipeline_id: 'other' });
+  expect([foreign.status, foreign.body.code, Object.keys(foreign.body.details.fields)]).toEqual([
+    400,
+    'VALIDATION_FAILED',
+    ['pipeline_id'],
+  ]);
+  const broken = await send('PUT', '/api/v1/pipeline/orders-etl', {
+    ...spec,
+    components: [{ name: 'a', image: 'busybox:latest', input: 'nowhere' }],
+  });
+  expect([broken.status, Object.keys(broken.body.details.fields).sort()]).toEqual([400, ['components', 'components.0.input']]);
+  expect(pipelines.calls).toHaveLength(calls);
+});
+
+test('a rollback and a read of a revision pass the revision through; a malformed one is 400', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const rolledBack = await send('POST', '/api/v1/pipeline/orders-etl/rollback?revision=1', undefined, { 'x-request-id': 'back-1' });
+  expect([rolledBack.status, rolledBack.body.spec_revision]).toEqual([200, 2]);
+  const read = await send('GET', '/api/v1/pipeline/orders-etl?revision=1');
+  expect([read.status, read.body.spec_revision]).toEqual([200, 1]);
+  expect(pipelines.calls.slice(-2)).toEqual(['edit orders-etl rollback 1 back-1', 'revision orders-etl 1']);
+  for (const bad of ['0', '1.5', 'two', '']) {
+    expect((await send('POST', `/api/v1/pipeline/orders-etl/rollback?revision=${bad}`)).status).toBe(400);
+    expect((await send('GET', `/api/v1/pipeline/orders-etl?revision=${bad}`)).status).toBe(400);
+  }
+  expect((await send('POST', '/api/v1/pipeline/orders-etl/rollback')).status).toBe(400);
+});
+
+test('an edit refused for its streams answers 409 STREAMS_NOT_EMPTY naming each stream and its count', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  pipelines.refusal = new ApiError('STREAMS_NOT_EMPTY', 'stream raw still holds 12 unconsumed messages', {
+    streams: [{ stream: 'raw', messages: 12 }],
+  });
+  const refused = await send('PUT', '/api/v1/pipeline/orders-etl', spec);
+  expect([refused.status, refused.body.code, refused.body.details]).toEqual([
+    409,
+    'STREAMS_NOT_EMPTY',
+    { streams: [{ stream: 'raw', messages: 12 }] },
+  ]);
 });

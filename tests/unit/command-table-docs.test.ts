@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMMANDS, PIPELINE_STATUSES, decide, type Command, type PipelineStatus } from '../../pipeline/status-machine';
+import { COMMANDS, PIPELINE_STATUSES, SPEC_COMMANDS, decide, type Action, type PipelineStatus } from '../../pipeline/status-machine';
 
-/** The command table as the documentation writes it, between its markers. */
-function documentedTable(): { statuses: string[]; rows: Map<string, string[]> } {
+/** A command table as the documentation writes it, between its markers. */
+function documentedTable(marker: string): { statuses: string[]; rows: Map<string, string[]> } {
   const text = readFileSync(path.join(__dirname, '..', '..', 'docs', 'concepts.md'), 'utf8');
-  const table = /<!-- command-table:start -->\n([\s\S]*?)\n<!-- command-table:end -->/.exec(text);
-  if (!table) throw new Error('docs/concepts.md has no command table between its markers');
+  const table = new RegExp(`<!-- ${marker}:start -->\\n([\\s\\S]*?)\\n<!-- ${marker}:end -->`).exec(text);
+  if (!table) throw new Error(`docs/concepts.md has no ${marker} between its markers`);
   const [header, , ...body] = table[1].split('\n').map((line) =>
     line
       .split('|')
@@ -17,13 +17,15 @@ function documentedTable(): { statuses: string[]; rows: Map<string, string[]> } 
 }
 
 /** How the documentation writes what the status machine decides. */
-function cellFor(command: Command, status: PipelineStatus): string {
-  const decision = decide(command, status);
+function cellFor(action: Action, status: PipelineStatus): string {
+  const decision = decide(action, status);
   switch (decision.outcome) {
     case 'transition':
-      return command === 'delete' ? `**→ ${decision.to}; 204 once gone**` : `**204 → ${decision.to}**`;
+      return action === 'delete' ? `**→ ${decision.to}; 204 once gone**` : `**204 → ${decision.to}**`;
     case 'join':
       return 'joins the removal in flight';
+    case 'apply':
+      return '**200, applied at the next resume**';
     case 'noop':
       return '204 no-op';
     case 'refuse':
@@ -31,11 +33,14 @@ function cellFor(command: Command, status: PipelineStatus): string {
   }
 }
 
-test('the documented command table is the status machine, cell by cell', () => {
-  const { statuses, rows } = documentedTable();
+test.each([
+  ['command-table', COMMANDS],
+  ['spec-command-table', SPEC_COMMANDS],
+] as const)('the documented %s is the status machine, cell by cell', (marker, actions) => {
+  const { statuses, rows } = documentedTable(marker);
   expect(statuses).toEqual([...PIPELINE_STATUSES]);
-  expect([...rows.keys()]).toEqual([...COMMANDS]);
-  for (const command of COMMANDS) {
-    expect([command, rows.get(command)]).toEqual([command, PIPELINE_STATUSES.map((status) => cellFor(command, status))]);
+  expect([...rows.keys()]).toEqual([...actions]);
+  for (const action of actions) {
+    expect([action, rows.get(action)]).toEqual([action, PIPELINE_STATUSES.map((status) => cellFor(action, status))]);
   }
 });

@@ -6,12 +6,43 @@ import { workflowBundle } from '../../harness/workflow-bundle';
 
 /** One folder per workflow version; every version's runs may still be out there and must replay. */
 const HISTORIES = path.join(__dirname, '..', 'histories');
-const SCENARIOS = ['continue-as-new.json', 'failure-then-terminate.json', 'lifecycle.json', 'signals.json', 'terminate-during-stop.json'];
-const versions = readdirSync(HISTORIES).sort();
-const files = versions.flatMap((version) => readdirSync(path.join(HISTORIES, version)).map((file) => path.join(version, file)));
+const FIRST_SCENARIOS = [
+  'continue-as-new.json',
+  'failure-then-terminate.json',
+  'lifecycle.json',
+  'signals.json',
+  'terminate-during-stop.json',
+];
+const versions = readdirSync(HISTORIES).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+const scenariosOf = (version: string) => readdirSync(path.join(HISTORIES, version)).sort();
+const files = versions.flatMap((version) => scenariosOf(version).map((file) => path.join(version, file)));
 
-test.each(versions)('recorded histories of %s cover every kind of pipeline run', (version) => {
-  expect(readdirSync(path.join(HISTORIES, version)).sort()).toEqual(SCENARIOS);
+// A version records every kind of run the one before it did; a newer one may add kinds, such as edits.
+test.each(versions.map((version, index) => [version, index === 0 ? FIRST_SCENARIOS : scenariosOf(versions[index - 1])]))(
+  'recorded histories of %s cover every kind of pipeline run recorded before',
+  (version, earlier) => {
+    expect(scenariosOf(version)).toEqual(expect.arrayContaining(earlier));
+  },
+);
+
+interface RecordedEvent {
+  workflowExecutionUpdateAcceptedEventAttributes?: {
+    acceptedRequest: { input: { name: string; args: { payloads: Array<{ data: string }> } } };
+  };
+}
+
+test('the newest version holds a history with an edit and a rollback', () => {
+  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, versions[versions.length - 1], 'edit.json'), 'utf8')) as {
+    events: RecordedEvent[];
+  };
+  const edits = events
+    .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input)
+    .filter((input) => input?.name === 'edit')
+    .map((input) => JSON.parse(Buffer.from(input?.args.payloads[0].data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
+  expect(edits.map((request) => ('rollback_to' in request ? 'rollback' : 'spec' in request ? 'spec' : 'other'))).toEqual([
+    'spec',
+    'rollback',
+  ]);
 });
 
 test.each(files)('the current workflow code replays %s without nondeterminism', async (file) => {

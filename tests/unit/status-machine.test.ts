@@ -76,14 +76,25 @@ describe('command table', () => {
   });
 });
 
+describe('edit', () => {
+  test.each(PIPELINE_STATUSES.map((status) => [status]))('in %s', (status) => {
+    const expected = status === 'Stopped' || status === 'Failed' ? 'apply' : 'refuse';
+    expect(decide('edit', status).outcome).toBe(expected);
+  });
+
+  test('never changes the status, so no transition of the diagram is an edit', () => {
+    for (const status of PIPELINE_STATUSES) expect(decide('edit', status)).not.toHaveProperty('to');
+  });
+});
+
 describe('allowedActions', () => {
   test.each([
     ['Created', ['terminate']],
     ['Running', ['stop', 'terminate']],
     ['Stopping', ['terminate']],
-    ['Stopped', ['resume', 'delete']],
+    ['Stopped', ['resume', 'delete', 'edit']],
     ['Terminating', []],
-    ['Failed', ['terminate']],
+    ['Failed', ['terminate', 'edit']],
     ['Resuming', ['terminate']],
     ['Deleting', ['delete']],
   ] as const)('%s allows %j', (status, actions) => {
