@@ -118,7 +118,10 @@ export class WeirSystem {
     if (failures.length > 0) throw new Error(`pipelines left behind at close:\n${failures.join('\n')}`);
   }
 
-  /** Sends a request to the API, with its token if it has one (unless the call brings an Authorization of its own); JSON bodies are encoded, strings are sent as they are. */
+  /**
+   * Sends a request to the API, with its token if it has one (unless the call brings an Authorization of its own); JSON
+   * bodies are encoded, strings are sent as they are. A JSON answer is parsed, any other is returned as text.
+   */
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const response = await fetch(`${this.url}${path}`, {
       method,
@@ -130,7 +133,8 @@ export class WeirSystem {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+    return { status: response.status, body: isJson && text ? JSON.parse(text) : text || undefined, headers: response.headers };
   }
 
   /** Polls health until the pipeline shows `status`, and returns that answer. */

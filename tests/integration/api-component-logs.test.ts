@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
 
 let weir: WeirSystem;
@@ -81,7 +82,12 @@ test('tail: the last lines of every replica, stdout and stderr, tagged with the 
   expect(all).toContain('[1] key is [secret api-key]\n');
   expect(all).not.toContain(SECRET_VALUE);
 
-  // Each replica keeps writing; the last 4 lines of each are two of stdout and two of stderr, or close to it.
+  // Each replica keeps writing; once each has written past its first line, its last 4 lines are two of stdout and
+  // two of stderr, or close to it.
+  await eventually(
+    async () => (await fetch(`${weir.url}${logsPath(id, 'talker', '?tail=10000')}`)).text(),
+    (text) => text.includes('[0] out 3\n') && text.includes('[1] out 3\n'),
+  );
   const lines = await withLinesFromEveryReplica(async () =>
     (await (await fetch(`${weir.url}${logsPath(id, 'talker', '?tail=4')}`)).text()).trimEnd().split('\n'),
   );

@@ -80,7 +80,7 @@ describe('authentication holds for every spelling of a path', () => {
 describe('every error is JSON, unknown methods included', () => {
   test.each([
     ['PUT', '/api/v1/pipeline', 'GET, HEAD, POST'],
-    ['PATCH', '/api/v1/pipeline/{id}', 'GET, HEAD, DELETE'],
+    ['PATCH', '/api/v1/pipeline/{id}', 'GET, HEAD, PUT, DELETE'],
     ['PROPFIND', '/api/v1/pipeline', 'GET, HEAD, POST'],
   ])('%s %s is 405 METHOD_NOT_ALLOWED with Allow', async (method, path, allow) => {
     const answer = await call(method, path.replace('{id}', stoppedId), AUTH);

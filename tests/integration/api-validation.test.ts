@@ -256,6 +256,7 @@ test('readyz reports Temporal reachable; the OpenAPI document describes every ro
     '/api/v1/pipeline/{id}/health',
     '/api/v1/pipeline/{id}/history',
     '/api/v1/pipeline/{id}/resume',
+    '/api/v1/pipeline/{id}/rollback',
     '/api/v1/pipeline/{id}/stop',
     '/api/v1/pipeline/{id}/terminate',
   ]);

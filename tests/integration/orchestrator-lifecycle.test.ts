@@ -87,7 +87,12 @@ describe.each([dockerBackend, kubernetesBackend()])('the lifecycle on $name', (b
       { name: 'ingestor', command: SLEEP, replicas: 2, secret_env: { DB_PASSWORD: 'db-password' } },
       { name: 'sink', command: SLEEP },
     ]);
-    const running = await weir.healthReaches(id, 'Running');
+    await weir.healthReaches(id, 'Running');
+    // Components show their states from the watch's first heartbeat, a moment after the pipeline reaches Running.
+    const running = await eventually(
+      () => weir.request('GET', `/api/v1/pipeline/${id}/health`),
+      (answer) => answer.body.components.every((component: { state: string }) => component.state !== 'unknown'),
+    );
     expect(running.body.components).toEqual([
       expect.objectContaining({ name: 'ingestor', desired_replicas: 2, ready_replicas: 2, state: 'running' }),
       expect.objectContaining({ name: 'sink', desired_replicas: 1, ready_replicas: 1, state: 'running' }),
