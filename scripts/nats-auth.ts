@@ -14,22 +14,7 @@ export interface NatsAuthMaterial {
 }
 
 const NO_LIMIT = -1;
-/** Everything unlimited, JetStream enabled: without the JetStream limits an account has no JetStream at all. */
-const UNLIMITED: Account['limits'] = {
-  subs: NO_LIMIT,
-  data: NO_LIMIT,
-  payload: NO_LIMIT,
-  imports: NO_LIMIT,
-  exports: NO_LIMIT,
-  wildcards: true,
-  conn: NO_LIMIT,
-  leaf: NO_LIMIT,
-  mem_storage: NO_LIMIT,
-  disk_storage: NO_LIMIT,
-  streams: NO_LIMIT,
-  consumer: NO_LIMIT,
-};
-/** The system account needs no JetStream. */
+/** Everything unlimited but JetStream: the system account needs no JetStream. */
 const SYSTEM_LIMITS: Account['limits'] = {
   subs: NO_LIMIT,
   data: NO_LIMIT,
@@ -39,6 +24,14 @@ const SYSTEM_LIMITS: Account['limits'] = {
   wildcards: true,
   conn: NO_LIMIT,
   leaf: NO_LIMIT,
+};
+/** Everything unlimited, JetStream enabled: without the JetStream limits an account has no JetStream at all. */
+const UNLIMITED: Account['limits'] = {
+  ...SYSTEM_LIMITS,
+  mem_storage: NO_LIMIT,
+  disk_storage: NO_LIMIT,
+  streams: NO_LIMIT,
+  consumer: NO_LIMIT,
 };
 
 /**

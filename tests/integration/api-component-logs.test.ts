@@ -4,16 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
+import { pipelineIdRemovedAtClose } from '../support/use-weir-system';
 
 let weir: WeirSystem;
 let secretsDir: string;
-let counter = 0;
-const made = new Set<string>();
-const newId = () => {
-  const id = `logs-${Date.now().toString(36)}-${(counter += 1)}`;
-  made.add(id);
-  return id;
-};
+const newId = () => pipelineIdRemovedAtClose(weir, 'logs');
 const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
 
 beforeAll(async () => {
@@ -24,7 +19,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of made) weir.removeAtClose(id);
   await weir.close();
   await rm(secretsDir, { recursive: true, force: true });
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { workflowIdFor } from '../../pipeline/names';
 import { eventually } from '../../harness/eventually';
 import { useWeirSystem } from '../support/use-weir-system';
+import { expectLifecycle } from '../support/expect-lifecycle';
 import { newPipelineId } from '../support/test-ids';
 
 const weir = useWeirSystem();
@@ -39,43 +40,23 @@ test('full lifecycle through HTTP, checked against Docker at every step', async 
   expect(ingestor.Config.Env).toEqual(expect.arrayContaining(['LOG_LEVEL=info', `WEIR_PIPELINE_ID=${id}`, 'WEIR_COMPONENT=ingestor']));
   expect(ingestor.HostConfig.Privileged).toBe(false);
 
-  expect((await weir.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
-  expect(['Stopping', 'Stopped']).toContain((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status);
-  await weir.healthReaches(id, 'Stopped');
-  // SIGTERM was enough: every container exited with 143, and none was removed.
-  expect(await containerStates(id)).toEqual([
-    [`weir-${id}-ingestor-0`, false, 143],
-    [`weir-${id}-ingestor-1`, false, 143],
-    [`weir-${id}-sink-0`, false, 143],
-  ]);
-
-  expect((await weir.request('POST', `/api/v1/pipeline/${id}/resume`)).status).toBe(204);
-  await weir.healthReaches(id, 'Running');
-  expect((await containerStates(id)).map(([, running]) => running)).toEqual([true, true, true]);
-
-  expect((await weir.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
-  await weir.healthReaches(id, 'Stopped');
-  // SIGKILL: every container exited with 137, and none was removed.
-  expect(await containerStates(id)).toEqual([
-    [`weir-${id}-ingestor-0`, false, 137],
-    [`weir-${id}-ingestor-1`, false, 137],
-    [`weir-${id}-sink-0`, false, 137],
-  ]);
-
-  const history = await weir.request('GET', `/api/v1/pipeline/${id}/history`);
-  expect(history.body.transitions.map((t: { to: string }) => t.to)).toEqual([
-    'Running',
-    'Stopping',
-    'Stopped',
-    'Resuming',
-    'Running',
-    'Terminating',
-    'Stopped',
-  ]);
-
-  expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
-  expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).status).toBe(404);
-  expect((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).status).toBe(404);
+  await expectLifecycle(weir, id, {
+    // SIGTERM was enough: every container exited with 143, and none was removed.
+    stopped: async () =>
+      expect(await containerStates(id)).toEqual([
+        [`weir-${id}-ingestor-0`, false, 143],
+        [`weir-${id}-ingestor-1`, false, 143],
+        [`weir-${id}-sink-0`, false, 143],
+      ]),
+    resumed: async () => expect((await containerStates(id)).map(([, running]) => running)).toEqual([true, true, true]),
+    // SIGKILL: every container exited with 137, and none was removed.
+    terminated: async () =>
+      expect(await containerStates(id)).toEqual([
+        [`weir-${id}-ingestor-0`, false, 137],
+        [`weir-${id}-ingestor-1`, false, 137],
+        [`weir-${id}-sink-0`, false, 137],
+      ]),
+  });
   expect(await weir.leftovers(id)).toEqual({ containers: 0, networks: 0, volumes: 0 });
 });
 

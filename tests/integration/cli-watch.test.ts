@@ -1,37 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SOURCE_OUTPUT, holdConsumer, threeStageComponents } from '../../harness/pipeline-data';
-import { WeirSystem } from '../../harness/weir-system';
+import { useTemporaryDirectory } from '../support/use-temporary-directory';
+import { pipelineIdRemovedAtClose, useWeirSystem } from '../support/use-weir-system';
 import { runWeir, spawnWeir, stdoutUntil } from '../support/weir-cli';
 
 // The CLI commands that read ?wait= on commands and the /events stream of the API.
 
-let weir: WeirSystem;
-let workDir: string;
+const weir = useWeirSystem({ env: { WEIR_DOCKER_PULL: 'false' } });
+const workDir = useTemporaryDirectory('weir-cli-watch-');
+const newId = () => pipelineIdRemovedAtClose(weir, 'watch');
 let env: Record<string, string>;
-let counter = 0;
-const made = new Set<string>();
-const newId = () => {
-  const id = `watch-${Date.now().toString(36)}-${(counter += 1)}`;
-  made.add(id);
-  return id;
-};
 
-beforeAll(async () => {
-  weir = await WeirSystem.start({ env: { WEIR_DOCKER_PULL: 'false' } });
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-cli-watch-'));
+beforeAll(() => {
   env = { WEIR_URL: weir.url };
 });
 
-afterAll(async () => {
-  for (const id of made) weir.removeAtClose(id);
-  await weir.close();
-  await rm(workDir, { recursive: true, force: true });
-});
-
 async function apply(spec: object): Promise<void> {
-  const file = path.join(workDir, `${(spec as { pipeline_id: string }).pipeline_id}.json`);
+  const file = path.join(workDir(), `${(spec as { pipeline_id: string }).pipeline_id}.json`);
   await writeFile(file, JSON.stringify(spec));
   expect((await runWeir(['apply', '-f', file], env)).code).toBe(0);
 }

@@ -1,34 +1,19 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findFreePort } from '../../scripts/ports';
 import { eventually } from '../../harness/eventually';
-import { WeirSystem } from '../../harness/weir-system';
+import { useTemporaryDirectory } from '../support/use-temporary-directory';
+import { pipelineIdRemovedAtClose, useWeirSystem } from '../support/use-weir-system';
 import { runWeir, spawnWeir, stdoutUntil } from '../support/weir-cli';
 
 const TOKEN = 'cli-test-token-0123456789';
-const AUTHORIZATION = { authorization: `Bearer ${TOKEN}` };
-let weir: WeirSystem;
-let workDir: string;
+const weir = useWeirSystem({ env: { WEIR_API_TOKEN: TOKEN } });
+const workDir = useTemporaryDirectory('weir-cli-');
+const newId = () => pipelineIdRemovedAtClose(weir, 'cli');
 let env: Record<string, string>;
-let counter = 0;
-const made = new Set<string>();
-const newId = () => {
-  const id = `cli-${Date.now().toString(36)}-${(counter += 1)}`;
-  made.add(id);
-  return id;
-};
 
-beforeAll(async () => {
-  weir = await WeirSystem.start({ env: { WEIR_API_TOKEN: TOKEN } });
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'weir-cli-'));
+beforeAll(() => {
   env = { WEIR_URL: weir.url, WEIR_API_TOKEN: TOKEN };
-});
-
-afterAll(async () => {
-  for (const id of made) weir.removeAtClose(id);
-  await weir.close();
-  await rm(workDir, { recursive: true, force: true });
 });
 
 /** A pipeline whose component prints a numbered line five times a second. */
@@ -43,30 +28,21 @@ components:
 `;
 
 async function writeSpec(name: string, text: string): Promise<string> {
-  const file = path.join(workDir, name);
+  const file = path.join(workDir(), name);
   await writeFile(file, text);
   return file;
-}
-
-function statusReaches(id: string, status: string) {
-  return eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}/health`, undefined, AUTHORIZATION),
-    (answer) => answer.body?.overall_status === status,
-    120_000,
-    100,
-  );
 }
 
 async function applied(id: string, replicas = 1): Promise<void> {
   const run = await runWeir(['apply', '-f', await writeSpec(`${id}.yaml`, talkerYaml(id, replicas))], env);
   expect(run).toMatchObject({ code: 0, stderr: '' });
   expect(run.stdout).toContain(`pipeline ${id} created`);
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
 }
 
 async function removed(id: string): Promise<void> {
   expect((await runWeir(['terminate', id], env)).code).toBe(0);
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect(await runWeir(['delete', id], env)).toMatchObject({ code: 0, stdout: `pipeline ${id} deleted\n` });
 }
 
@@ -81,7 +57,7 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
     components: [{ name: 'only', image: 'busybox:latest', command: ['sleep', '3600'] }],
   });
   expect((await runWeir(['apply', '-f', await writeSpec(`${second}.json`, json)], env)).code).toBe(0);
-  await statusReaches(second, 'Running');
+  await weir.healthReaches(second, 'Running');
 
   const got = await runWeir(['get', first], env);
   expect(got.code).toBe(0);
@@ -144,14 +120,14 @@ test('commands say what they did; refusals print the message and the allowed act
   const id = newId();
   await applied(id);
   expect(await runWeir(['stop', id], env)).toMatchObject({ code: 0, stdout: `stop accepted: pipeline ${id}\n` });
-  await statusReaches(id, 'Stopped');
+  await weir.healthReaches(id, 'Stopped');
   expect(await runWeir(['stop', id], env)).toMatchObject({ code: 0, stdout: `stop noop: pipeline ${id}\n` });
   expect(JSON.parse((await runWeir(['-o', 'json', 'resume', id], env)).stdout)).toEqual({
     pipeline_id: id,
     command: 'resume',
     outcome: 'accepted',
   });
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
 
   const refused = await runWeir(['delete', id], env);
   expect(refused.code).toBe(1);
@@ -176,7 +152,7 @@ test('usage errors exit 2, an unreachable API exits 3, and the bin runs through 
     ['get', '..'],
     ['logs', 'a', 'b', '--tail', '0'],
     ['stop', 'a', '--wait', 'soon'],
-    ['apply', '-f', path.join(workDir, 'absent.yaml')],
+    ['apply', '-f', path.join(workDir(), 'absent.yaml')],
     ['apply'],
   ]) {
     const run = await runWeir(args, env);

@@ -6,22 +6,12 @@ import {
   CONTINUE_AS_NEW_AFTER_EVENTS,
   SUGGEST_CONTINUE_AS_NEW_EARLY,
   specFor,
-  startWorkflowHarness,
   statusOf,
-  stopWorkflowHarness,
-  type WorkflowHarness,
+  useWorkflowHarness,
 } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
-let harness: WorkflowHarness;
-
-beforeAll(async () => {
-  harness = await startWorkflowHarness(SUGGEST_CONTINUE_AS_NEW_EARLY);
-});
-
-afterAll(async () => {
-  await stopWorkflowHarness(harness);
-});
+const harness = useWorkflowHarness(SUGGEST_CONTINUE_AS_NEW_EARLY);
 
 /** `runId`, then the run it continued from, and so on back to the workflow's first run. */
 async function runsContinuedFrom(workflowId: string, runId: string): Promise<string[]> {

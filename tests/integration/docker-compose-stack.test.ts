@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import type Docker from 'dockerode';
 import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
 import { ComposeStack, pipelineLeftovers, removePipelineLeftovers } from '../support/compose-stack';
+import { expectLifecycle } from '../support/expect-lifecycle';
 import { newPipelineId } from '../support/test-ids';
 
 const STACK_TIMEOUT_MS = 300_000;
@@ -75,39 +76,22 @@ test(
       expect(container.Config.Env.some((variable) => variable.startsWith('WEIR_NATS_CREDS=-----BEGIN NATS USER JWT-----'))).toBe(true);
     }
 
-    expect((await stack.request('POST', `/api/v1/pipeline/${id}/stop`)).status).toBe(204);
-    await stack.healthReaches(id, 'Stopped');
-    // Drained: both exited on SIGTERM with 0, and the sink had every message through NATS.
-    expect(await states(id)).toEqual([
-      [`weir-${id}-sink-0`, false, 0],
-      [`weir-${id}-source-0`, false, 0],
-    ]);
-    expect(await logEvents(id, 'sink')).toContainEqual(expect.objectContaining({ event: 'stopped', acked: MESSAGES }));
-
-    expect((await stack.request('POST', `/api/v1/pipeline/${id}/resume`)).status).toBe(204);
-    await stack.healthReaches(id, 'Running');
-    expect((await states(id)).map(([, running]) => running)).toEqual([true, true]);
-
-    expect((await stack.request('POST', `/api/v1/pipeline/${id}/terminate`)).status).toBe(204);
-    await stack.healthReaches(id, 'Stopped');
-    expect(await states(id)).toEqual([
-      [`weir-${id}-sink-0`, false, 137],
-      [`weir-${id}-source-0`, false, 137],
-    ]);
-
-    const history = await stack.request('GET', `/api/v1/pipeline/${id}/history`);
-    expect(history.body.transitions.map((transition: { to: string }) => transition.to)).toEqual([
-      'Running',
-      'Stopping',
-      'Stopped',
-      'Resuming',
-      'Running',
-      'Terminating',
-      'Stopped',
-    ]);
-
-    expect((await stack.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
-    expect((await stack.request('GET', `/api/v1/pipeline/${id}`)).status).toBe(404);
+    await expectLifecycle(stack, id, {
+      // Drained: both exited on SIGTERM with 0, and the sink had every message through NATS.
+      stopped: async () => {
+        expect(await states(id)).toEqual([
+          [`weir-${id}-sink-0`, false, 0],
+          [`weir-${id}-source-0`, false, 0],
+        ]);
+        expect(await logEvents(id, 'sink')).toContainEqual(expect.objectContaining({ event: 'stopped', acked: MESSAGES }));
+      },
+      resumed: async () => expect((await states(id)).map(([, running]) => running)).toEqual([true, true]),
+      terminated: async () =>
+        expect(await states(id)).toEqual([
+          [`weir-${id}-sink-0`, false, 137],
+          [`weir-${id}-source-0`, false, 137],
+        ]),
+    });
     expect(await pipelineLeftovers(stack.docker, id)).toEqual({ containers: [], networks: [], volumes: [] });
   },
   STACK_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import { connectAsWeir } from '../../harness/test-nats';
 import { workflowIdFor } from '../../pipeline/names';
 import type { PipelineStatus } from '../../pipeline/status-machine';
 import { dockerBackend, kubernetesBackend, type ComponentBody, type OrchestratorBackend } from '../support/orchestrator-backends';
+import { expectLifecycle } from '../support/expect-lifecycle';
 import { newPipelineId } from '../support/test-ids';
 
 const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
@@ -100,32 +101,21 @@ describe.each([dockerBackend, kubernetesBackend()])('the lifecycle on $name', (b
     expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 2, sink: 1 });
     expect(await backend.secretValueOf(weir, id, 'ingestor', 'DB_PASSWORD')).toBe(SECRET_VALUE);
 
-    await accepted(id, 'stop', 'Stopped');
-    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 0, sink: 0 });
-    await expectAnswers(id, 'Stopped', { stop: 'noop', terminate: 'noop' });
-
-    await accepted(id, 'resume', 'Running');
-    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 2, sink: 1 });
-    await expectAnswers(id, 'Running', { resume: 'noop', delete: '409' });
-
-    await accepted(id, 'terminate', 'Stopped');
-    expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 0, sink: 0 });
-
-    const history = await weir.request('GET', `/api/v1/pipeline/${id}/history`);
-    expect(history.body.transitions.map((t: { to: string }) => t.to)).toEqual([
-      'Running',
-      'Stopping',
-      'Stopped',
-      'Resuming',
-      'Running',
-      'Terminating',
-      'Stopped',
-    ]);
-    const events = JSON.stringify(await weir.client.workflow.getHandle(workflowIdFor(id)).fetchHistory());
-    expect(events).not.toContain(SECRET_VALUE);
-
-    expect((await command(id, 'delete')).status).toBe(204);
-    expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).status).toBe(404);
+    await expectLifecycle(weir, id, {
+      stopped: async () => {
+        expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 0, sink: 0 });
+        await expectAnswers(id, 'Stopped', { stop: 'noop', terminate: 'noop' });
+      },
+      resumed: async () => {
+        expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 2, sink: 1 });
+        await expectAnswers(id, 'Running', { resume: 'noop', delete: '409' });
+      },
+      terminated: async () => {
+        expect(await backend.runningReplicas(weir, id)).toEqual({ ingestor: 0, sink: 0 });
+        const events = JSON.stringify(await weir.client.workflow.getHandle(workflowIdFor(id)).fetchHistory());
+        expect(events).not.toContain(SECRET_VALUE);
+      },
+    });
     expect(Object.values(await weir.leftovers(id)).every((count) => count === 0)).toBe(true);
   });
 

@@ -4,19 +4,11 @@ import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { PIPELINE_STATUSES, decide, type PipelineStatus } from '../../pipeline/status-machine';
 import { ComponentExitedError } from '../../activities/errors';
 import { Gate, type Behaviour } from '../support/fake-orchestrator';
-import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import { specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
-let harness: WorkflowHarness;
+const harness = useWorkflowHarness();
 const newId = () => newPipelineId('ed');
-
-beforeAll(async () => {
-  harness = await startWorkflowHarness();
-});
-
-afterAll(async () => {
-  await stopWorkflowHarness(harness);
-});
 
 /** source → sink through `raw`; the edit adds a transform between them, through `clean`. */
 const streaming = (id: string): PipelineSpec => ({

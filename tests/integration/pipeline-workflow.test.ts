@@ -6,26 +6,11 @@ import { pipelineStatusKey } from '../../workflows/search-attributes';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { eventually } from '../../harness/eventually';
 import { Gate } from '../support/fake-orchestrator';
-import {
-  FAST_SETTINGS,
-  specFor,
-  startWorkflowHarness,
-  statusOf,
-  stopWorkflowHarness,
-  type WorkflowHarness,
-} from '../support/workflow-harness';
+import { FAST_SETTINGS, specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
-let harness: WorkflowHarness;
+const harness = useWorkflowHarness();
 const newId = () => newPipelineId('wf');
-
-beforeAll(async () => {
-  harness = await startWorkflowHarness();
-});
-
-afterAll(async () => {
-  await stopWorkflowHarness(harness);
-});
 
 async function createRunning(behaviour = {}) {
   const id = newId();

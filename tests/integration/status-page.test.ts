@@ -1,34 +1,20 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { eventually } from '../../harness/eventually';
 import { launchHeadlessChromium, type HeadlessBrowser } from '../support/headless-chromium';
-import { WeirSystem } from '../../harness/weir-system';
+import { pipelineIdRemovedAtClose, useWeirSystem } from '../support/use-weir-system';
 
 const TOKEN = 'status-page-token-0123456789';
-const AUTHORIZATION = { authorization: `Bearer ${TOKEN}` };
 /** Under coverage/, which git ignores: the screenshot stays after the run for people to look at. */
 const ARTEFACTS = path.resolve(__dirname, '../coverage/status-page');
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
 
-let weir: WeirSystem;
+const weir = useWeirSystem({ env: { WEIR_API_TOKEN: TOKEN, WEIR_TEMPORAL_UI_URL: TEMPORAL_UI } });
+const newId = () => pipelineIdRemovedAtClose(weir, 'page');
 let chromium: HeadlessBrowser | undefined;
-let counter = 0;
-const made = new Set<string>();
-const newId = () => {
-  const id = `page-${Date.now().toString(36)}-${(counter += 1)}`;
-  made.add(id);
-  return id;
-};
-
-beforeAll(async () => {
-  weir = await WeirSystem.start({ env: { WEIR_API_TOKEN: TOKEN, WEIR_TEMPORAL_UI_URL: TEMPORAL_UI } });
-});
 
 afterAll(async () => {
-  for (const id of made) weir.removeAtClose(id);
   await chromium?.close();
-  await weir.close();
 });
 
 const sleepers = (pipelineId: string) => ({
@@ -40,19 +26,10 @@ const sleepers = (pipelineId: string) => ({
   ],
 });
 
-function statusReaches(id: string, status: string) {
-  return eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}/health`, undefined, AUTHORIZATION),
-    (answer) => answer.body?.overall_status === status,
-    120_000,
-    100,
-  );
-}
-
 async function removePipeline(id: string): Promise<void> {
-  await weir.request('POST', `/api/v1/pipeline/${id}/terminate`, undefined, AUTHORIZATION);
-  await statusReaches(id, 'Stopped');
-  expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION)).status).toBe(204);
+  await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
+  await weir.healthReaches(id, 'Stopped');
+  expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
 }
 
 /** A raw request, without the harness's JSON handling, so redirects and headers show as they are. */
@@ -114,7 +91,7 @@ test('the page is behind the token: sign in trades the token for an HttpOnly, Sa
 
   // A cookie goes with any request the browser makes, so a state change on the cookie alone needs the page's own origin.
   const id = newId();
-  expect((await weir.request('POST', '/api/v1/pipeline', sleepers(id), AUTHORIZATION)).status).toBe(201);
+  expect((await weir.request('POST', '/api/v1/pipeline', sleepers(id))).status).toBe(201);
   expect((await raw('POST', `/api/v1/pipeline/${id}/terminate`, { cookie })).status).toBe(403);
   expect((await raw('POST', `/api/v1/pipeline/${id}/terminate`, { cookie, origin: 'https://evil.example' })).status).toBe(403);
   expect((await raw('POST', `/api/v1/pipeline/${id}/terminate`, { cookie, origin: weir.url })).status).toBe(204);
@@ -140,7 +117,7 @@ test('in a browser: sign in, see a pipeline appear, stop it with confirmation, s
   const page = await chromium.browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   // Until the API serves /events, the page falls back to polling, and the browser logs each 404 of the stream.
-  const eventsRoute = await weir.request('GET', '/api/v1/pipeline/absent/events', undefined, AUTHORIZATION);
+  const eventsRoute = await weir.request('GET', '/api/v1/pipeline/absent/events');
   const eventsRouteMissing = eventsRoute.status === 404 && /^no route/.test(eventsRoute.body.message);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
@@ -157,10 +134,10 @@ test('in a browser: sign in, see a pipeline appear, stop it with confirmation, s
   expect(new URL(page.url()).pathname).toBe('/');
 
   const id = newId();
-  expect((await weir.request('POST', '/api/v1/pipeline', sleepers(id), AUTHORIZATION)).status).toBe(201);
+  expect((await weir.request('POST', '/api/v1/pipeline', sleepers(id))).status).toBe(201);
   const row = `#pipeline-rows tr[data-pipeline="${id}"]`;
   await page.waitForSelector(row, { timeout: 20_000 });
-  await statusReaches(id, 'Running');
+  await weir.healthReaches(id, 'Running');
 
   // The filter shows only pipelines of the chosen status.
   await page.select('#status-filter', 'Stopped');
@@ -184,7 +161,7 @@ test('in a browser: sign in, see a pipeline appear, stop it with confirmation, s
   await page.waitForSelector('#confirm[open]');
   expect(await textOf(page, '#confirm-text')).toBe(`Stop pipeline ${id}? In-flight messages drain first.`);
   await page.click('#confirm-cancel');
-  expect((await weir.request('GET', `/api/v1/pipeline/${id}/health`, undefined, AUTHORIZATION)).body.overall_status).toBe('Running');
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status).toBe('Running');
   await page.click('#actions button[data-command=stop]');
   await page.waitForSelector('#confirm[open]');
   await page.click('#confirm-ok');
@@ -197,7 +174,7 @@ test('in a browser: sign in, see a pipeline appear, stop it with confirmation, s
     },
   );
   expect(await page.$$eval('#actions button', (buttons) => buttons.map((button) => button.textContent))).toEqual(['resume', 'delete']);
-  const stopper = (await weir.request('GET', `/api/v1/pipeline/${id}/history`, undefined, AUTHORIZATION)).body.transitions.find(
+  const stopper = (await weir.request('GET', `/api/v1/pipeline/${id}/history`)).body.transitions.find(
     (transition: { to: string }) => transition.to === 'Stopping',
   );
   expect(stopper).toMatchObject({ command: 'stop', source: 'api' });

@@ -20,6 +20,7 @@ export interface ApiAnswer {
   status: number;
   /** The API's JSON, or its text for text/plain answers such as component logs. */
   body: any;
+  headers: Headers;
 }
 
 /** What is left of a compose project (or of a pipeline) on the engine, by name. */
@@ -111,7 +112,7 @@ export class ComposeStack {
     });
     const text = await response.text();
     const isJson = response.headers.get('content-type')?.startsWith('application/json') ?? false;
-    return { status: response.status, body: isJson && text ? JSON.parse(text) : text };
+    return { status: response.status, body: isJson && text ? JSON.parse(text) : text, headers: response.headers };
   }
 
   /** Polls health until the pipeline shows `status`, and returns that answer. */

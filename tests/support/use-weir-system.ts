@@ -1,23 +1,22 @@
 import { WeirSystem, type SystemOptions } from '../../harness/weir-system';
+import { newPipelineId } from './test-ids';
+import { useForTestFile } from './use-for-test-file';
+
+/** The Weir of one test file: started before its tests and closed after them. Call it at the top level of the file. */
+export function useWeirSystem(options: SystemOptions = {}): WeirSystem {
+  return useForTestFile(
+    'Weir system',
+    () => WeirSystem.start(options),
+    (system) => system.close(),
+  );
+}
 
 /**
- * The Weir of one test file: started before its tests and closed after them. Call it at the top level of the file;
- * the object it returns stands for the system once started.
+ * A fresh pipeline id that `weir` removes completely when it closes, so a test that fails half-way leaves nothing
+ * behind; an id that was never created is simply found gone.
  */
-export function useWeirSystem(options: SystemOptions = {}): WeirSystem {
-  let system: WeirSystem | undefined;
-  beforeAll(async () => {
-    system = await WeirSystem.start(options);
-  });
-  afterAll(async () => {
-    await system?.close();
-    system = undefined;
-  });
-  return new Proxy({} as WeirSystem, {
-    get(_target, property) {
-      if (!system) throw new Error('the Weir system of this test file is used outside its tests');
-      const value: unknown = Reflect.get(system, property, system);
-      return typeof value === 'function' ? value.bind(system) : value;
-    },
-  });
+export function pipelineIdRemovedAtClose(weir: WeirSystem, prefix: string): string {
+  const id = newPipelineId(prefix);
+  weir.removeAtClose(id);
+  return id;
 }

@@ -11,6 +11,7 @@ import type { PipelineStatus } from '../../pipeline/status-machine';
 import { eventually } from '../../harness/eventually';
 import { FakeDataPlane } from './fake-data-plane';
 import { FakeOrchestrator } from './fake-orchestrator';
+import { useForTestFile } from './use-for-test-file';
 
 /** Settings that make retries and their exhaustion quick. */
 export const FAST_SETTINGS: PipelineSettings = {
@@ -82,6 +83,11 @@ export async function stopWorkflowHarness(harness: WorkflowHarness): Promise<voi
   harness.worker.shutdown();
   await harness.running;
   await harness.env.teardown();
+}
+
+/** The workflow harness of one test file: started before its tests and stopped after them. Call it at the top level. */
+export function useWorkflowHarness(extraArgs: string[] = []): WorkflowHarness {
+  return useForTestFile('workflow harness', () => startWorkflowHarness(extraArgs), stopWorkflowHarness);
 }
 
 export function specFor(pipelineId: string): PipelineSpec {
