@@ -5,16 +5,24 @@ import Docker from 'dockerode';
 import { build } from 'esbuild';
 import { undefinedIfMissing } from '../activities/docker/docker-errors';
 import { followProgress } from '../activities/docker/images';
+import { componentSourcesHash } from './sources-hash';
 import { writeAtomically } from './src/write-atomically';
 
-export const REFERENCE_COMPONENT_IMAGE = 'weir/reference-component:dev';
+const REPOSITORY = 'weir/reference-component';
+/** The image of this checkout's component sources; tests, the benchmark and the compose stack use this name. */
+export const REFERENCE_COMPONENT_IMAGE = `${REPOSITORY}:src-${componentSourcesHash()}`;
+/** A stable tag for people to type: it points at the image that was last ensured on this engine. */
+const DEV_TAG = 'dev';
 
 /** Tells whether the image was built from the current bundle, Dockerfile and base image. */
 const BUILD_INPUTS_LABEL = 'weir.build-inputs-sha256';
 const BUNDLE = 'dist/component.js';
 const DOCKERFILE = 'Dockerfile';
 
-/** Bundles the component into one file, then builds its image unless the engine has one built from the same inputs. */
+/**
+ * Bundles the component into one file, then builds its image unless the engine has one built from the same inputs,
+ * and points the `dev` tag at it.
+ */
 export async function ensureReferenceComponentImage(docker: Docker, baseImage?: string): Promise<void> {
   const bundle = await bundleComponent();
   await writeAtomically(path.join(__dirname, BUNDLE), bundle);
@@ -23,9 +31,11 @@ export async function ensureReferenceComponentImage(docker: Docker, baseImage?: 
     .update(await readFile(path.join(__dirname, DOCKERFILE)))
     .update(baseImage ?? '')
     .digest('hex');
-  if ((await builtInputsHash(docker)) === inputsHash) return;
-  process.stderr.write(`building image ${REFERENCE_COMPONENT_IMAGE} ...\n`);
-  await buildImage(docker, inputsHash, baseImage);
+  if ((await builtInputsHash(docker)) !== inputsHash) {
+    process.stderr.write(`building image ${REFERENCE_COMPONENT_IMAGE} ...\n`);
+    await buildImage(docker, inputsHash, baseImage);
+  }
+  await docker.getImage(REFERENCE_COMPONENT_IMAGE).tag({ repo: REPOSITORY, tag: DEV_TAG });
 }
 
 async function bundleComponent(): Promise<Uint8Array> {
