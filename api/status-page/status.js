@@ -222,7 +222,10 @@ async function refreshHealth() {
   const id = selected.id;
   try {
     const health = await (await api(`${API}/${encodeURIComponent(id)}/health`)).json();
-    if (selected?.id === id) renderHealth(health);
+    if (selected?.id === id) {
+      selected.health = health;
+      renderHealth(health);
+    }
   } catch (error) {
     showError(`Reading ${id} failed: ${error.message}`);
   }
@@ -296,7 +299,12 @@ async function follow(current) {
 
 function handleEvent(current, event) {
   if (selected !== current) return;
-  if (event.type === 'health') renderHealth(event);
+  // A health event carries the status and the components only: the commands allowed, the failure and the name come
+  // with health, read again when the status has changed.
+  if (event.type === 'health') {
+    if (current.health?.overall_status === event.overall_status) renderHealth({ ...current.health, ...event });
+    else void refreshHealth();
+  }
   if (event.type === 'transition') {
     // The history, not the event alone: it is the one record, whatever a reconnected stream sends again.
     void refreshHistory();

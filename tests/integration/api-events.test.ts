@@ -1,30 +1,17 @@
 import { eventually } from '../../harness/eventually';
 import { EventStreamClient } from '../support/event-stream-client';
 import { scrape, sampleSum } from '../support/metrics-scrape';
-import { WeirSystem } from '../../harness/weir-system';
+import { sleeperPipeline } from '../support/sleeper-pipeline';
+import { newPipelineId } from '../support/test-ids';
+import { useWeirSystem } from '../support/use-weir-system';
 
-let weir: WeirSystem;
-let counter = 0;
-const newId = () => `ev-${Date.now().toString(36)}-${(counter += 1)}`;
+const weir = useWeirSystem();
+const newId = () => newPipelineId('ev');
 const pipelinePath = (id: string) => `/api/v1/pipeline/${id}`;
-
-beforeAll(async () => {
-  weir = await WeirSystem.start();
-});
-
-afterAll(async () => {
-  await weir.close();
-});
-
-const sleeper = (pipelineId: string) => ({
-  pipeline_id: pipelineId,
-  name: `Sleeper ${pipelineId}`,
-  components: [{ name: 'ingestor', image: 'busybox:latest', command: ['sleep', '3600'] }],
-});
 
 async function runningPipeline(): Promise<string> {
   const id = newId();
-  expect((await weir.request('POST', '/api/v1/pipeline', sleeper(id))).status).toBe(201);
+  expect((await weir.request('POST', '/api/v1/pipeline', sleeperPipeline(id))).status).toBe(201);
   await weir.healthReaches(id, 'Running');
   return id;
 }
@@ -87,7 +74,7 @@ test('wait must be a whole number of seconds up to 120, and commands take no oth
 
 test('the event stream sends transitions with their sequence numbers as ids, resumes after Last-Event-ID, and ends on delete', async () => {
   const id = newId();
-  expect((await weir.request('POST', '/api/v1/pipeline', sleeper(id))).status).toBe(201);
+  expect((await weir.request('POST', '/api/v1/pipeline', sleeperPipeline(id))).status).toBe(201);
   // Last-Event-ID 0: every transition from the first, however far the pipeline got before the stream opened.
   const first = await EventStreamClient.open(weir.url, `${pipelinePath(id)}/events`, { 'last-event-id': '0' });
   expect(first.status).toBe(200);

@@ -8,30 +8,17 @@ import { eventually } from '../../harness/eventually';
 import { scrape, sampleSum, type Sample } from '../support/metrics-scrape';
 import { rawRequest } from '../support/raw-http';
 import { holdConsumer, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
-import { WeirSystem } from '../../harness/weir-system';
+import { sleeperPipeline } from '../support/sleeper-pipeline';
+import { newPipelineId } from '../support/test-ids';
+import { useWeirSystem } from '../support/use-weir-system';
 import { startWorkerProcess } from '../support/worker-process';
 
 const TOKEN = 'metrics-test-token-0123456789';
 const natsUrl = () => process.env.NATS_URL as string;
 
-let weir: WeirSystem;
-let counter = 0;
-const newId = () => `met-${Date.now().toString(36)}-${(counter += 1)}`;
+const weir = useWeirSystem({ env: { WEIR_STOP_DEADLINE_SECONDS: '120' } });
+const newId = () => newPipelineId('met');
 const pipelinePath = (id: string) => `/api/v1/pipeline/${id}`;
-
-beforeAll(async () => {
-  weir = await WeirSystem.start({ env: { WEIR_STOP_DEADLINE_SECONDS: '120' } });
-});
-
-afterAll(async () => {
-  await weir.close();
-});
-
-const sleeper = (pipelineId: string) => ({
-  pipeline_id: pipelineId,
-  name: `Sleeper ${pipelineId}`,
-  components: [{ name: 'ingestor', image: 'busybox:latest', command: ['sleep', '3600'] }],
-});
 
 const stays = (samples: Sample[], status: string, next: string) =>
   sampleSum(samples, 'weir_transient_status_duration_seconds_count', { status, next });
@@ -44,7 +31,7 @@ test('the API counts pipelines by status, commands by outcome and the time spent
   const id = newId();
   const before = await scrape(weir.url);
 
-  expect((await weir.request('POST', '/api/v1/pipeline', sleeper(id))).status).toBe(201);
+  expect((await weir.request('POST', '/api/v1/pipeline', sleeperPipeline(id))).status).toBe(201);
   await weir.healthReaches(id, 'Running');
   await scrapeUntil(
     (samples) =>
@@ -187,7 +174,7 @@ describe('the worker', () => {
   test("serves the Temporal SDK's metrics and Weir's activity outcomes behind the token", async () => {
     const id = newId();
     const failing = newId();
-    expect((await weir.request('POST', '/api/v1/pipeline', sleeper(id))).status).toBe(201);
+    expect((await weir.request('POST', '/api/v1/pipeline', sleeperPipeline(id))).status).toBe(201);
     expect(
       (
         await weir.request('POST', '/api/v1/pipeline', {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { launchHeadlessChromium, type HeadlessBrowser } from '../support/headless-chromium';
+import { launchHeadlessChromium, type HeadlessBrowser } from '../../scripts/headless-chromium';
 import { pipelineIdRemovedAtClose, useWeirSystem } from '../support/use-weir-system';
 
 const TOKEN = 'status-page-token-0123456789';
@@ -9,13 +9,14 @@ const TOKEN = 'status-page-token-0123456789';
 const ARTEFACTS = path.resolve(__dirname, '../coverage/status-page');
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
 
-const weir = useWeirSystem({ env: { WEIR_API_TOKEN: TOKEN, WEIR_TEMPORAL_UI_URL: TEMPORAL_UI } });
-const newId = () => pipelineIdRemovedAtClose(weir, 'page');
 let chromium: HeadlessBrowser | undefined;
-
+// Before the system's own afterAll, so the browser closes first: an open page keeps requesting, and the API would
+// wait for it to stop before closing.
 afterAll(async () => {
   await chromium?.close();
 });
+const weir = useWeirSystem({ env: { WEIR_API_TOKEN: TOKEN, WEIR_TEMPORAL_UI_URL: TEMPORAL_UI } });
+const newId = () => pipelineIdRemovedAtClose(weir, 'page');
 
 const sleepers = (pipelineId: string) => ({
   pipeline_id: pipelineId,

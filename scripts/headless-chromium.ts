@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { canInstallDebianPackages, installDebianPackage } from '../../scripts/apt';
-import { findOnPath } from '../../scripts/find-executable';
+import { canInstallDebianPackages, installDebianPackage } from './apt';
+import { findOnPath } from './find-executable';
 
 /** Debian's chromium, installed with apt when missing and this process may; puppeteer-core downloads no browser. */
 async function chromiumPath(): Promise<string> {
   const found = await findOnPath('chromium');
   if (found) return found;
-  if (!(await canInstallDebianPackages())) throw new Error("the status page test needs Debian's chromium: apt-get install chromium");
+  if (!(await canInstallDebianPackages())) throw new Error("chromium is not on PATH: install Debian's chromium (apt-get install chromium)");
   process.stderr.write('installing chromium with apt-get ...\n');
   await installDebianPackage('chromium');
   const installed = await findOnPath('chromium');
