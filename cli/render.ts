@@ -112,6 +112,10 @@ export function historyTable(transitions: Transition[]): string {
 /** An event of the pipeline's event stream as one line. */
 export function eventLine(event: any): string {
   switch (event?.type) {
+    case 'status': {
+      const allowed = event.allowed_actions ? ` (allowed: ${event.allowed_actions.join(', ') || 'none'})` : '';
+      return `${event.updated_at ?? ''} status ${event.overall_status}${allowed}`.trim();
+    }
     case 'transition': {
       const by = [event.command, event.source, event.request_id].filter(Boolean).join(', ');
       return `${event.at ?? ''} transition ${event.from} -> ${event.to}${by ? ` (${by})` : ''}${event.reason ? `: ${event.reason}` : ''}`.trim();

@@ -18,7 +18,7 @@ import { launchHeadlessChromium } from './headless-chromium';
 import { ensureLocalImages } from './local-images';
 import { repoRoot } from './repo-paths';
 
-const VIEWPORT = { width: 1180, height: 820 };
+const VIEWPORT = { width: 1180, height: 700 };
 const WAIT_SECONDS = 120;
 const UI_TIMEOUT_MS = 60_000;
 const SLEEP = ['sleep', '3600'];

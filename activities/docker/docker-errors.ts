@@ -1,3 +1,5 @@
+import { ignoringStatusOf, undefinedIfMissingOf } from '../status-errors';
+
 /** The HTTP status of a Docker Engine API error, if it carries one. */
 export function dockerStatusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
@@ -5,21 +7,11 @@ export function dockerStatusOf(error: unknown): number | undefined {
 }
 
 /** Awaits a Docker call, treating the given HTTP statuses (such as 304 "already stopped") as success. */
-export async function ignoringStatus(call: Promise<unknown>, ...statuses: number[]): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    const status = dockerStatusOf(error);
-    if (status === undefined || !statuses.includes(status)) throw error;
-  }
+export function ignoringStatus(call: Promise<unknown>, ...statuses: number[]): Promise<void> {
+  return ignoringStatusOf(dockerStatusOf, call, statuses);
 }
 
 /** Resolves to undefined when the Docker call answers 404. */
-export async function undefinedIfMissing<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (error) {
-    if (dockerStatusOf(error) === 404) return undefined;
-    throw error;
-  }
+export function undefinedIfMissing<T>(call: Promise<T>): Promise<T | undefined> {
+  return undefinedIfMissingOf(dockerStatusOf, call);
 }

@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { ignoringStatusOf, undefinedIfMissingOf } from '../status-errors';
 
 /** A refused Kubernetes request, with the API server's own message instead of the whole response. */
 export class KubernetesRequestError extends Error {
@@ -19,23 +20,13 @@ export function kubernetesStatusOf(error: unknown): number | undefined {
 }
 
 /** Awaits a Kubernetes call, treating the given HTTP statuses (such as 404 "already gone") as success. */
-export async function ignoringStatus(call: Promise<unknown>, ...statuses: number[]): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    const status = kubernetesStatusOf(error);
-    if (status === undefined || !statuses.includes(status)) throw error;
-  }
+export function ignoringStatus(call: Promise<unknown>, ...statuses: number[]): Promise<void> {
+  return ignoringStatusOf(kubernetesStatusOf, call, statuses);
 }
 
 /** Resolves to undefined when the Kubernetes call answers 404. */
-export async function undefinedIfMissing<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (error) {
-    if (kubernetesStatusOf(error) === 404) return undefined;
-    throw error;
-  }
+export function undefinedIfMissing<T>(call: Promise<T>): Promise<T | undefined> {
+  return undefinedIfMissingOf(kubernetesStatusOf, call);
 }
 
 /**

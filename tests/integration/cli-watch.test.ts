@@ -81,6 +81,8 @@ test('events prints each transition, health --watch shows each health view, and 
   await new Promise((resolve) => setTimeout(resolve, 1000));
   expect((await runWeir(['stop', id], env)).code).toBe(0);
   const printed = await eventLines;
+  // The stream opens with the status the pipeline has.
+  expect(printed.split('\n')[0]).toMatch(/^\S+Z status Running \(allowed: stop, terminate\)$/);
   expect(printed).toMatch(/transition Running -> Stopping \(stop, api, cli-[0-9a-f-]+\)/);
   const views = (await healthLines)
     .trimEnd()
