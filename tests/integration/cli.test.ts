@@ -197,3 +197,19 @@ test('usage errors exit 2, an unreachable API exits 3, and the bin runs through 
   expect(viaNpx.code).toBe(0);
   expect(viaNpx.stdout).toContain('Usage: weir [options] [command]');
 });
+
+test('apply --rolling edits a Running pipeline as a rolling edit: it drains, takes the new spec and runs again', async () => {
+  const id = newId();
+  await applied(id, 1);
+  const run = await runWeir(['apply', '--rolling', '-f', await writeSpec(`${id}-2.yaml`, talkerYaml(id, 2))], env);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  expect(run.stdout).toContain(`pipeline ${id}: rolling edit to revision 2 under way (drain, edit, resume)`);
+  await eventually(
+    () => weir.request('GET', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION),
+    ({ body }) => body.overall_status === 'Running' && body.spec_revision === 2,
+    120_000,
+    100,
+  );
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION)).body.components[0].replicas).toBe(2);
+  await removed(id);
+});
