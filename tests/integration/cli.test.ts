@@ -108,10 +108,10 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
 
   const health = await runWeir(['health', first], env);
   expect(health.stdout).toContain('Status:   Running\n');
-  expect(health.stdout).toContain('Allowed:  stop, terminate\n');
+  expect(health.stdout).toContain('Allowed:  stop, terminate, rolling_edit\n');
   expect(health.stdout).toMatch(/\ntalker +running +2\/2 +- +-/);
   expect(JSON.parse((await runWeir(['-o', 'json', 'health', first], env)).stdout)).toMatchObject({
-    allowed_actions: ['stop', 'terminate'],
+    allowed_actions: ['stop', 'terminate', 'rolling_edit'],
   });
 
   const history = await runWeir(['history', first], env);
