@@ -191,12 +191,7 @@ const PipelineStatusViewSchema = PipelineSummarySchema.extend({
     .int()
     .min(1)
     .openapi({ description: 'The revision of the spec: 1 at create, one more with each accepted edit' }),
-  rolling_edit: z
-    .number()
-    .int()
-    .min(2)
-    .optional()
-    .openapi({ description: 'While a rolling edit is under way: the revision it rolls out' }),
+  rolling_edit: z.number().int().min(2).optional().openapi({ description: 'While a rolling edit is under way: the revision it rolls out' }),
 });
 
 export const ComponentHealthSchema = z

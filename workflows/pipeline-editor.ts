@@ -67,7 +67,9 @@ export class PipelineEditor {
    */
   private earlierAnswer({ request_id }: EditRequest): SpecRevision | undefined {
     if (!request_id) return undefined;
-    return this.ledger.revisionMadeBy(request_id) ?? (this.ledger.hasApplied('rolling_edit', request_id) ? this.currentRevision() : undefined);
+    return (
+      this.ledger.revisionMadeBy(request_id) ?? (this.ledger.hasApplied('rolling_edit', request_id) ? this.currentRevision() : undefined)
+    );
   }
 
   private currentRevision(): SpecRevision {
@@ -131,7 +133,9 @@ export class PipelineEditor {
   private causeOf(request: EditRequest): TransitionCause {
     const asked = 'rollback_to' in request ? `rollback to revision ${request.rollback_to} requested` : 'edit requested';
     // A rolling edit of a pipeline that is not Running is a plain edit, applied at the next resume.
-    const reason = request.rolling ? `${asked} as a rolling edit; the pipeline is ${this.ledger.status}, so the next resume applies it` : asked;
+    const reason = request.rolling
+      ? `${asked} as a rolling edit; the pipeline is ${this.ledger.status}, so the next resume applies it`
+      : asked;
     return { command: request.rolling ? 'rolling_edit' : 'edit', source: 'api', request_id: request.request_id ?? null, reason };
   }
 

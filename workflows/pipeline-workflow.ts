@@ -26,14 +26,19 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
   const operations = pipelineOperations(() => ledger.spec, settings, continueAsNewDue);
   const rollingEdit = rollingEditOperations(ledger, operations);
   const forStatus = (status: PipelineStatus) => rollingEdit.forStatus(status) ?? operations.forStatus(status);
-  const manager = new PipelineManager(ledger, settings, { ...operations, forStatus }, {
-    due: continueAsNewDue,
-    continueAsNew: () =>
-      makeContinueAsNewFunc<typeof pipelineWorkflow>({
-        memo: workflowInfo().memo,
-        typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
-      })({ spec: ledger.spec, settings, ledger: ledger.snapshot() }),
-  });
+  const manager = new PipelineManager(
+    ledger,
+    settings,
+    { ...operations, forStatus },
+    {
+      due: continueAsNewDue,
+      continueAsNew: () =>
+        makeContinueAsNewFunc<typeof pipelineWorkflow>({
+          memo: workflowInfo().memo,
+          typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
+        })({ spec: ledger.spec, settings, ledger: ledger.snapshot() }),
+    },
+  );
   const editor = new PipelineEditor(ledger, operations.heldStreamsAfter, withSettingDefaults(settings).max_attempts, (decision, cause) =>
     manager.execute(decision, cause),
   );

@@ -24,7 +24,12 @@ export function rollingEditOperations(ledger: PipelineLedger, operations: Pipeli
         return {
           name: stepName(plan, 'edit'),
           run: async () => {
-            const cause = { command: 'rolling_edit' as const, source: 'workflow' as const, request_id: plan.request_id, reason: 'rolling edit' };
+            const cause = {
+              command: 'rolling_edit' as const,
+              source: 'workflow' as const,
+              request_id: plan.request_id,
+              reason: 'rolling edit',
+            };
             const revision = ledger.applyRollingEdit(cause, now());
             upsertMemo({ ...ledger.statusMemo(), ...ledger.specMemo() });
             return { to: 'Resuming', reason: `rolling edit: revision ${revision.revision} applied after the drain; resuming` };
@@ -56,7 +61,12 @@ function drainThenCheck(plan: RollingEditPlan, operations: PipelineOperations): 
       step = 'stream check';
       const held = await operations.heldStreamsAfter(plan.spec);
       if (held.length > 0) {
-        throw ApplicationFailure.create({ type: STREAMS_NOT_EMPTY, message: heldStreamsMessage(held), nonRetryable: true, details: [held] });
+        throw ApplicationFailure.create({
+          type: STREAMS_NOT_EMPTY,
+          message: heldStreamsMessage(held),
+          nonRetryable: true,
+          details: [held],
+        });
       }
       return undefined;
     },

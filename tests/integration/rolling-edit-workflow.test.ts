@@ -174,7 +174,8 @@ test('a rolling edit of a Stopped or Failed pipeline is a plain edit; elsewhere 
     from: 'Stopped',
     to: 'Stopped',
     command: 'rolling_edit',
-    reason: 'edit requested as a rolling edit; the pipeline is Stopped, so the next resume applies it: revision 2, changed ingestor (env.MODE)',
+    reason:
+      'edit requested as a rolling edit; the pipeline is Stopped, so the next resume applies it: revision 2, changed ingestor (env.MODE)',
   });
   expect(PIPELINE_STATUSES.filter((status) => decide('rolling_edit', status).outcome === 'refuse')).toEqual([
     'Created',

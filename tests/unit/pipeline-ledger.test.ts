@@ -148,7 +148,10 @@ describe('a rolling edit in the ledger', () => {
   test('marks every record with its revision until Running again, then drops the plan', () => {
     const ledger = rollingFromRunning();
     ledger.transition('Stopped', byWorkflow('drain completed'), 't3');
-    const revision = ledger.applyRollingEdit({ command: 'rolling_edit', source: 'workflow', request_id: null, reason: 'rolling edit' }, 't4');
+    const revision = ledger.applyRollingEdit(
+      { command: 'rolling_edit', source: 'workflow', request_id: null, reason: 'rolling edit' },
+      't4',
+    );
     expect([revision.revision, revision.request_id, ledger.spec]).toEqual([2, 'r1', edited]);
     expect(ledger.statusMemo().rolling_edit).toBe(2);
     ledger.transition('Resuming', byWorkflow('edit applied'), 't5');

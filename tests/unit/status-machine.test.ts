@@ -90,7 +90,9 @@ describe('edit', () => {
 describe('rolling_edit', () => {
   test.each(PIPELINE_STATUSES.map((status) => [status]))('in %s', (status) => {
     const expected =
-      status === 'Running' ? { outcome: 'transition', to: 'Stopping' } : { outcome: status === 'Stopped' || status === 'Failed' ? 'apply' : 'refuse' };
+      status === 'Running'
+        ? { outcome: 'transition', to: 'Stopping' }
+        : { outcome: status === 'Stopped' || status === 'Failed' ? 'apply' : 'refuse' };
     expect(decide('rolling_edit', status)).toEqual(expected);
   });
 
