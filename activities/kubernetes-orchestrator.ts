@@ -158,8 +158,14 @@ export class KubernetesOrchestrator implements Orchestrator {
     await this.untilNoPods(spec.pipeline_id, names, SYNC_TIMEOUT_MS, true);
   }
 
-  /** Applies everything again, which scales the Deployments back to their replica counts. */
+  /**
+   * Converges on the spec, as on Docker: the Deployments of components it no longer has go, and applying the others
+   * again scales them back to their replica counts. A component whose spec changed has a new pod template (its
+   * `weir.spec-hash` annotation with it), so its Deployment rolls out new pods; an unchanged one keeps its ReplicaSet.
+   */
   async startAgain(spec: RunnableSpec): Promise<void> {
+    checkRunnable(spec);
+    await this.removeDeploymentsBesides(spec);
     await this.deploy(spec);
   }
 
@@ -269,6 +275,28 @@ export class KubernetesOrchestrator implements Orchestrator {
         { name, namespace: this.namespace, body, fieldManager: FIELD_MANAGER, force: true },
         serverSideApply,
       ),
+    );
+  }
+
+  /**
+   * Deletes the pipeline's Deployments whose component the spec no longer has, with their ReplicaSets and pods, by
+   * label: the worker's role may delete collections only.
+   */
+  private async removeDeploymentsBesides(spec: PipelineSpec): Promise<void> {
+    const kept = new Set(spec.components.map((component) => component.name));
+    const { items } = await describingFailure(`list the Deployments of pipeline ${spec.pipeline_id}`, () =>
+      this.apps.listNamespacedDeployment({ namespace: this.namespace, labelSelector: pipelineSelector(spec.pipeline_id) }),
+    );
+    const removed = items
+      .map((deployment) => deployment.metadata?.labels?.[COMPONENT_LABEL] ?? '')
+      .filter((component) => !kept.has(component) && isDnsLabel(component));
+    if (removed.length === 0) return;
+    await describingFailure(`delete the Deployments of removed components ${removed.join(', ')}`, () =>
+      this.apps.deleteCollectionNamespacedDeployment({
+        namespace: this.namespace,
+        labelSelector: componentsSelector(spec.pipeline_id, removed),
+        propagationPolicy: 'Background',
+      }),
     );
   }
 

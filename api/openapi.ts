@@ -4,6 +4,7 @@ import {
   ComponentSpecSchema,
   CreatePipelineSchema,
   EditPipelineSchema,
+  EditQuerySchema,
   ErrorSchema,
   ComponentNameSchema,
   ListQuerySchema,
@@ -285,8 +286,15 @@ export function buildOpenApiDocument() {
   });
   const editResponses = (summary: string) => ({
     200: json(PipelineSchema, `${summary}; the next resume applies it`, requestIdEcho.extend(editOutcome.shape)),
+    202: json(
+      PipelineSchema,
+      'With apply=rolling, of a Running pipeline: the rolling edit is under way (Stopping, rolling_edit the revision it makes); ' +
+        'it drains the pipeline, applies the edit and resumes it',
+      requestIdEcho.extend(editOutcome.shape),
+    ),
     409: error(
-      `INVALID_TRANSITION: an edit is refused while the pipeline is ${listed(statusesRefusing('edit'))}; ` +
+      `INVALID_TRANSITION: an edit is refused while the pipeline is ${listed(statusesRefusing('edit'))}, ` +
+        `a rolling edit while it is ${listed(statusesRefusing('rolling_edit'))}, and any edit while a rolling edit is under way; ` +
         'STREAMS_NOT_EMPTY: a stream the new spec no longer uses still holds messages (details.streams names each, with its count)',
     ),
     ...ID_ERRORS,
@@ -295,10 +303,13 @@ export function buildOpenApiDocument() {
     method: EDIT_ROUTES.edit.method,
     path: openApiPath(EDIT_ROUTES.edit.path),
     operationId: EDIT_ROUTES.edit.operationId,
-    summary: 'Edit a Stopped or Failed pipeline: a whole new spec, validated as at create, becomes its next revision',
+    summary:
+      'Edit a Stopped or Failed pipeline: a whole new spec, validated as at create, becomes its next revision; ' +
+      'with apply=rolling, a Running one too, drained, edited and resumed',
     request: {
       params: idParams,
       headers: requestIdHeader,
+      query: EditQuerySchema,
       body: { required: true, content: { 'application/json': { schema: EditPipelineSchema } } },
     },
     responses: {

@@ -62,8 +62,8 @@ export interface EditAnswer {
   record: PipelineRecord;
 }
 
-/** What an edit asks for: a whole new spec, or an earlier revision back. */
-export type EditTarget = { spec: PipelineSpec } | { rollback_to: number };
+/** What an edit asks for: a whole new spec, or an earlier revision back; `rolling` to apply it to a Running pipeline now. */
+export type EditTarget = ({ spec: PipelineSpec } | { rollback_to: number }) & { rolling?: boolean };
 
 /** What the routes ask about pipelines; the gateway answers it from Temporal. */
 export type Pipelines = Pick<

@@ -15,6 +15,7 @@ import {
   ComponentNameSchema,
   CreatePipelineSchema,
   EditPipelineSchema,
+  EditQuerySchema,
   ListQuerySchema,
   LogsQuerySchema,
   PipelineIdSchema,
@@ -100,21 +101,23 @@ export function pipelineRoutes(router: Router, dependencies: CommandRouteDepende
 
   commandRoutes(router, dependencies);
 
+  // A rolling edit under way answers 202: the pipeline is draining, and takes the edit once Stopped.
   const answerEdit = (ctx: Context, { outcome, record }: EditAnswer) => {
     ctx.set(COMMAND_OUTCOME_HEADER, outcome);
+    if (typeof record.rolling_edit === 'number') ctx.status = 202;
     ctx.body = pipelineBody(record);
   };
 
   router.put(
     EDIT_ROUTES.edit.path,
-    validated({ params: idParams, body: EditPipelineSchema }, async ({ params, body }, ctx) => {
+    validated({ params: idParams, query: EditQuerySchema, body: EditPipelineSchema }, async ({ params, query, body }, ctx) => {
       if (body.pipeline_id !== undefined && body.pipeline_id !== params.id) {
         throw new ApiError('VALIDATION_FAILED', `invalid body: pipeline_id: must be ${params.id}, the id in the path`, {
           fields: { pipeline_id: `must be ${params.id}, the id in the path` },
         });
       }
       const { requestId } = requestIdOf(ctx);
-      answerEdit(ctx, await gateway.edit(params.id, { spec: { ...body, pipeline_id: params.id } }, requestId));
+      answerEdit(ctx, await gateway.edit(params.id, { spec: { ...body, pipeline_id: params.id }, ...applied(query) }, requestId));
     }),
   );
 
@@ -122,9 +125,14 @@ export function pipelineRoutes(router: Router, dependencies: CommandRouteDepende
     EDIT_ROUTES.rollback.path,
     validated({ params: idParams, query: RollbackQuerySchema }, async ({ params, query }, ctx) => {
       const { requestId } = requestIdOf(ctx);
-      answerEdit(ctx, await gateway.edit(params.id, { rollback_to: query.revision }, requestId));
+      answerEdit(ctx, await gateway.edit(params.id, { rollback_to: query.revision, ...applied(query) }, requestId));
     }),
   );
+}
+
+/** How the edit is to be applied, as the workflow takes it: `rolling` only when asked for. */
+function applied({ apply }: { apply?: 'rolling' }): { rolling?: true } {
+  return apply === 'rolling' ? { rolling: true } : {};
 }
 
 /** A fresh id, or one derived from the request id so that retries of one create agree on it. */

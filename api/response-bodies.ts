@@ -26,11 +26,17 @@ export function summaryBody({
   return { pipeline_id, pipeline_name, overall_status, created_at, updated_at };
 }
 
+/** The revision a rolling edit under way rolls out, as a field only while there is one. */
+function rollingEditOf({ rolling_edit }: PipelineRecord): { rolling_edit?: number } {
+  return typeof rolling_edit === 'number' ? { rolling_edit } : {};
+}
+
 export function pipelineBody(record: PipelineRecord): z.input<typeof PipelineSchema> {
   return {
     ...summaryBody(record),
     failure: record.failure,
     spec_revision: record.spec_revision,
+    ...rollingEditOf(record),
     name: record.spec.name,
     components: record.spec.components,
   };
@@ -41,6 +47,7 @@ export function healthBody(record: PipelineRecord): z.input<typeof PipelineHealt
     ...summaryBody(record),
     failure: record.failure,
     spec_revision: record.spec_revision,
+    ...rollingEditOf(record),
     components: componentHealth(record.spec, record.overall_status, record.failure, record.observation),
     observed_at: record.observation?.at ?? null,
     allowed_actions: allowedActions(record.overall_status),

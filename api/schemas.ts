@@ -146,7 +146,19 @@ export const PipelineQuerySchema = z.object({
   revision: SpecRevisionSchema.optional().openapi({ description: 'A revision of the spec to read; the current one by default' }),
 });
 
-export const RollbackQuerySchema = z.object({
+/** How an edit is applied: by the next resume (the default), or, with `rolling`, to a Running pipeline at once. */
+export const EditQuerySchema = z.object({
+  apply: z
+    .enum(['rolling'])
+    .optional()
+    .openapi({
+      description:
+        'rolling: a Running pipeline drains to Stopped, takes the edit and resumes, as one operation (202); ' +
+        'a Stopped or Failed one takes it as a plain edit',
+    }),
+});
+
+export const RollbackQuerySchema = EditQuerySchema.extend({
   revision: SpecRevisionSchema.openapi({ description: 'The earlier revision whose spec becomes the next revision' }),
 });
 
@@ -179,6 +191,7 @@ const PipelineStatusViewSchema = PipelineSummarySchema.extend({
     .int()
     .min(1)
     .openapi({ description: 'The revision of the spec: 1 at create, one more with each accepted edit' }),
+  rolling_edit: z.number().int().min(2).optional().openapi({ description: 'While a rolling edit is under way: the revision it rolls out' }),
 });
 
 export const ComponentHealthSchema = z
@@ -233,6 +246,7 @@ export const TransitionSchema = z
     outcome: z.enum(TRANSITION_OUTCOMES),
     spec_revision: z.number().int().optional().openapi({ description: 'On an edit: the revision it made' }),
     spec_change: SpecChangeSchema.optional(),
+    rolling_edit: z.number().int().optional().openapi({ description: 'On each record of a rolling edit: the revision it rolls out' }),
   })
   .openapi('Transition');
 

@@ -18,6 +18,8 @@ export const PARAMETERS = {
   /** Pipelines timed through create, stop and resume, one after the other, after unrecorded warm-ups. */
   lifecycleSamples: 10,
   lifecycleWarmUps: 1,
+  /** Pipelines each stopped and resumed, then given a rolling edit, after the lifecycle's warm-ups. */
+  rollingEditSamples: 5,
   statusPollMs: 20,
   stopGraceSeconds: 5,
   /** Weir's default: a bridge network per pipeline. */

@@ -6,6 +6,7 @@ import type { HealthLatencyResult } from './health-latency';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
+import type { RollingEditSample } from './rolling-edit';
 import type { MachineFacts } from './machine-facts';
 import type { StopPhases } from './stop-phases';
 import type { WeirLifecycleSample } from './weir-lifecycle';
@@ -19,6 +20,7 @@ import { alignColumns, indent, ms, ratio, seconds } from './table-format';
 export interface BenchResults {
   facts: MachineFacts;
   lifecycle?: LifecycleResults;
+  rollingEdit?: RollingEditSample[];
   dataPlane?: DataPlaneResults;
   events?: EventStreamResult;
   health?: HealthLatencyResult;
@@ -37,6 +39,7 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.health && healthSection(results.health, parameters),
     results.list && listSection(results.list, parameters),
     results.lifecycle && lifecycleSection(results.lifecycle, parameters),
+    results.rollingEdit && rollingEditSection(results.rollingEdit, parameters),
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
     notes(results, parameters, run),
@@ -187,6 +190,27 @@ function lifecycleSection({ weir, rawDocker }: LifecycleResults, parameters: Ben
       ]),
     ),
     ...indent(stopPhasesLines(weir)),
+  ];
+}
+
+/** A rolling edit's total time against a plain stop plus resume of the same pipeline, medians. */
+function rollingEditSection(samples: RollingEditSample[], parameters: BenchParameters): string[] {
+  const plainMs = median(samples.map((sample) => sample.stopPlusResumeMs));
+  const rollingMs = median(samples.map((sample) => sample.rollingEditMs));
+  const pairRatios = samples.map((sample) => sample.rollingEditMs / sample.stopPlusResumeMs);
+  return [
+    `Rolling edit (an env change: drain, edit, resume, the container recreated) against stop -> Stopped plus resume -> Running of the same pipeline; medians of ${samples.length}, Docker network mode '${parameters.lifecycleNetworkMode}'`,
+    ...indent(
+      alignColumns([
+        ['stop + resume', 'rolling edit', 'rolling / plain', 'pair ratios'],
+        [
+          ms(plainMs),
+          ms(rollingMs),
+          ratio(rollingMs, plainMs),
+          `${ratio(Math.min(...pairRatios), 1)} - ${ratio(Math.max(...pairRatios), 1)}`,
+        ],
+      ]),
+    ),
   ];
 }
 

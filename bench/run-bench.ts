@@ -12,6 +12,7 @@ import { measureLifecycles } from './lifecycle';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
+import { measureRollingEdits } from './rolling-edit';
 import { messageOf, progress } from './progress';
 import { formatReport, type BenchResults } from './report';
 import { selectedSections, type Section } from './sections';
@@ -28,6 +29,11 @@ async function measure(
   if (sections.has('lifecycle')) {
     results.lifecycle = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
       measureLifecycles(system, docker, ids, PARAMETERS),
+    );
+  }
+  if (sections.has('rolling-edit')) {
+    results.rollingEdit = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
+      measureRollingEdits(system, ids, PARAMETERS),
     );
   }
   if (sections.has('data-plane')) {

@@ -25,10 +25,25 @@ function print(ctx: CliContext, body: unknown, text: () => string): void {
   ctx.out.write(ctx.json ? `${JSON.stringify(body, null, 2)}\n` : `${text()}\n`);
 }
 
-export async function apply(ctx: CliContext, file: string): Promise<ExitCode> {
+/** Creates the pipeline the file describes; with `rolling`, edits the existing one instead, as a rolling edit. */
+export async function apply(ctx: CliContext, file: string, rolling = false): Promise<ExitCode> {
   const spec = await readSpecFile(file);
+  if (rolling) return rollingEdit(ctx, spec);
   const { body } = await ctx.client.json('POST', PIPELINES, { body: spec, accept: [201] });
   print(ctx, body, () => `pipeline ${body.pipeline_id} created\n\n${pipelineText(body)}`);
+  return EXIT.done;
+}
+
+/** A Running pipeline answers 202 and rolls the edit out; a Stopped or Failed one takes it as a plain edit (200). */
+async function rollingEdit(ctx: CliContext, spec: unknown): Promise<ExitCode> {
+  const id = (spec as { pipeline_id?: unknown } | null)?.pipeline_id;
+  if (typeof id !== 'string') throw new CliError('a rolling edit needs the pipeline_id of the pipeline to edit in the file', EXIT.usage);
+  const { status, body } = await ctx.client.json('PUT', `${pipelinePath(id)}?apply=rolling`, { body: spec, accept: [200, 202] });
+  const what =
+    status === 202
+      ? `pipeline ${body.pipeline_id}: rolling edit to revision ${body.rolling_edit} under way (drain, edit, resume)`
+      : `pipeline ${body.pipeline_id} edited (revision ${body.spec_revision}); it is ${body.overall_status}, so the next resume applies it`;
+  print(ctx, body, () => `${what}\n\n${pipelineText(body)}`);
   return EXIT.done;
 }
 

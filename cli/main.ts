@@ -24,9 +24,10 @@ function program(run: (action: (ctx: commands.CliContext) => Promise<ExitCode>) 
 
   cli
     .command('apply')
-    .description('create the pipeline a YAML or JSON file describes')
+    .description('create the pipeline a YAML or JSON file describes; with --rolling, edit it')
     .requiredOption('-f, --file <file>', 'the pipeline spec; - reads standard input')
-    .action((options: { file: string }) => run((ctx) => commands.apply(ctx, options.file)));
+    .option('--rolling', 'edit the existing pipeline: if Running, drain it, apply the spec and resume it')
+    .action((options: { file: string; rolling?: boolean }) => run((ctx) => commands.apply(ctx, options.file, options.rolling)));
   cli
     .command('get <id>')
     .description("a pipeline's spec and status")

@@ -15,7 +15,19 @@ export interface LedgerSnapshot {
   transitions: TransitionRecord[];
   /** The revisions of the spec; absent while the pipeline has never been edited. */
   revisions?: RevisionsSnapshot;
+  /** The rolling edit under way, if any. */
+  rolling_edit?: RollingEditPlan;
 }
+
+/** A rolling edit under way: the spec it applies once the drain has stopped the pipeline, and the revision it makes. */
+export interface RollingEditPlan {
+  spec: PipelineSpec;
+  revision: number;
+  request_id: string | null;
+}
+
+/** The statuses a rolling edit passes through after Running; any other move ends it. */
+const ROLLING_EDIT_PATH: readonly PipelineStatus[] = ['Stopping', 'Stopped', 'Resuming'];
 
 /** A snapshot as an earlier run may have handed it on: runs from before sequence numbers existed recorded none. */
 export type StoredLedgerSnapshot = Omit<LedgerSnapshot, 'transitions'> & {
@@ -71,6 +83,27 @@ export class PipelineLedger {
     return this.revisions.madeBy(requestId);
   }
 
+  get rollingEdit(): RollingEditPlan | undefined {
+    return this.state.rolling_edit;
+  }
+
+  /**
+   * Starts a rolling edit to `spec`; the caller then moves the pipeline to Stopping. Until the pipeline is Running
+   * again, or leaves the way there (terminate, a failure), every record carries the revision the edit makes.
+   */
+  planRollingEdit(spec: PipelineSpec, requestId: string | null): RollingEditPlan {
+    const plan = { spec, revision: this.specRevision + 1, request_id: requestId };
+    this.state.rolling_edit = plan;
+    return plan;
+  }
+
+  /** The rolling edit's own edit, once its drain has stopped the pipeline. */
+  applyRollingEdit(cause: TransitionCause, now: string): SpecRevision {
+    const plan = this.state.rolling_edit;
+    if (!plan) throw new Error('no rolling edit is under way');
+    return this.edit(plan.spec, { ...cause, request_id: plan.request_id }, now);
+  }
+
   /** Makes `spec` the next revision and records what changed; the status stays. */
   edit(spec: PipelineSpec, cause: TransitionCause, now: string): SpecRevision {
     const change = specChange(this.spec, spec);
@@ -93,6 +126,7 @@ export class PipelineLedger {
 
   transition(to: PipelineStatus, cause: TransitionCause, now: string, failure: FailureReason | null = null): void {
     this.append({ at: now, from: this.state.status, to, ...cause, outcome: 'applied' });
+    if (!ROLLING_EDIT_PATH.includes(to)) delete this.state.rolling_edit;
     this.state.status = to;
     this.state.updated_at = now;
     this.state.failure = to === 'Failed' ? failure : null;
@@ -116,8 +150,8 @@ export class PipelineLedger {
 
   /** The memo fields that change with the status; the spec is written at create and at each edit (specMemo). */
   statusMemo(): Omit<PipelineMemo, 'spec'> {
-    const { created_at, updated_at, failure } = this.state;
-    return { pipeline_name: this.spec.name, created_at, updated_at, failure };
+    const { created_at, updated_at, failure, rolling_edit } = this.state;
+    return { pipeline_name: this.spec.name, created_at, updated_at, failure, rolling_edit: rolling_edit?.revision ?? null };
   }
 
   specMemo(): Pick<PipelineMemo, 'spec' | 'spec_revision'> {
@@ -125,7 +159,7 @@ export class PipelineLedger {
   }
 
   view(): PipelineView {
-    const { status, created_at, updated_at, failure, transitions } = this.state;
+    const { status, created_at, updated_at, failure, transitions, rolling_edit } = this.state;
     return {
       pipeline_id: this.spec.pipeline_id,
       pipeline_name: this.spec.name,
@@ -135,13 +169,15 @@ export class PipelineLedger {
       failure,
       spec: this.spec,
       spec_revision: this.specRevision,
+      ...(rolling_edit ? { rolling_edit: rolling_edit.revision } : {}),
       transitions: [...transitions],
     };
   }
 
   private append(record: Omit<TransitionRecord, 'seq'>): void {
     const last = this.state.transitions[this.state.transitions.length - 1];
-    this.state.transitions.push({ seq: (last?.seq ?? 0) + 1, ...record });
+    const rolling = this.state.rolling_edit;
+    this.state.transitions.push({ seq: (last?.seq ?? 0) + 1, ...record, ...(rolling ? { rolling_edit: rolling.revision } : {}) });
     const excess = this.state.transitions.length - TRANSITION_HISTORY_LIMIT;
     if (excess > 0) this.state.transitions.splice(0, excess);
   }

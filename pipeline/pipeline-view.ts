@@ -36,6 +36,8 @@ export interface TransitionRecord {
   /** On an edit: the revision it made, and what it changed. */
   spec_revision?: number;
   spec_change?: SpecChange;
+  /** While a rolling edit is under way, on each of its records: the revision it rolls out. */
+  rolling_edit?: number;
 }
 
 /** The full view returned by the `status` query. */
@@ -48,6 +50,8 @@ export interface PipelineView {
   failure: FailureReason | null;
   spec: PipelineSpec;
   spec_revision: number;
+  /** While a rolling edit is under way: the revision it rolls out. */
+  rolling_edit?: number | null;
   transitions: TransitionRecord[];
 }
 
@@ -60,6 +64,8 @@ export interface PipelineMemo {
   spec: PipelineSpec;
   /** The revision of `spec`; absent until the first edit, meaning 1. */
   spec_revision?: number;
+  /** While a rolling edit is under way: the revision it rolls out; null or absent otherwise. */
+  rolling_edit?: number | null;
   /** The X-Request-Id of the create, so a retried create is recognised; absent on pipelines created before it was kept. */
   create_request_id?: string;
 }

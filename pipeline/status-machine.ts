@@ -10,8 +10,11 @@ export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
 export const COMMANDS = ['stop', 'terminate', 'resume', 'delete'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-/** Commands that change the spec. They carry one, so they are updates only. */
-export const SPEC_COMMANDS = ['edit'] as const;
+/**
+ * Commands that change the spec. They carry one, so they are updates only. A rolling edit (`PUT …?apply=rolling`) of
+ * a Running pipeline drains it to Stopped, applies the edit and resumes it, through the existing statuses.
+ */
+export const SPEC_COMMANDS = ['edit', 'rolling_edit'] as const;
 export type SpecCommand = (typeof SPEC_COMMANDS)[number];
 
 export const ACTIONS = [...COMMANDS, ...SPEC_COMMANDS] as const;
@@ -76,6 +79,17 @@ const COMMAND_TABLE: Record<Action, Record<PipelineStatus, Decision>> = {
   edit: {
     Created: REFUSE,
     Running: REFUSE,
+    Stopping: REFUSE,
+    Stopped: APPLY,
+    Terminating: REFUSE,
+    Failed: APPLY,
+    Resuming: REFUSE,
+    Deleting: REFUSE,
+  },
+  // Running: the drain, the edit and the resume, one after the other. Stopped and Failed: a plain edit.
+  rolling_edit: {
+    Created: REFUSE,
+    Running: transition('Stopping'),
     Stopping: REFUSE,
     Stopped: APPLY,
     Terminating: REFUSE,

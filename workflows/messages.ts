@@ -29,8 +29,11 @@ export const COMMAND_SIGNALS = byCommand<CommandSignal>((command) => defineSigna
 
 export const statusQuery = defineQuery<PipelineView>('status');
 
-/** A new spec for the pipeline, whole, or the number of an earlier revision to go back to. */
-export type EditRequest = CommandRequest & ({ spec: PipelineSpec } | { rollback_to: number });
+/**
+ * A new spec for the pipeline, whole, or the number of an earlier revision to go back to. `rolling` asks a Running
+ * pipeline to take it at once: drain, edit, resume.
+ */
+export type EditRequest = CommandRequest & ({ spec: PipelineSpec } | { rollback_to: number }) & { rolling?: boolean };
 
 /** What an edit leaves: the pipeline's status and memo, the spec and its revision included. */
 export interface EditResult {

@@ -91,7 +91,8 @@ export class PipelineManager {
     return decide(command, this.status);
   }
 
-  private execute(decision: Decision, cause: TransitionCause): void {
+  /** Moves the pipeline as an accepted command does, cancelling the work of the status it leaves. */
+  execute(decision: Decision, cause: TransitionCause): void {
     if (decision.outcome !== 'transition') return;
     const announce = decision.to !== 'Deleting' || patched(DELETING_STATUS_PATCH);
     this.apply(decision.to, cause, null, announce);

@@ -7,7 +7,8 @@ import { PipelineManager } from './pipeline-manager';
 import { withSettingDefaults, type PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { pipelineStatusKey } from './search-attributes';
-import { COMMANDS } from '../pipeline/status-machine';
+import { COMMANDS, type PipelineStatus } from '../pipeline/status-machine';
+import { rollingEditOperations } from './rolling-edit';
 
 export interface PipelineWorkflowInput {
   /** The current spec; a continued run also carries every kept revision in `ledger`. */
@@ -23,15 +24,24 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
   const ledger = input.ledger ? PipelineLedger.restore(spec, input.ledger) : PipelineLedger.create(spec, new Date().toISOString());
   const continueAsNewDue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
   const operations = pipelineOperations(() => ledger.spec, settings, continueAsNewDue);
-  const manager = new PipelineManager(ledger, settings, operations, {
-    due: continueAsNewDue,
-    continueAsNew: () =>
-      makeContinueAsNewFunc<typeof pipelineWorkflow>({
-        memo: workflowInfo().memo,
-        typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
-      })({ spec: ledger.spec, settings, ledger: ledger.snapshot() }),
-  });
-  const editor = new PipelineEditor(ledger, operations.heldStreamsAfter, withSettingDefaults(settings).max_attempts);
+  const rollingEdit = rollingEditOperations(ledger, operations);
+  const forStatus = (status: PipelineStatus) => rollingEdit.forStatus(status) ?? operations.forStatus(status);
+  const manager = new PipelineManager(
+    ledger,
+    settings,
+    { ...operations, forStatus },
+    {
+      due: continueAsNewDue,
+      continueAsNew: () =>
+        makeContinueAsNewFunc<typeof pipelineWorkflow>({
+          memo: workflowInfo().memo,
+          typedSearchAttributes: [{ key: pipelineStatusKey, value: ledger.status }],
+        })({ spec: ledger.spec, settings, ledger: ledger.snapshot() }),
+    },
+  );
+  const editor = new PipelineEditor(ledger, operations.heldStreamsAfter, withSettingDefaults(settings).max_attempts, (decision, cause) =>
+    manager.execute(decision, cause),
+  );
 
   for (const command of COMMANDS) {
     setHandler(COMMAND_UPDATES[command], (request) => manager.onUpdate(command, request), {

@@ -3,7 +3,9 @@ import { INVALID_TRANSITION, type InvalidTransitionDetails } from '../pipeline/c
 import { allowedActions, type Action, type PipelineStatus } from '../pipeline/status-machine';
 
 export function refusalMessage(action: Action, status: PipelineStatus): string {
-  return `cannot ${action} a pipeline that is ${status}`;
+  return action === 'rolling_edit'
+    ? `cannot apply a rolling edit to a pipeline that is ${status}`
+    : `cannot ${action} a pipeline that is ${status}`;
 }
 
 /** The failure an update validator throws for a command the status machine refuses; the API answers it 409. */

@@ -1,6 +1,15 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1PersistentVolumeClaim, V1Secret, V1Volume } from '@kubernetes/client-node';
+import { componentFingerprint } from '../component-fingerprint';
 import type { RunnableComponent, RunnableSpec } from '../runnable-spec';
-import { componentLabels, deploymentName, pipelineLabels, secretKey, secretName, volumeClaimName } from './resource-names';
+import {
+  FINGERPRINT_ANNOTATION,
+  componentLabels,
+  deploymentName,
+  pipelineLabels,
+  secretKey,
+  secretName,
+  volumeClaimName,
+} from './resource-names';
 
 /** Where the pipeline's volume is mounted, as on Docker; the reference component's file sink writes there. */
 export const DATA_MOUNT_PATH = '/weir-data';
@@ -37,7 +46,8 @@ export function deploymentManifest(spec: RunnableSpec, component: RunnableCompon
       revisionHistoryLimit: 1,
       progressDeadlineSeconds: settings.progressDeadlineSeconds,
       template: {
-        metadata: { labels },
+        // A changed spec changes the template, and so rolls out new pods; the same spec keeps the ReplicaSet.
+        metadata: { labels, annotations: { [FINGERPRINT_ANNOTATION]: componentFingerprint(component) } },
         spec: {
           containers: [container(spec.pipeline_id, component, settings)],
           volumes: [dataVolume(spec.pipeline_id, settings)],

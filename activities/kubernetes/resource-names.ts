@@ -3,6 +3,8 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'weir';
 export const PIPELINE_LABEL = 'weir.pipeline';
 export const COMPONENT_LABEL = 'weir.component';
+/** On a pod template: the componentFingerprint of the spec it runs, as Docker's `weir.spec-hash` label. */
+export const FINGERPRINT_ANNOTATION = 'weir.spec-hash';
 
 export function deploymentName(pipelineId: string, component: string): string {
   return `weir-${pipelineId}-${component}`;

@@ -84,10 +84,10 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
 
   const health = await runWeir(['health', first], env);
   expect(health.stdout).toContain('Status:   Running\n');
-  expect(health.stdout).toContain('Allowed:  stop, terminate\n');
+  expect(health.stdout).toContain('Allowed:  stop, terminate, rolling_edit\n');
   expect(health.stdout).toMatch(/\ntalker +running +2\/2 +- +-/);
   expect(JSON.parse((await runWeir(['-o', 'json', 'health', first], env)).stdout)).toMatchObject({
-    allowed_actions: ['stop', 'terminate'],
+    allowed_actions: ['stop', 'terminate', 'rolling_edit'],
   });
 
   const history = await runWeir(['history', first], env);
@@ -172,4 +172,20 @@ test('usage errors exit 2, an unreachable API exits 3, and the bin runs through 
   const viaNpx = await runWeir(['--help'], env, { command: ['npx', '--no-install', 'weir'] });
   expect(viaNpx.code).toBe(0);
   expect(viaNpx.stdout).toContain('Usage: weir [options] [command]');
+});
+
+test('apply --rolling edits a Running pipeline as a rolling edit: it drains, takes the new spec and runs again', async () => {
+  const id = newId();
+  await applied(id, 1);
+  const run = await runWeir(['apply', '--rolling', '-f', await writeSpec(`${id}-2.yaml`, talkerYaml(id, 2))], env);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  expect(run.stdout).toContain(`pipeline ${id}: rolling edit to revision 2 under way (drain, edit, resume)`);
+  await eventually(
+    () => weir.request('GET', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION),
+    ({ body }) => body.overall_status === 'Running' && body.spec_revision === 2,
+    120_000,
+    100,
+  );
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION)).body.components[0].replicas).toBe(2);
+  await removed(id);
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { withSecretValues, withWeirEnv } from '../../activities/component-env';
+import { componentFingerprint } from '../../activities/component-fingerprint';
 import { ComponentFailedError, ImageUnavailableError } from '../../activities/errors';
 import { KubernetesOrchestrator, type KubernetesOrchestratorOptions } from '../../activities/kubernetes-orchestrator';
 import { SecretDirectory } from '../../secret-directory';
@@ -198,6 +199,54 @@ describe('KubernetesOrchestrator', () => {
     await orchestrator.startAgain(spec);
     await orchestrator.waitUntilReady(spec, { signal: never(), onProgress: () => {} });
     expect(await objects.replicaCounts(spec.pipeline_id)).toEqual({ source: { desired: 2, ready: 2 }, sink: { desired: 1, ready: 1 } });
+  });
+
+  test('startAgain after an edit converges as on Docker: removed Deployments go, changed ones roll out new pods, the rest keep theirs', async () => {
+    const spec = pipelineOf({ name: 'kept' }, { name: 'changed', env: { MODE: 'one' } }, { name: 'removed', replicas: 2 });
+    await deployAndWait(spec);
+    /** Per component: its Deployment's uid, its pod template's spec-hash, and the pod-template-hash of its pods. */
+    const observed = async () => {
+      const { items } = await objects.apps.listNamespacedDeployment({ namespace, labelSelector: `weir.pipeline=${spec.pipeline_id}` });
+      const pods = await objects.pods(spec.pipeline_id);
+      return Object.fromEntries(
+        items.map((deployment) => {
+          const component = deployment.metadata!.labels!['weir.component'];
+          const hashes = pods.filter((pod) => pod.metadata?.labels?.['weir.component'] === component);
+          return [
+            component,
+            {
+              uid: deployment.metadata!.uid,
+              specHash: deployment.spec!.template.metadata!.annotations!['weir.spec-hash'],
+              podTemplates: [...new Set(hashes.map((pod) => pod.metadata!.labels!['pod-template-hash']))],
+            },
+          ];
+        }),
+      );
+    };
+    const before = await observed();
+    expect(before.changed.specHash).toBe(componentFingerprint(spec.components[1]));
+
+    await orchestrator.stopGracefully(spec, 5);
+    const edited: PipelineSpec = {
+      ...spec,
+      components: [spec.components[0], { ...spec.components[1], env: { MODE: 'two' } }, { ...spec.components[0], name: 'added' }],
+    };
+    await orchestrator.startAgain(edited);
+    await orchestrator.startAgain(edited);
+    await orchestrator.waitUntilReady(edited, { signal: never(), onProgress: () => {} });
+    const after = await eventually(observed, (current) => !('removed' in current) && current.changed.podTemplates.length === 1);
+
+    expect(Object.keys(after).sort()).toEqual(['added', 'changed', 'kept']);
+    expect(after.kept).toEqual(before.kept);
+    expect(after.changed.uid).toBe(before.changed.uid);
+    expect(after.changed.specHash).toBe(componentFingerprint(edited.components[1]));
+    expect(after.changed.podTemplates).not.toEqual(before.changed.podTemplates);
+    expect(await objects.pods(spec.pipeline_id, 'removed')).toEqual([]);
+    expect(await objects.replicaCounts(spec.pipeline_id)).toEqual({
+      kept: { desired: 1, ready: 1 },
+      changed: { desired: 1, ready: 1 },
+      added: { desired: 1, ready: 1 },
+    });
   });
 
   test('remove deletes the Deployments, their ReplicaSets and pods, and the Secret, and can be repeated', async () => {

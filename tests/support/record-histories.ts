@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ensureTemporalCli } from '../../scripts/tools';
 import { workflowIdFor } from '../../pipeline/names';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
+import { eventually } from '../../harness/eventually';
 import { Gate } from './fake-orchestrator';
 import {
   CONTINUE_AS_NEW_AFTER_EVENTS,
@@ -76,6 +77,28 @@ const scenarios: Record<string, Scenario> = {
     await gateway.edit(id, { rollback_to: 1 }, 'rollback-1');
     await gateway.command(id, 'resume', 'resume-1');
     await statusOf(gateway, id, 'Running');
+  },
+  async 'rolling-edit'({ gateway }, id) {
+    const spec = specFor(id);
+    await gateway.create(spec, `create-${id}`);
+    await statusOf(gateway, id, 'Running');
+    const edited = { ...spec, components: [{ ...spec.components[0], env: { MODE: 'two' } }] };
+    await gateway.edit(id, { spec: edited, rolling: true }, 'rolling-1');
+    await eventually(
+      () => gateway.get(id),
+      (record) => record.overall_status === 'Running' && record.spec_revision === 2,
+    );
+  },
+  async 'terminate-during-rolling-edit'({ gateway, orchestrator }, id) {
+    const gate = new Gate();
+    orchestrator.configure(id, { blocked: { stopGracefully: gate } });
+    const spec = specFor(id);
+    await gateway.create(spec, `create-${id}`);
+    await statusOf(gateway, id, 'Running');
+    await gateway.edit(id, { spec: { ...spec, name: 'edited' }, rolling: true }, 'rolling-1');
+    await gateway.command(id, 'terminate', 'terminate-1');
+    await statusOf(gateway, id, 'Stopped');
+    gate.open();
   },
   async 'continue-as-new'({ gateway, env }, id) {
     await gateway.create(specFor(id), `create-${id}`);

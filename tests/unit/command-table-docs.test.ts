@@ -21,6 +21,7 @@ function cellFor(action: Action, status: PipelineStatus): string {
   const decision = decide(action, status);
   switch (decision.outcome) {
     case 'transition':
+      if (action === 'rolling_edit') return `**202 → ${decision.to}, then Stopped, Resuming, Running**`;
       return action === 'delete' ? `**→ ${decision.to}; 204 once gone**` : `**204 → ${decision.to}**`;
     case 'join':
       return 'joins the removal in flight';

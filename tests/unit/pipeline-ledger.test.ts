@@ -132,3 +132,56 @@ describe('PipelineLedger', () => {
     ]);
   });
 });
+
+describe('a rolling edit in the ledger', () => {
+  const edited: PipelineSpec = { ...spec, components: [{ ...spec.components[0], env: { MODE: 'two' } }] };
+  const byWorkflow = (reason: string): TransitionCause => ({ command: null, source: 'workflow', request_id: null, reason });
+
+  function rollingFromRunning(): PipelineLedger {
+    const ledger = PipelineLedger.create(spec, 't0');
+    ledger.transition('Running', byWorkflow('deploy completed'), 't1');
+    expect(ledger.planRollingEdit(edited, 'r1')).toEqual({ spec: edited, revision: 2, request_id: 'r1' });
+    ledger.transition('Stopping', byApi('rolling_edit', 'r1'), 't2');
+    return ledger;
+  }
+
+  test('marks every record with its revision until Running again, then drops the plan', () => {
+    const ledger = rollingFromRunning();
+    ledger.transition('Stopped', byWorkflow('drain completed'), 't3');
+    const revision = ledger.applyRollingEdit(
+      { command: 'rolling_edit', source: 'workflow', request_id: null, reason: 'rolling edit' },
+      't4',
+    );
+    expect([revision.revision, revision.request_id, ledger.spec]).toEqual([2, 'r1', edited]);
+    expect(ledger.statusMemo().rolling_edit).toBe(2);
+    ledger.transition('Resuming', byWorkflow('edit applied'), 't5');
+    ledger.transition('Running', byWorkflow('resume completed'), 't6');
+    expect(ledger.rollingEdit).toBeUndefined();
+    expect(ledger.statusMemo().rolling_edit).toBeNull();
+    expect(ledger.view().transitions.map(({ to, rolling_edit }) => [to, rolling_edit])).toEqual([
+      ['Running', undefined],
+      ['Stopping', 2],
+      ['Stopped', 2],
+      ['Stopped', 2],
+      ['Resuming', 2],
+      ['Running', 2],
+    ]);
+    ledger.transition('Stopping', byApi('stop', 's'), 't7');
+    expect(ledger.view().transitions.at(-1)).not.toHaveProperty('rolling_edit');
+  });
+
+  test.each(['Terminating', 'Failed'] as const)('ends when the pipeline goes %s: no later step runs', (to) => {
+    const ledger = rollingFromRunning();
+    ledger.transition(to, byApi('terminate', 't'), 't3');
+    expect(ledger.rollingEdit).toBeUndefined();
+    expect(ledger.view().transitions.at(-1)?.rolling_edit).toBe(2);
+    expect(() => ledger.applyRollingEdit(byWorkflow('x'), 't4')).toThrow('no rolling edit is under way');
+  });
+
+  test('travels in the snapshot, as across continue-as-new, and a request that started one counts as applied', () => {
+    const restored = PipelineLedger.restore(spec, rollingFromRunning().snapshot());
+    expect(restored.rollingEdit).toEqual({ spec: edited, revision: 2, request_id: 'r1' });
+    expect(restored.hasApplied('rolling_edit', 'r1')).toBe(true);
+    expect(PipelineLedger.create(spec, 't0').snapshot()).not.toHaveProperty('rolling_edit');
+  });
+});

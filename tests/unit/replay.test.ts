@@ -26,23 +26,42 @@ test.each(versions.map((version, index) => [version, index === 0 ? FIRST_SCENARI
 );
 
 interface RecordedEvent {
+  activityTaskScheduledEventAttributes?: { activityType: { name: string } };
   workflowExecutionUpdateAcceptedEventAttributes?: {
     acceptedRequest: { input: { name: string; args: { payloads: Array<{ data: string }> } } };
   };
 }
 
-test('the newest version holds a history with an edit and a rollback', () => {
-  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, versions[versions.length - 1], 'edit.json'), 'utf8')) as {
-    events: RecordedEvent[];
-  };
-  const edits = events
+/** The edit requests a recorded history accepted, in order. */
+function editsIn(file: string, version: string): Array<Record<string, unknown>> {
+  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, version, file), 'utf8')) as { events: RecordedEvent[] };
+  return events
     .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input)
     .filter((input) => input?.name === 'edit')
     .map((input) => JSON.parse(Buffer.from(input?.args.payloads[0].data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
+}
+
+test('the newest version holds a history with an edit and a rollback', () => {
+  const edits = editsIn('edit.json', versions[versions.length - 1]);
   expect(edits.map((request) => ('rollback_to' in request ? 'rollback' : 'spec' in request ? 'spec' : 'other'))).toEqual([
     'spec',
     'rollback',
   ]);
+});
+
+test('the newest version holds a rolling edit that ran to the end, and one that terminate cancelled', () => {
+  const newest = versions[versions.length - 1];
+  const activities = (file: string) =>
+    (JSON.parse(readFileSync(path.join(HISTORIES, newest, file), 'utf8')) as { events: RecordedEvent[] }).events
+      .map((event) => event.activityTaskScheduledEventAttributes?.activityType.name)
+      .filter((name) => name !== undefined);
+  const rollingEdits = (file: string) => editsIn(file, newest).filter((request) => request.rolling === true);
+  expect(rollingEdits('rolling-edit.json')).toHaveLength(1);
+  expect(activities('rolling-edit.json')).toEqual(
+    expect.arrayContaining(['drainPipeline', 'heldStreamsAfterEdit', 'startPipelineAgain', 'waitForPipelineReady']),
+  );
+  expect(rollingEdits('terminate-during-rolling-edit.json')).toHaveLength(1);
+  expect(activities('terminate-during-rolling-edit.json')).not.toContain('startPipelineAgain');
 });
 
 test.each(files)('the current workflow code replays %s without nondeterminism', async (file) => {

@@ -87,14 +87,29 @@ describe('edit', () => {
   });
 });
 
+describe('rolling_edit', () => {
+  test.each(PIPELINE_STATUSES.map((status) => [status]))('in %s', (status) => {
+    const expected =
+      status === 'Running'
+        ? { outcome: 'transition', to: 'Stopping' }
+        : { outcome: status === 'Stopped' || status === 'Failed' ? 'apply' : 'refuse' };
+    expect(decide('rolling_edit', status)).toEqual(expected);
+  });
+
+  test("starts down the stop's own edge: a rolling edit adds no transition to the diagram", () => {
+    expect(isValidTransition('Running', 'Stopping')).toBe(true);
+    expect(decide('stop', 'Running')).toEqual(decide('rolling_edit', 'Running'));
+  });
+});
+
 describe('allowedActions', () => {
   test.each([
     ['Created', ['terminate']],
-    ['Running', ['stop', 'terminate']],
+    ['Running', ['stop', 'terminate', 'rolling_edit']],
     ['Stopping', ['terminate']],
-    ['Stopped', ['resume', 'delete', 'edit']],
+    ['Stopped', ['resume', 'delete', 'edit', 'rolling_edit']],
     ['Terminating', []],
-    ['Failed', ['terminate', 'edit']],
+    ['Failed', ['terminate', 'edit', 'rolling_edit']],
     ['Resuming', ['terminate']],
     ['Deleting', ['delete']],
   ] as const)('%s allows %j', (status, actions) => {
