@@ -14,7 +14,9 @@ export async function withWeirSystem<T>(
   extraEnv: Record<string, string> = {},
 ): Promise<T> {
   const orchestrator = extraEnv.WEIR_ORCHESTRATOR ?? 'docker';
-  progress(`starting Weir (API and worker, orchestrator ${orchestrator}${orchestrator === 'docker' ? `, network mode '${networkMode}'` : ''})`);
+  progress(
+    `starting Weir (API and worker, orchestrator ${orchestrator}${orchestrator === 'docker' ? `, network mode '${networkMode}'` : ''})`,
+  );
   const system = await WeirSystem.start({
     env: {
       WEIR_DOCKER_NETWORK_MODE: networkMode,

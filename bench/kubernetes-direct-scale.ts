@@ -49,7 +49,9 @@ export class DirectScale {
     return timed(async () => {
       const generations = new Map(
         await Promise.all(
-          components.map(async (component) => [deploymentName(pipelineId, component.name), await this.scale(pipelineId, component.name, 0)] as const),
+          components.map(
+            async (component) => [deploymentName(pipelineId, component.name), await this.scale(pipelineId, component.name, 0)] as const,
+          ),
         ),
       );
       await pollUntil(

@@ -44,7 +44,13 @@ export async function measureRealNode(
   const volumesDir = path.join(bench.plane.workDir, 'volumes');
   const withVolumes = async (pipelineIds: string[]) => {
     for (const id of pipelineIds) {
-      const claim = { dir: path.join(volumesDir, id), volumeName: `weir-real-${id}`, namespace, claimName: volumeClaimName(id), storageClass };
+      const claim = {
+        dir: path.join(volumesDir, id),
+        volumeName: `weir-real-${id}`,
+        namespace,
+        claimName: volumeClaimName(id),
+        storageClass,
+      };
       await bindHostFolder(core, claim);
     }
     return pipelineIds;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { deliveryRow, pluck, row } from './data-plane-report';
 import type { KubernetesResults } from './kubernetes';
 import type { PhaseRequests } from './kubernetes-api-requests';
@@ -11,15 +12,27 @@ import { alignColumns, indent, ms, ratio, seconds } from './table-format';
 const LIFECYCLE_PHASES = ['create -> Running', 'stop', 'resume', 'delete'];
 const IDLE_PHASE = 'at rest, per idle window';
 
-export function kubernetesSection({ kwok, realNode }: KubernetesResults, parameters: BenchParameters, k8s: KubernetesParameters): string[] {
+export function kubernetesSection(
+  { kwok, realNode, loadAverage }: KubernetesResults,
+  parameters: BenchParameters,
+  k8s: KubernetesParameters,
+): string[] {
   const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
   const components = KWOK_PIPELINE.map((component) => component.name).join(' and ');
   return [
-    `k. Kubernetes, kwok's node: ${kwok.pipelines} pipelines of 2 components (${components}: busybox, 1 replica, no stream), worker as service account weir-worker`,
+    `k. Kubernetes, kwok's node: ${kwok.pipelines} pipelines of 2 components (${components}: busybox, 1 replica, no stream)`,
     ...indent(
       alignColumns(
         [
-          ['first create -> all Running', `${seconds(kwok.allRunningMs)} (the API had accepted every create after ${seconds(kwok.createsAcceptedMs)})`],
+          ['layout', 'the worker in a process of its own, as service account weir-worker; the API and the load generator in this one'],
+          [
+            'load average',
+            `${loadAverage.start.toFixed(1)} as the section started, ${loadAverage.end.toFixed(1)} as it ended (1 minute, ${os.cpus().length} cores)`,
+          ],
+          [
+            'first create -> all Running',
+            `${seconds(kwok.allRunningMs)} (the API had accepted every create after ${seconds(kwok.createsAcceptedMs)})`,
+          ],
           [
             `worker, all Running, at rest`,
             `RSS ${mb(kwok.worker.rssBytes)} (peak ${mb(kwok.worker.peakRssBytes)}), CPU ${(kwok.worker.cpu * 100).toFixed(1)}% of a core over ${k8s.idleWindowMs / 1000} s`,
@@ -39,7 +52,7 @@ export function kubernetesSection({ kwok, realNode }: KubernetesResults, paramet
     ...indent(requestLines(kwok.requests, kwok.pipelines)),
     ...indent([
       `- stop and resume: medians of ${kwok.stops.length} pipelines of the Running population, one after another: Weir's stop, then the`,
-      '  direct scale up and down of the same Deployments while Weir has them Stopped, then Weir\'s resume. Weir: from the request',
+      "  direct scale up and down of the same Deployments while Weir has them Stopped, then Weir's resume. Weir: from the request",
       `  until health (polled every ${parameters.statusPollMs} ms) shows the status. Direct: a merge patch of the replicas, then lists polled every`,
       `  ${parameters.statusPollMs} ms until what the orchestrator waits for holds: up = available and every pod Ready; down = the controller has`,
       '  seen the new generation and no pod is left.',
@@ -81,7 +94,8 @@ function requestLines(phases: PhaseRequests[], pipelines: number): string[] {
   const perTime = (phase: PhaseRequests, value: number) => (value / phase.times).toFixed(1);
   const steps = phases.filter((phase) => phase.phase !== IDLE_PHASE);
   const lifecycle = steps.filter((phase) => LIFECYCLE_PHASES.includes(phase.phase));
-  const sum = (pick: (phase: PhaseRequests) => number) => lifecycle.reduce((total, phase) => total + pick(phase) / phase.times, 0).toFixed(1);
+  const sum = (pick: (phase: PhaseRequests) => number) =>
+    lifecycle.reduce((total, phase) => total + pick(phase) / phase.times, 0).toFixed(1);
   const idle = phases.find((phase) => phase.phase === IDLE_PHASE);
   const perMinute = (value: number) => (idle ? ((value / idle.durationMs) * 60_000).toFixed(1) : 'n/a');
   const kinds = (phase: PhaseRequests) =>
@@ -94,7 +108,12 @@ function requestLines(phases: PhaseRequests[], pipelines: number): string[] {
       ['Kubernetes API requests per pipeline', 'Weir', 'all clients', 'counted over'],
       ...steps.map((phase) => [phase.phase, perTime(phase, phase.weir), perTime(phase, phase.allClients), `${phase.times} pipelines`]),
       [`lifecycle: ${LIFECYCLE_PHASES.join(', ')}`, sum((phase) => phase.weir), sum((phase) => phase.allClients), ''],
-      [`at rest, ${pipelines} Running, per minute`, perMinute(idle?.weir ?? 0), perMinute(idle?.allClients ?? 0), idle ? seconds(idle.durationMs) : ''],
+      [
+        `at rest, ${pipelines} Running, per minute`,
+        perMinute(idle?.weir ?? 0),
+        perMinute(idle?.allClients ?? 0),
+        idle ? seconds(idle.durationMs) : '',
+      ],
     ]),
     "Weir's requests per pipeline, by kind:",
     ...steps.map((phase) => `  ${phase.phase}: ${kinds(phase)}`),

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { measureKwokScale, type KwokScaleResults } from './kubernetes-kwok-scale';
 import type { KubernetesParameters } from './kubernetes-parameters';
 import { startBenchPlane } from './kubernetes-plane';
@@ -8,6 +9,8 @@ import type { PipelineIds } from './pipeline-ids';
 export interface KubernetesResults {
   realNode: RealNodeResults;
   kwok: KwokScaleResults;
+  /** The machine's 1-minute load average as the section started and as it ended: others' work shares the machine. */
+  loadAverage: { start: number; end: number };
 }
 
 /**
@@ -20,11 +23,12 @@ export async function measureKubernetes(
   parameters: BenchParameters,
   k8s: KubernetesParameters,
 ): Promise<KubernetesResults> {
+  const start = os.loadavg()[0];
   const bench = await startBenchPlane();
   try {
     const realNode = await measureRealNode(bench, natsUrl, ids, parameters, k8s);
     const kwok = await measureKwokScale(bench, ids, parameters, k8s);
-    return { realNode, kwok };
+    return { realNode, kwok, loadAverage: { start, end: os.loadavg()[0] } };
   } finally {
     await bench.stop();
   }
