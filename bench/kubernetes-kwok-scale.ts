@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { componentsSelector, managedSelector } from '../activities/kubernetes/resource-names';
+import { componentsSelector, pipelineSelector } from '../activities/kubernetes/resource-names';
 import type { WeirSystem } from '../harness/weir-system';
 import type { PipelineStatus } from '../pipeline/status-machine';
 import { startWorkerProcess } from '../tests/support/worker-process';
@@ -15,7 +15,7 @@ import type { PipelineIds } from './pipeline-ids';
 import { processUsage, type ProcessUsage } from './process-usage';
 import { messageOf, progress } from './progress';
 import { forEachConcurrently, pause, pollUntil, timed, withTimeout } from './waiting';
-import { createPipeline, deletePipelines, sendCommand, statusCounts, timeCommand, untilStatus } from './weir-api';
+import { STEP_TIMEOUT_MS, createPipeline, deletePipelines, statusCounts, timeCommand, untilStatus } from './weir-api';
 
 export interface ScalePair {
   weirMs: number;
@@ -130,17 +130,15 @@ async function measureWith(
   }
   progress(`Kubernetes failure detection: ${failureDetectionMs.map(Math.round).join(', ')} ms`);
 
-  await counter.during('terminate', count, async () => {
-    const terminate = async (id: string) => {
-      await sendCommand(system, id, 'terminate');
-      await untilStatus(system, id, 'Stopped', k8s.populationPollMs, k8s.runningBudgetMs);
-    };
-    expectNoErrors('terminate', await forEachConcurrently(pipelineIds, parameters.commandConcurrency, terminate));
-  });
-  await counter.during('delete', count, async () => {
-    await deletePipelines(system, pipelineIds, parameters.commandConcurrency);
-    await untilNoObjects(bench, k8s);
-  });
+  // Terminate and delete take the scale samples one at a time, as stop and resume did; the rest of the population
+  // goes with the control plane and the Temporal server.
+  for (const id of pipelineIds.slice(0, k8s.scaleSamples)) {
+    await counter.during('terminate', 1, () => timeCommand(system, id, 'terminate', 'Stopped', parameters.statusPollMs));
+    await counter.during('delete', 1, async () => {
+      await deletePipelines(system, [id], 1);
+      await untilNoObjects(bench, id, parameters.statusPollMs);
+    });
+  }
   return {
     pipelines: count,
     createsAcceptedMs,
@@ -201,17 +199,17 @@ async function timeDetection(system: WeirSystem, core: CoreV1Api, namespace: str
   });
 }
 
-/** Delete answers before Weir has removed the objects; its removal is done once none of Weir's is left. */
-async function untilNoObjects(bench: BenchPlane, k8s: KubernetesParameters): Promise<void> {
-  const query = { namespace: bench.kwok.namespace, labelSelector: managedSelector() };
+/** Delete answers before Weir has removed the objects; its removal is done once none of the pipeline's is left. */
+async function untilNoObjects(bench: BenchPlane, pipelineId: string, pollMs: number): Promise<void> {
+  const query = { namespace: bench.kwok.namespace, labelSelector: pipelineSelector(pipelineId) };
   const apps = bench.admin.makeApiClient(AppsV1Api);
   const core = bench.admin.makeApiClient(CoreV1Api);
   await pollUntil(
     async () => (await apps.listNamespacedDeployment(query)).items.length + (await core.listNamespacedPod(query)).items.length,
     (left) => left === 0,
-    k8s.populationPollMs,
-    k8s.runningBudgetMs,
-    "the removal of every pipeline's Deployments and pods",
+    pollMs,
+    STEP_TIMEOUT_MS,
+    `the removal of ${pipelineId}'s Deployments and pods`,
   );
 }
 
