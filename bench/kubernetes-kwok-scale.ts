@@ -15,7 +15,7 @@ import type { PipelineIds } from './pipeline-ids';
 import { processUsage, type ProcessUsage } from './process-usage';
 import { messageOf, progress } from './progress';
 import { forEachConcurrently, pause, pollUntil, timed, withTimeout } from './waiting';
-import { STEP_TIMEOUT_MS, createPipeline, deletePipelines, statusCounts, timeCommand, untilStatus } from './weir-api';
+import { STEP_TIMEOUT_MS, createPipeline, deletePipelines, healthOf, statusCounts, timeCommand, untilStatus } from './weir-api';
 
 export interface ScalePair {
   weirMs: number;
@@ -159,10 +159,10 @@ function expectNoErrors(what: string, errors: unknown[]): void {
 async function untilAll(system: WeirSystem, pipelineIds: string[], status: PipelineStatus, k8s: KubernetesParameters): Promise<void> {
   const wanted = new Set(pipelineIds);
   let reportedAt = Date.now();
-  await pollUntil(
+  const counts = await pollUntil(
     () => statusCounts(system, wanted),
     (counts) => {
-      if ((counts.get('Failed') ?? 0) > 0) throw new Error(`${counts.get('Failed')} pipelines Failed while starting`);
+      if ((counts.get('Failed') ?? 0) > 0) return true;
       if (Date.now() - reportedAt >= PROGRESS_EVERY_MS) {
         reportedAt = Date.now();
         progress(`Kubernetes population: ${[...counts].map(([name, number]) => `${number} ${name}`).join(', ')}`);
@@ -173,6 +173,16 @@ async function untilAll(system: WeirSystem, pipelineIds: string[], status: Pipel
     k8s.runningBudgetMs,
     `${pipelineIds.length} pipelines reaching ${status}`,
   );
+  const failed = counts.get('Failed') ?? 0;
+  if (failed > 0) throw new Error(`${failed} pipelines Failed while starting; the first: ${await firstFailure(system, pipelineIds)}`);
+}
+
+async function firstFailure(system: WeirSystem, pipelineIds: string[]): Promise<string> {
+  for (const id of pipelineIds) {
+    const health = await healthOf(system, id);
+    if (health?.overall_status === 'Failed') return `${id}: ${JSON.stringify(health.failure)}`;
+  }
+  return 'none found';
 }
 
 /** Patches a pod's status as a kubelet reports a restarted container; from sending it until health shows Failed. */

@@ -144,6 +144,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             `--kubelet-client-certificate=${pki.apiserverKubeletClient.cert}`,
             `--kubelet-client-key=${pki.apiserverKubeletClient.key}`,
             '--profiling=false',
+            // Four times the defaults (400 and 200): with a thousand pipelines starting on a loaded machine, requests
+            // last long enough that the defaults' queues fill and the API server answers 429.
+            '--max-requests-inflight=1600',
+            '--max-mutating-requests-inflight=800',
             ...(audit?.args ?? []),
           ],
           logFile: logFile('kube-apiserver'),
