@@ -3,13 +3,20 @@ import type { BenchParameters } from './parameters';
 import { progress } from './progress';
 import { isInterrupted } from './waiting';
 
-/** Runs `use` against Weir's real API and worker in this process, with the given Docker network mode. */
+/**
+ * Runs `use` against Weir's real API and worker in this process, with the given Docker network mode; `extraEnv` adds to
+ * or overrides the configuration, for instance to select the Kubernetes orchestrator.
+ */
 export async function withWeirSystem<T>(
   networkMode: string,
   parameters: BenchParameters,
   use: (system: WeirSystem) => Promise<T>,
+  extraEnv: Record<string, string> = {},
 ): Promise<T> {
-  progress(`starting Weir (API and worker, Docker network mode '${networkMode}')`);
+  const orchestrator = extraEnv.WEIR_ORCHESTRATOR ?? 'docker';
+  progress(
+    `starting Weir (API and worker, orchestrator ${orchestrator}${orchestrator === 'docker' ? `, network mode '${networkMode}'` : ''})`,
+  );
   const system = await WeirSystem.start({
     env: {
       WEIR_DOCKER_NETWORK_MODE: networkMode,
@@ -17,6 +24,7 @@ export async function withWeirSystem<T>(
       WEIR_STOP_GRACE_SECONDS: String(parameters.stopGraceSeconds),
       // Hundreds of commands at once can keep the worker from accepting one within the harness's 3 s.
       WEIR_UPDATE_TIMEOUT_MS: '10000',
+      ...extraEnv,
     },
   });
   try {

@@ -48,16 +48,16 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
   ];
 }
 
-function row(name: string, values: number[], format: (value: number) => string): string[] {
+export function row(name: string, values: number[], format: (value: number) => string): string[] {
   return [name, format(median(values)), format(Math.max(...values)), values.map(format).join(', ')];
 }
 
-function deliveryRow(deliveries: SinkDelivery[]): string[] {
+export function deliveryRow(deliveries: SinkDelivery[]): string[] {
   const each = deliveries.map(({ distinct, duplicates, missing }) => `${distinct}/${duplicates}/${missing.length}`);
   return ['   sink file: distinct / extra / absent', '', '', each.join(', ')];
 }
 
-function pluck<T, K extends keyof T>(samples: T[], key: K): Array<T[K]> {
+export function pluck<T, K extends keyof T>(samples: T[], key: K): Array<T[K]> {
   return samples.map((sample) => sample[key]);
 }
 

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { sinkDelivery } from '../harness/pipeline-data';
 import type { WeirSystem } from '../harness/weir-system';
 import { measureDrains, type DrainSample } from './drain-time';
 import { measureFailureDetection } from './failure-detection';
@@ -34,7 +35,8 @@ export async function measureDataPlane(
     const drains: DrainRuns[] = [];
     for (const held of [SINK, TRANSFORM]) {
       const pipelineIds = ids.make(`drain-${held.component}`, parameters.drainRuns);
-      drains.push({ held: held.component, samples: await measureDrains(system, docker, probe, pipelineIds, held, parameters) });
+      const deliveryOf = (pipelineId: string, expected: number) => sinkDelivery(pipelineId, expected, docker);
+      drains.push({ held: held.component, samples: await measureDrains(system, deliveryOf, probe, pipelineIds, held, parameters) });
     }
     const failureDetectionMs = await measureFailureDetection(system, docker, ids.make('kill', parameters.failureDetectionRuns), parameters);
     return { throughput, drains, failureDetectionMs };

@@ -1,8 +1,7 @@
-import type Docker from 'dockerode';
 import type { WeirSystem } from '../harness/weir-system';
 import type { ConsumingComponent, JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
-import { sinkDelivery, threeStageComponents, type SinkDelivery } from '../harness/pipeline-data';
+import { threeStageComponents, type SinkDelivery } from '../harness/pipeline-data';
 import { untilSourceDone } from './source-done';
 import { SINK, TRANSFORM } from './three-stage-pipeline';
 import { pollUntil } from './waiting';
@@ -20,17 +19,20 @@ const DRAIN_TIMEOUT_MS = 300_000;
 /** The held consumer resumes by itself after this, should the benchmark not get to resume it. */
 const HOLD_LIMIT_MS = 120_000;
 
+/** What the pipeline's sink wrote, read wherever its volume lives. */
+export type DeliveryReader = (pipelineId: string, expected: number) => Promise<SinkDelivery>;
+
 /** Graceful stops while every message the source published is still before `held`, one pipeline after another. */
 export function measureDrains(
   system: WeirSystem,
-  docker: Docker,
+  deliveryOf: DeliveryReader,
   probe: JetStreamProbe,
   pipelineIds: string[],
   held: ConsumingComponent,
   parameters: BenchParameters,
 ): Promise<DrainSample[]> {
   return sampleWeirPipelinesInTurn(system, `drain, held before the ${held.component}`, pipelineIds, (pipelineId) =>
-    timeDrain(system, docker, probe, pipelineId, held, parameters),
+    timeDrain(system, deliveryOf, probe, pipelineId, held, parameters),
   );
 }
 
@@ -41,7 +43,7 @@ export function measureDrains(
  */
 async function timeDrain(
   system: WeirSystem,
-  docker: Docker,
+  deliveryOf: DeliveryReader,
   probe: JetStreamProbe,
   pipelineId: string,
   held: ConsumingComponent,
@@ -63,5 +65,5 @@ async function timeDrain(
   const pendingAtStop = await probe.unfinished(pipelineId, [TRANSFORM, SINK]);
   await probe.resumeConsumer(pipelineId, held);
   const stopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs, DRAIN_TIMEOUT_MS);
-  return { pendingAtStop, stopToStoppedMs, delivery: await sinkDelivery(pipelineId, messages, docker) };
+  return { pendingAtStop, stopToStoppedMs, delivery: await deliveryOf(pipelineId, messages) };
 }

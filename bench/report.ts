@@ -3,6 +3,9 @@ import type { DataPlaneResults } from './data-plane';
 import type { EventStreamResult, WindowCost } from './event-stream';
 import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
+import type { KubernetesResults } from './kubernetes';
+import { kubernetesSection } from './kubernetes-report';
+import type { KubernetesParameters } from './kubernetes-parameters';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
@@ -25,6 +28,7 @@ export interface BenchResults {
   events?: EventStreamResult;
   health?: HealthLatencyResult;
   list?: ListLatencyResult;
+  kubernetes?: { results: KubernetesResults; parameters: KubernetesParameters };
 }
 
 export interface RunSummary {
@@ -42,6 +46,7 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.rollingEdit && rollingEditSection(results.rollingEdit, parameters),
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
+    results.kubernetes && kubernetesSection(results.kubernetes.results, parameters, results.kubernetes.parameters),
     notes(results, parameters, run),
   ];
   return sections.flatMap((lines, index) => (lines ? [...(index > 0 ? [''] : []), ...lines] : [])).join('\n');

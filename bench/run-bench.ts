@@ -5,6 +5,8 @@ import { withWeirSystem } from './bench-system';
 import { measureDataPlane } from './data-plane';
 import { measureEventStreams } from './event-stream';
 import { measureHealthLatency } from './health-latency';
+import { measureKubernetes } from './kubernetes';
+import { KUBERNETES_PARAMETERS } from './kubernetes-parameters';
 import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
@@ -15,7 +17,7 @@ import { PipelineIds } from './pipeline-ids';
 import { measureRollingEdits } from './rolling-edit';
 import { messageOf, progress } from './progress';
 import { formatReport, type BenchResults } from './report';
-import { selectedSections, type Section } from './sections';
+import { benchOptions, type BenchOptions } from './command-line';
 import { interruptOnSignals } from './waiting';
 
 /** The selected sections in the order of SECTIONS: lifecycle first, on a quiet engine and server; the large populations last. */
@@ -23,7 +25,7 @@ async function measure(
   docker: Docker,
   services: ThrowawayServices,
   ids: PipelineIds,
-  sections: ReadonlySet<Section>,
+  { sections, pipelines }: BenchOptions,
 ): Promise<BenchResults> {
   const results: BenchResults = { facts: await machineFacts(docker, services.temporalCli) };
   if (sections.has('lifecycle')) {
@@ -56,19 +58,23 @@ async function measure(
       measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
     );
   }
+  if (sections.has('kubernetes')) {
+    const parameters = { ...KUBERNETES_PARAMETERS, pipelines: pipelines ?? KUBERNETES_PARAMETERS.pipelines };
+    results.kubernetes = { results: await measureKubernetes(services.natsUrl, ids, PARAMETERS, parameters), parameters };
+  }
   return results;
 }
 
 async function main(): Promise<number> {
   const startedAt = performance.now();
-  const sections = selectedSections(process.argv.slice(2));
+  const options = benchOptions(process.argv.slice(2));
   interruptOnSignals();
   const docker = new Docker();
   const ids = new PipelineIds();
   const services = await startBenchServices();
   let results: BenchResults | undefined;
   try {
-    results = await measure(docker, services, ids, sections);
+    results = await measure(docker, services, ids, options);
   } catch (error) {
     progress(`failed: ${messageOf(error)}`);
   }

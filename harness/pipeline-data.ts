@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import Docker from 'dockerode';
 import { demultiplexLogs } from '../activities/docker/container-logs';
@@ -28,7 +29,20 @@ export interface SinkDelivery {
 }
 
 export async function sinkDelivery(pipelineId: string, expected: number, docker = new Docker()): Promise<SinkDelivery> {
-  const counts = sequenceCounts(await readVolumeFile(pipelineId, SINK_FILE, docker));
+  return deliveryOf(await readVolumeFile(pipelineId, SINK_FILE, docker), expected);
+}
+
+/** What a sink file on this machine holds, such as one in a folder bound as the pipeline's volume; none if it is missing. */
+export async function sinkFileDelivery(file: string, expected: number): Promise<SinkDelivery> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return deliveryOf(
+    text.split('\n').filter((line) => line.trim() !== ''),
+    expected,
+  );
+}
+
+function deliveryOf(lines: string[], expected: number): SinkDelivery {
+  const counts = sequenceCounts(lines);
   const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
   const missing = Array.from({ length: expected }, (_, index) => index + 1).filter((seq) => !counts.has(seq));
   return { distinct: counts.size, duplicates, missing };

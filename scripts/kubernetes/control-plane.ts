@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
@@ -19,6 +19,8 @@ export interface ControlPlaneOptions {
   realNode?: boolean;
   /** Own process groups, so that Ctrl-C in a terminal reaches only the caller. */
   detached?: boolean;
+  /** Users whose every request the API server records in `auditLogFile`, one JSON line each, when received. */
+  auditedUsers?: string[];
 }
 
 export interface ControlPlane {
@@ -34,6 +36,8 @@ export interface ControlPlane {
   /** Present when started with `realNode`. */
   realNode?: RealNode;
   binaries: KubernetesBinaries;
+  /** Present when started with `auditedUsers`: audit.k8s.io/v1 events of their requests, stage RequestReceived. */
+  auditLogFile?: string;
   /** Holds the data, the PKI and the logs, in logs/<component>.log. */
   workDir: string;
   /** Stops every process, node first, and removes the work folder. */
@@ -83,6 +87,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const server = `https://${HOST}:${apiserverPort}`;
     const kubeconfigPath = path.join(workDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, server, pki.ca.cert, { token: pki.adminToken });
+
+    const audit = options.auditedUsers ? await auditSettings(workDir, logFile('audit'), options.auditedUsers) : undefined;
 
     const etcdUrl = `http://${HOST}:${etcdPort}`;
     const etcdPeerUrl = `http://${HOST}:${etcdPeerPort}`;
@@ -138,6 +144,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             `--kubelet-client-certificate=${pki.apiserverKubeletClient.cert}`,
             `--kubelet-client-key=${pki.apiserverKubeletClient.key}`,
             '--profiling=false',
+            // Four times the defaults (400 and 200): with a thousand pipelines starting on a loaded machine, requests
+            // last long enough that the defaults' queues fill and the API server answers 429.
+            '--max-requests-inflight=1600',
+            '--max-mutating-requests-inflight=800',
+            ...(audit?.args ?? []),
           ],
           logFile: logFile('kube-apiserver'),
           detached,
@@ -187,7 +198,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         {
           name: 'kube-scheduler',
           command: binaries.kubeScheduler,
-          args: [...delegatedAuth, ...servingOn(schedulerPort)],
+          // The default 50/100 binds about 25 pods a second, since each binding also posts an event.
+          args: [...delegatedAuth, ...servingOn(schedulerPort), '--kube-api-qps=200', '--kube-api-burst=400'],
           logFile: logFile('kube-scheduler'),
           detached,
         },
@@ -244,6 +256,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       kwokNodeName: KWOK_NODE_NAME,
       realNode,
       binaries,
+      auditLogFile: audit?.logFile,
       workDir,
       stop,
     };
@@ -251,6 +264,23 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await stop();
     throw error;
   }
+}
+
+/** An audit policy that records only `users`' requests, once each, as they arrive, and the API server's flags for it. */
+async function auditSettings(workDir: string, logFile: string, users: string[]): Promise<{ args: string[]; logFile: string }> {
+  const policyFile = path.join(workDir, 'audit-policy.json');
+  const policy = {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    omitStages: ['ResponseStarted', 'ResponseComplete', 'Panic'],
+    rules: [{ level: 'Metadata', users }, { level: 'None' }],
+  };
+  await writeFile(policyFile, JSON.stringify(policy));
+  return {
+    // Without a size, the log rotates at 100 MB.
+    args: [`--audit-policy-file=${policyFile}`, `--audit-log-path=${logFile}`, '--audit-log-maxsize=100000', '--audit-log-maxbackup=0'],
+    logFile,
+  };
 }
 
 function kwokNode(): V1Node {

@@ -1,15 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
 import { temporal } from '@temporalio/proto';
+import { volumeClaimName } from '../../activities/kubernetes/resource-names';
 import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
 import { workflowIdFor } from '../../pipeline/names';
 import { eventually } from '../../harness/eventually';
 import { SINK_FILE, holdConsumer, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
 import { WeirSystem } from '../../harness/weir-system';
 import { startControlPlane, type ControlPlane } from '../../scripts/kubernetes/control-plane';
+import { bindHostFolder } from '../../scripts/kubernetes/host-folder-volume';
 import { newPipelineId } from '../support/test-ids';
 import { startWorkerProcess } from '../support/worker-process';
 
@@ -69,21 +71,12 @@ afterAll(async () => {
 /** A folder on the node, bound as the persistent volume of the pipeline's claim. */
 async function volumeFor(pipelineId: string): Promise<string> {
   const dir = path.join(plane.workDir, 'volumes', pipelineId);
-  await mkdir(dir, { recursive: true });
-  // Components run as nobody.
-  await chmod(dir, 0o777);
-  await core.createPersistentVolume({
-    body: {
-      metadata: { name: `weir-real-${pipelineId}` },
-      spec: {
-        capacity: { storage: '1Gi' },
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: STORAGE_CLASS,
-        persistentVolumeReclaimPolicy: 'Retain',
-        hostPath: { path: dir, type: 'Directory' },
-        claimRef: { namespace: NAMESPACE, name: `weir-${pipelineId}-data` },
-      },
-    },
+  await bindHostFolder(core, {
+    dir,
+    volumeName: `weir-real-${pipelineId}`,
+    namespace: NAMESPACE,
+    claimName: volumeClaimName(pipelineId),
+    storageClass: STORAGE_CLASS,
   });
   return dir;
 }
