@@ -14,7 +14,7 @@ import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { describingFailure, ignoringStatus, undefinedIfMissing } from './kubernetes/api-errors';
 import { componentFailure, componentState, nextNotReadyDeadline, type ComponentObjects } from './kubernetes/component-observation';
-import { isDnsLabel, pipelineIdProblem } from './kubernetes/kubernetes-names';
+import { isDnsLabel, pipelineIdProblem } from '../pipeline/kubernetes-names';
 import { deploymentManifest, secretManifest, volumeClaimManifest, type PodSettings } from './kubernetes/manifests';
 import { PipelineChanges } from './kubernetes/pipeline-changes';
 import { lastPodLogLines } from './kubernetes/pod-logs';

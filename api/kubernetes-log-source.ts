@@ -1,8 +1,7 @@
-import { CoreV1Api, Log, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, Log, type KubeConfig } from '@kubernetes/client-node';
 import { PassThrough, type Writable } from 'node:stream';
-import { kubernetesStatusOf } from '../activities/kubernetes/api-errors';
-import { isDnsLabel, pipelineIdProblem } from '../activities/kubernetes/kubernetes-names';
-import { COMPONENT_LABEL, componentsSelector } from '../activities/kubernetes/resource-names';
+import { componentsSelector, isDnsLabel, pipelineIdProblem } from '../pipeline/kubernetes-names';
+import { COMPONENT_LABEL } from '../pipeline/names';
 import { ApiError } from './api-error';
 import type { ComponentLogSource, LogLine } from './component-logs';
 
@@ -126,7 +125,8 @@ function lineOf(pod: string, raw: string): LogLine {
 
 /** The kubelet trims trailing zeros of its nanosecond times, so they sort as strings only once padded. */
 function compareTimes(a: string, b: string): number {
-  const padded = (time: string) => time.replace(/(?:\.(\d+))?Z$/, (_match, fraction: string | undefined) => `.${(fraction ?? '').padEnd(9, '0')}Z`);
+  const padded = (time: string) =>
+    time.replace(/(?:\.(\d+))?Z$/, (_match, fraction: string | undefined) => `.${(fraction ?? '').padEnd(9, '0')}Z`);
   const [x, y] = [padded(a), padded(b)];
   return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -139,7 +139,7 @@ async function withoutLog<T>(reading: Promise<T>): Promise<T | undefined> {
   try {
     return await reading;
   } catch (error) {
-    if (kubernetesStatusOf(error) === undefined) throw unreachable(error);
+    if (!(error instanceof ApiException)) throw unreachable(error);
     return undefined;
   }
 }
@@ -148,7 +148,7 @@ async function apiCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw kubernetesStatusOf(error) === undefined ? unreachable(error) : error;
+    throw error instanceof ApiException ? error : unreachable(error);
   }
 }
 

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { loadKubeConfig } from '../activities/kubernetes/kubernetes-connection';
+import { loadKubeConfig } from '../kube-config';
 import type { WeirConfig } from '../config';
 import type { ComponentLogSource } from './component-logs';
 import { DockerLogSource } from './docker-log-source';

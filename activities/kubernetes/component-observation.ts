@@ -87,7 +87,8 @@ export function componentFailure(
   }
   for (const pod of pods) {
     const podName = pod.metadata?.name;
-    if (pod.status?.phase === 'Failed') return new ComponentFailedError(name, 'PodFailed', `pod ${podName} failed${podFailureCause(pod)}`, podName);
+    if (pod.status?.phase === 'Failed')
+      return new ComponentFailedError(name, 'PodFailed', `pod ${podName} failed${podFailureCause(pod)}`, podName);
     const restarted = containerStatuses(pod).find((status) => status.restartCount > 0);
     if (restarted)
       return new ComponentFailedError(

@@ -1,7 +1,7 @@
 import { checkImageReference } from '../../pipeline/image-reference';
 import { InvalidSpecError, quoted } from '../errors';
 import type { RunnableComponent, RunnableSpec } from '../runnable-spec';
-import { isDeploymentName, isDnsLabel, isEnvName, isLabelValue, isSecretKey, pipelineIdProblem } from './kubernetes-names';
+import { isDeploymentName, isDnsLabel, isEnvName, isLabelValue, isSecretKey, pipelineIdProblem } from '../../pipeline/kubernetes-names';
 import { deploymentName, secretKey } from './resource-names';
 
 /**
