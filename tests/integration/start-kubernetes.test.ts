@@ -124,7 +124,13 @@ async function factsOf(pipelineId: string, stream: string) {
   const saved = Object.fromEntries(Object.keys(natsEnv).map((name) => [name, process.env[name]]));
   Object.assign(process.env, natsEnv);
   try {
-    return await streamFacts(natsUrl, pipelineId, stream);
+    // Retried: on a busy machine a first connection can outlast the client's dial timeout.
+    return await eventually(
+      () => streamFacts(natsUrl, pipelineId, stream),
+      () => true,
+      60_000,
+      1000,
+    );
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
