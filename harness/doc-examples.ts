@@ -21,7 +21,10 @@ export interface DocExample {
  * runs on until its quotes close, so a JSON body spread over lines is one command.
  */
 export async function docExamples(file: string): Promise<DocExample[]> {
-  const text = await readFile(file, 'utf8');
+  return parseDocExamples(await readFile(file, 'utf8'));
+}
+
+export function parseDocExamples(text: string): DocExample[] {
   const blocks = [...text.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((match) => match[1]).filter((block) => block.includes(DOCUMENTED_API));
   const examples: DocExample[] = [];
   for (const block of blocks) {
