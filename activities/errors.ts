@@ -95,9 +95,16 @@ export class ComponentFailedError extends ComponentError {
   constructor(
     component: string,
     readonly reason: PodFailureReason,
-    detail: string,
+    readonly detail: string,
+    /** The pod that shows the failure, whose log can tell why. */
+    readonly pod?: string,
   ) {
     super(component, `component ${component} failed: ${reason}: ${detail}`, false, 'ComponentFailed');
+  }
+
+  /** The same failure, its message ending with the pod's last log lines, as a Docker component's exit does. */
+  withLastLogLines(lastLogLines: string): ComponentFailedError {
+    return new ComponentFailedError(this.component, this.reason, `${this.detail}; last log lines: ${lastLogLines}`, this.pod);
   }
 }
 

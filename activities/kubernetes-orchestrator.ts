@@ -14,9 +14,10 @@ import type { ComponentState } from '../pipeline/heartbeat-details';
 import type { ComponentSpec, PipelineSpec } from '../pipeline/pipeline-spec';
 import { describingFailure, ignoringStatus, undefinedIfMissing } from './kubernetes/api-errors';
 import { componentFailure, componentState, nextNotReadyDeadline, type ComponentObjects } from './kubernetes/component-observation';
-import { isDnsLabel, pipelineIdProblem } from './kubernetes/kubernetes-names';
+import { isDnsLabel, pipelineIdProblem } from '../pipeline/kubernetes-names';
 import { deploymentManifest, secretManifest, volumeClaimManifest, type PodSettings } from './kubernetes/manifests';
 import { PipelineChanges } from './kubernetes/pipeline-changes';
+import { lastPodLogLines } from './kubernetes/pod-logs';
 import {
   COMPONENT_LABEL,
   PIPELINE_LABEL,
@@ -128,7 +129,7 @@ export class KubernetesOrchestrator implements Orchestrator {
       const seen = this.changes.count(spec.pipeline_id);
       const { states, failure } = this.look(spec, false);
       onProgress(states);
-      if (failure) throw failure;
+      if (failure) throw await this.withLastLogLines(failure);
       if (states.every(({ state }) => state === 'running')) return;
       await this.nextChange(spec.pipeline_id, seen, signal, this.options.readyPollIntervalMs ?? 1000);
     }
@@ -197,7 +198,7 @@ export class KubernetesOrchestrator implements Orchestrator {
       const seen = this.changes.count(spec.pipeline_id);
       const { states, failure, observed } = this.look(spec, true);
       onProgress(states);
-      if (failure) throw failure;
+      if (failure) throw await this.withLastLogLines(failure);
       const now = Date.now();
       const deadlines = observed.map((objects) => nextNotReadyDeadline(objects, notReadyMs)).filter((at): at is number => at !== undefined);
       const wait = Math.max(0, Math.min(this.pollIntervalMs, ...deadlines.map((at) => at - now)));
@@ -208,6 +209,13 @@ export class KubernetesOrchestrator implements Orchestrator {
   async inspect(spec: PipelineSpec): Promise<ComponentState[]> {
     await this.synced();
     return this.look(spec, false).states;
+  }
+
+  /** A pod's failure with the pod's last log lines, as a Docker component's exit carries its container's. */
+  private async withLastLogLines(failure: ComponentError): Promise<ComponentError> {
+    if (!(failure instanceof ComponentFailedError) || !failure.pod) return failure;
+    const lines = await lastPodLogLines(this.core, this.namespace, failure.pod, failure.component);
+    return lines ? failure.withLastLogLines(lines) : failure;
   }
 
   private async synced(): Promise<void> {

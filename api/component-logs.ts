@@ -3,16 +3,17 @@ import { Transform, type Writable } from 'node:stream';
 
 /** One line a component replica wrote, without its line ending. */
 export interface LogLine {
-  /** The replica's number, as in its container name `weir-<pipeline>-<component>-<n>`. */
-  replica: number;
-  stream: 'stdout' | 'stderr';
+  /** On Docker the replica's number, as in its container name `weir-<pipeline>-<component>-<n>`; on Kubernetes its pod's name. */
+  replica: string;
+  /** Undefined where the orchestrator merges the two, as Kubernetes does. */
+  stream?: 'stdout' | 'stderr';
   /** When the orchestrator received the line, RFC 3339. */
   at: string;
   text: string;
 }
 
 /**
- * Where the API reads components' logs: the orchestrator that runs them (Docker containers today). `tail` applies to
+ * Where the API reads components' logs: the orchestrator that runs them (Docker containers or Kubernetes pods). `tail` applies to
  * each replica, as `docker logs --tail` and `kubectl logs --tail` do.
  */
 export interface ComponentLogSource {

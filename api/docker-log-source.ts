@@ -4,8 +4,10 @@ import { COMPONENT_LABEL, PIPELINE_LABEL, REPLICA_LABEL } from '../pipeline/name
 import { ApiError } from './api-error';
 import type { ComponentLogSource, LogLine } from './component-logs';
 
+type DockerStream = 'stdout' | 'stderr';
+
 /** Stream types in the header of a multiplexed (non-TTY) log frame; Weir's containers have no TTY. */
-const FRAME_STREAMS: Record<number, LogLine['stream']> = { 1: 'stdout', 2: 'stderr' };
+const FRAME_STREAMS: Record<number, DockerStream> = { 1: 'stdout', 2: 'stderr' };
 const FRAME_HEADER_BYTES = 8;
 
 interface Replica {
@@ -109,7 +111,7 @@ async function engineCall<T>(call: () => Promise<T>): Promise<T> {
  */
 class LogDecoder {
   private pending: Buffer = Buffer.alloc(0);
-  private readonly partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  private readonly partial: Record<DockerStream, string> = { stdout: '', stderr: '' };
 
   constructor(
     private readonly replica: number,
@@ -131,21 +133,21 @@ class LogDecoder {
 
   /** Hands on what is left of a line that the log ended without a newline. */
   end(): void {
-    for (const stream of Object.keys(this.partial) as Array<LogLine['stream']>) {
+    for (const stream of Object.keys(this.partial) as Array<DockerStream>) {
       if (this.partial[stream]) this.line(stream, this.partial[stream]);
       this.partial[stream] = '';
     }
   }
 
-  private text(stream: LogLine['stream'], text: string): void {
+  private text(stream: DockerStream, text: string): void {
     const lines = (this.partial[stream] + text).split('\n');
     this.partial[stream] = lines.pop() ?? '';
     for (const line of lines) this.line(stream, line);
   }
 
-  private line(stream: LogLine['stream'], raw: string): void {
+  private line(stream: DockerStream, raw: string): void {
     const space = raw.indexOf(' ');
     const at = space > 0 ? raw.slice(0, space) : '';
-    this.onLine({ replica: this.replica, stream, at, text: (space > 0 ? raw.slice(space + 1) : raw).replace(/\r$/, '') });
+    this.onLine({ replica: String(this.replica), stream, at, text: (space > 0 ? raw.slice(space + 1) : raw).replace(/\r$/, '') });
   }
 }

@@ -197,7 +197,7 @@ export function buildOpenApiDocument() {
       200: {
         description:
           'One line per log line, `[<replica>] text`, or `[<replica> stderr] text` for standard error; replicas are ' +
-          'numbered as in their container names. Without follow, the lines of all replicas merged by time; with ' +
+          'numbered as in their container names on Docker, and named by their pods on Kubernetes. Without follow, the lines of all replicas merged by time; with ' +
           'follow, streamed (chunked) until every replica stops or the client leaves.',
         content: { 'text/plain': { schema: z.string().openapi({ example: '[0] listening\n[0 stderr] retrying\n' }) } },
       },

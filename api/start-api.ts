@@ -1,11 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import Docker from 'dockerode';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { WeirConfig } from '../config';
 import { SecretDirectory } from '../secret-directory';
 import { createApp } from './create-app';
-import { DockerLogSource } from './docker-log-source';
+import { logSourceFromConfig } from './log-source-from-config';
 import { isNatsReachable } from './nats-probe';
 import { ApiMetrics } from './metrics';
 import { PipelineGateway } from './pipeline-gateway';
@@ -31,7 +30,7 @@ export async function startApi(config: WeirConfig, logger: Logger): Promise<Runn
   metrics.readCensus(gateway, () => watchers.size);
   const app = createApp({
     gateway,
-    logs: { source: new DockerLogSource(new Docker()), secrets: new SecretDirectory(config.worker.secretsDir) },
+    logs: { source: logSourceFromConfig(config), secrets: new SecretDirectory(config.worker.secretsDir) },
     watchers,
     metrics,
     logger,

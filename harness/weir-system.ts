@@ -4,7 +4,7 @@ import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import pino from 'pino';
 import type { ActivityDependencies } from '../activities/create-activities';
-import { loadKubeConfig } from '../activities/kubernetes/kubernetes-connection';
+import { loadKubeConfig } from '../kube-config';
 import { pipelineSelector } from '../activities/kubernetes/resource-names';
 import { JetStreamDataPlane } from '../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../activities/nats/nats-connection';

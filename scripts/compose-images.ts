@@ -26,7 +26,7 @@ export async function ensureComposeLocalImages(docker = new Docker()): Promise<R
       entrypointImage('local/temporal', temporalCli, '/temporal', await versionOf(temporalCli)),
     ),
     WEIR_NATS_IMAGE: await ensureLocalImage(docker, entrypointImage('local/nats', natsServer, '/nats-server', await versionOf(natsServer))),
-    WEIR_NODE_IMAGE: await ensureLocalImage(docker, nodeWithAddonLibraries()),
+    WEIR_NODE_IMAGE: await ensureNodeImage(docker),
     WEIR_NODE_MODULES: nodeModules,
   };
 }
@@ -46,6 +46,11 @@ async function versionOf(binary: string): Promise<string> {
   const version = /\d+\.\d+\.\d+/.exec(output)?.[0];
   if (!version) throw new Error(`\`${binary} --version\` printed no version: ${output.trim()}`);
   return version;
+}
+
+/** A Node image that runs Weir from this repository's node_modules, built from this machine's binaries. */
+export function ensureNodeImage(docker: Docker): Promise<string> {
+  return ensureLocalImage(docker, nodeWithAddonLibraries());
 }
 
 /** local/node-base's contents, plus what the native addons (the Temporal core bridge among them) load besides node's own libraries. */

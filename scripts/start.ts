@@ -1,9 +1,13 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, temporalNamespaceOf, type WeirConfig } from '../config';
+import { ownClusterProblem, startOwnCluster } from './kubernetes/start-cluster';
 import { prepareLocalServices, type PreparedServices } from './local-services';
-import { dataDir, repoRoot } from './repo-paths';
+import { dataDir as defaultDataDir, repoRoot } from './repo-paths';
 import { spawnProcess, type RunningService } from './services';
+
+/** State kept between runs: the Temporal database, the NATS store and keys, the secrets. */
+const dataDir = process.env.WEIR_DATA_DIR || defaultDataDir;
 
 interface Setup {
   services: PreparedServices;
@@ -11,6 +15,8 @@ interface Setup {
   /** The environment of the worker and the API. */
   env: NodeJS.ProcessEnv;
   config: WeirConfig;
+  /** Where the logs of the cluster `npm start` started are, if it started one. */
+  kubernetesLogsDir?: string;
 }
 
 async function main(): Promise<number> {
@@ -36,6 +42,12 @@ async function main(): Promise<number> {
   const running: RunningService[] = [];
   try {
     running.push(...(await setup.services.start()).services);
+    if (needsOwnCluster(setup) && !stopRequested) {
+      const cluster = await startOwnCluster(setup.config.kubernetes.namespace, setup.env);
+      running.push(cluster.service);
+      Object.assign(setup.env, cluster.env);
+      setup.kubernetesLogsDir = cluster.logsDir;
+    }
     for (const entry of ['worker/main.ts', 'api/main.ts']) {
       if (stopRequested) break;
       running.push(nodeProcess(path.basename(path.dirname(entry)), entry, setup.env));
@@ -80,6 +92,8 @@ async function prepare(): Promise<Setup> {
   };
   // The worker and the API would refuse an invalid variable too, but only once everything else had started.
   const config = loadConfig(env);
+  const clusterProblem = ownClusterProblem(env);
+  if (clusterProblem) throw new Error(clusterProblem);
   await mkdir(secretsDir(), { recursive: true });
   await chmod(secretsDir(), 0o700);
   return { services, temporalUiPort, env, config };
@@ -90,7 +104,13 @@ function nodeProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Runni
   return spawnProcess({ name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: repoRoot, env, detached: true });
 }
 
+/** Kubernetes mode without a KUBECONFIG: the cluster is one `npm start` runs itself. */
+function needsOwnCluster(setup: Setup): boolean {
+  return setup.config.orchestrator === 'kubernetes' && !setup.config.kubernetes.kubeconfig;
+}
+
 function announce(setup: Setup): void {
+  const kubernetes = setup.config.orchestrator === 'kubernetes';
   console.log(
     [
       'Weir is running. Press Ctrl-C to stop.',
@@ -99,6 +119,12 @@ function announce(setup: Setup): void {
       `  Data:        ${dataDir} (service logs: temporal.log, nats.log)`,
       `  Secrets:     ${secretsDir()} (one file per secret, for components' secret_env)`,
       `  NATS keys:   ${path.join(dataDir, 'nats-auth')} (each component gets credentials for its own streams only)`,
+      ...(kubernetes
+        ? [
+            `  Kubernetes:  KUBECONFIG=${setup.env.KUBECONFIG}, namespace ${setup.config.kubernetes.namespace}` +
+              (setup.kubernetesLogsDir ? ` (started here, gone once Weir stops; logs in ${setup.kubernetesLogsDir})` : ''),
+          ]
+        : []),
     ].join('\n'),
   );
 }

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { DockerOrchestrator } from '../activities/docker-orchestrator';
-import { checkKubernetes, loadKubeConfig } from '../activities/kubernetes/kubernetes-connection';
+import { checkKubernetes } from '../activities/kubernetes/kubernetes-connection';
+import { loadKubeConfig } from '../kube-config';
 import { KubernetesOrchestrator } from '../activities/kubernetes-orchestrator';
 import type { Orchestrator } from '../activities/orchestrator';
 import type { WeirConfig } from '../config';

@@ -74,25 +74,28 @@ export function componentFailure(
       const podName = pod.metadata?.name ?? '?';
       const terminated = status.state?.terminated ?? status.lastState?.terminated;
       if (terminated?.reason === 'OOMKilled')
-        return new ComponentFailedError(name, 'OOMKilled', `pod ${podName} ran out of memory (exit code ${terminated.exitCode})`);
+        return new ComponentFailedError(name, 'OOMKilled', `pod ${podName} ran out of memory (exit code ${terminated.exitCode})`, podName);
       if (status.state?.waiting?.reason === 'CrashLoopBackOff') {
         return new ComponentFailedError(
           name,
           'CrashLoopBackOff',
           `pod ${podName} is in CrashLoopBackOff after ${status.restartCount} restarts${lastExit(status)}`,
+          podName,
         );
       }
     }
   }
   for (const pod of pods) {
+    const podName = pod.metadata?.name;
     if (pod.status?.phase === 'Failed')
-      return new ComponentFailedError(name, 'PodFailed', `pod ${pod.metadata?.name} failed${podFailureCause(pod)}`);
+      return new ComponentFailedError(name, 'PodFailed', `pod ${podName} failed${podFailureCause(pod)}`, podName);
     const restarted = containerStatuses(pod).find((status) => status.restartCount > 0);
     if (restarted)
       return new ComponentFailedError(
         name,
         'Restarted',
-        `pod ${pod.metadata?.name} restarted ${restarted.restartCount} times${lastExit(restarted)}`,
+        `pod ${podName} restarted ${restarted.restartCount} times${lastExit(restarted)}`,
+        podName,
       );
   }
   for (const condition of objects.deployment?.status?.conditions ?? []) {
@@ -111,6 +114,7 @@ export function componentFailure(
         name,
         'NotReady',
         `pod ${pod.metadata?.name} has not been Ready for ${Math.round((now - since) / 1000)} s`,
+        pod.metadata?.name,
       );
     }
   }

@@ -1,28 +1,5 @@
-import { existsSync } from 'node:fs';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { kubernetesStatusOf } from './api-errors';
-
-/** Where a pod finds its service account's token. */
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/**
- * The kubeconfig the worker uses: the file `kubeconfigPath` (KUBECONFIG), or else the pod's service account. Throws
- * saying which is missing.
- */
-export function loadKubeConfig(kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (kubeconfigPath !== undefined) {
-    if (!existsSync(kubeconfigPath)) throw new Error(`KUBECONFIG=${kubeconfigPath}: no such file`);
-    kubeConfig.loadFromFile(kubeconfigPath);
-    if (!kubeConfig.getCurrentCluster()) throw new Error(`KUBECONFIG=${kubeconfigPath} names no current cluster`);
-    return kubeConfig;
-  }
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    kubeConfig.loadFromCluster();
-    return kubeConfig;
-  }
-  throw new Error('WEIR_ORCHESTRATOR=kubernetes needs a kubeconfig: set KUBECONFIG, or run the worker in a pod with a service account');
-}
 
 /**
  * Checks that the API server answers and that Weir's namespace exists, throwing a message that says what to fix.

@@ -1,8 +1,9 @@
+import { COMPONENT_LABEL, PIPELINE_LABEL } from '../../pipeline/names';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../pipeline/kubernetes-names';
+
 /** Names and labels of the Kubernetes objects a pipeline owns. */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'weir';
-export const PIPELINE_LABEL = 'weir.pipeline';
-export const COMPONENT_LABEL = 'weir.component';
+export { COMPONENT_LABEL, PIPELINE_LABEL } from '../../pipeline/names';
+export { MANAGED_BY, MANAGED_BY_LABEL, componentsSelector, managedSelector, pipelineSelector } from '../../pipeline/kubernetes-names';
 /** On a pod template: the componentFingerprint of the spec it runs, as Docker's `weir.spec-hash` label. */
 export const FINGERPRINT_ANNOTATION = 'weir.spec-hash';
 
@@ -30,17 +31,4 @@ export function pipelineLabels(pipelineId: string): Record<string, string> {
 
 export function componentLabels(pipelineId: string, component: string): Record<string, string> {
   return { ...pipelineLabels(pipelineId), [COMPONENT_LABEL]: component };
-}
-
-/** Label selectors; the values in them are checked label values (see kubernetes-names.ts). */
-export function managedSelector(): string {
-  return `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
-}
-
-export function pipelineSelector(pipelineId: string): string {
-  return `${managedSelector()},${PIPELINE_LABEL}=${pipelineId}`;
-}
-
-export function componentsSelector(pipelineId: string, components: string[]): string {
-  return `${pipelineSelector(pipelineId)},${COMPONENT_LABEL} in (${components.join(',')})`;
 }

@@ -1,7 +1,7 @@
 import { InvalidSpecError, quoted } from '../errors';
 import { processEnv, type RunnableComponent, type RunnableSpec } from '../runnable-spec';
 import { checkSpec } from '../spec-check';
-import { isDeploymentName, isEnvName, isSecretKey } from './kubernetes-names';
+import { isDeploymentName, isEnvName, isSecretKey } from '../../pipeline/kubernetes-names';
 import { deploymentName, secretKey } from './resource-names';
 
 /**

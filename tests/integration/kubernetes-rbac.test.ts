@@ -97,3 +97,26 @@ test('the same service account may not read Secrets or Deployments in another na
   // Nor read Secrets one by one in its own namespace: it only writes them.
   expect(await statusOf(core.readNamespacedSecret({ name: 'weir-rbac-check', namespace: NAMESPACE }))).toBe(403);
 });
+
+test("the API's service account may list pods and read their logs in Weir's namespace, and nothing else", async () => {
+  const request = await adminCore.createNamespacedServiceAccountToken({
+    name: 'weir-api',
+    namespace: NAMESPACE,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const core = kubeConfigWithToken(admin, request.status!.token).makeApiClient(CoreV1Api);
+  expect(await statusOf(core.listNamespacedPod({ namespace: NAMESPACE }))).toBe(200);
+  // Allowed, so the API server looks for the pod: 404, not 403.
+  expect(await statusOf(core.readNamespacedPodLog({ name: 'no-such-pod', namespace: NAMESPACE }))).toBe(404);
+  expect(await statusOf(core.readNamespacedPodLog({ name: 'no-such-pod', namespace: 'default' }))).toBe(403);
+  expect(await statusOf(core.listNamespacedPod({ namespace: 'default' }))).toBe(403);
+  expect(await statusOf(core.listNamespacedSecret({ namespace: NAMESPACE }))).toBe(403);
+  expect(await statusOf(core.deleteCollectionNamespacedPod({ namespace: NAMESPACE }))).toBe(403);
+  expect(await statusOf(core.readNamespace({ name: NAMESPACE }))).toBe(403);
+});
+
+test("the worker's service account may read pods' logs in Weir's namespace only, for the last log lines of a failure", async () => {
+  const core = worker.makeApiClient(CoreV1Api);
+  expect(await statusOf(core.readNamespacedPodLog({ name: 'no-such-pod', namespace: NAMESPACE }))).toBe(404);
+  expect(await statusOf(core.readNamespacedPodLog({ name: 'no-such-pod', namespace: 'default' }))).toBe(403);
+});

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkKubernetes, loadKubeConfig } from '../../activities/kubernetes/kubernetes-connection';
+import { checkKubernetes } from '../../activities/kubernetes/kubernetes-connection';
+import { loadKubeConfig } from '../../kube-config';
 import { findFreePort } from '../../scripts/ports';
 import { kubeConfigWithToken } from '../support/manifests';
 import { startWorkerProcess } from '../support/worker-process';

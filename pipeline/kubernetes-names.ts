@@ -1,3 +1,5 @@
+import { COMPONENT_LABEL, PIPELINE_LABEL } from './names';
+
 /** The grammars of Kubernetes names and label values that Weir puts into objects and selectors. */
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
@@ -34,4 +36,21 @@ export function isDeploymentName(name: string): boolean {
 export function pipelineIdProblem(pipelineId: unknown): string | undefined {
   if (typeof pipelineId === 'string' && isDnsLabel(pipelineId) && isLabelValue(pipelineId)) return undefined;
   return `pipeline id ${JSON.stringify(pipelineId)} is no DNS label, so it can name no Kubernetes object`;
+}
+
+/** The label every Kubernetes object of Weir's carries, beside PIPELINE_LABEL and COMPONENT_LABEL. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'weir';
+
+/** Label selectors; the values in them must be checked label values (pipelineIdProblem, isDnsLabel). */
+export function managedSelector(): string {
+  return `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+}
+
+export function pipelineSelector(pipelineId: string): string {
+  return `${managedSelector()},${PIPELINE_LABEL}=${pipelineId}`;
+}
+
+export function componentsSelector(pipelineId: string, components: string[]): string {
+  return `${pipelineSelector(pipelineId)},${COMPONENT_LABEL} in (${components.join(',')})`;
 }
