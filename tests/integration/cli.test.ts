@@ -181,11 +181,11 @@ test('apply --rolling edits a Running pipeline as a rolling edit: it drains, tak
   expect(run).toMatchObject({ code: 0, stderr: '' });
   expect(run.stdout).toContain(`pipeline ${id}: rolling edit to revision 2 under way (drain, edit, resume)`);
   await eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION),
+    () => weir.request('GET', `/api/v1/pipeline/${id}`),
     ({ body }) => body.overall_status === 'Running' && body.spec_revision === 2,
     120_000,
     100,
   );
-  expect((await weir.request('GET', `/api/v1/pipeline/${id}`, undefined, AUTHORIZATION)).body.components[0].replicas).toBe(2);
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).body.components[0].replicas).toBe(2);
   await removed(id);
 });
