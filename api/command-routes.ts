@@ -7,7 +7,7 @@ import { ApiError } from './api-error';
 import type { ApiMetrics, CommandOutcome } from './metrics';
 import { COMMAND_OUTCOME_HEADER, COMMAND_ROUTES } from './paths';
 import type { Pipelines } from './pipeline-gateway';
-import type { PipelineWatchers } from './pipeline-watchers';
+import type { PipelineWatchers, SettledWait } from './pipeline-watchers';
 import { healthBody } from './response-bodies';
 import { PipelineIdSchema, WaitQuerySchema } from './schemas';
 import { requestIdOf } from './request-id';
@@ -50,9 +50,11 @@ export function commandRoutes(router: Router, dependencies: CommandRouteDependen
           ctx.status = 204;
           return;
         }
-        const settled = isSettled(result.status) || (await dependencies.watchers.untilSettled(params.id, acceptedAt, waitMs));
-        ctx.body = healthBody(await dependencies.gateway.get(params.id));
-        ctx.status = settled ? 200 : 202;
+        const waited: SettledWait = isSettled(result.status)
+          ? { settled: true }
+          : await dependencies.watchers.untilSettled(params.id, acceptedAt, waitMs, () => dependencies.gateway.get(params.id));
+        ctx.body = healthBody(waited.record ?? (await dependencies.gateway.get(params.id)));
+        ctx.status = waited.settled ? 200 : 202;
       }),
     );
   }

@@ -34,6 +34,8 @@ export interface Subscriber {
   ended?(gone: boolean): void;
   /** The watcher has a newer view. */
   viewChanged?(watcher: PipelineWatcher): void;
+  /** The history announced a status, before the query for the records behind it is sent. */
+  statusAnnounced?(status: PipelineStatus): void;
 }
 
 /**
@@ -165,6 +167,8 @@ export class PipelineWatcher {
       }
       const news = historyNews(page.events, signalPending);
       signalPending = news.signalPending;
+      const { announced } = news;
+      if (announced) for (const subscriber of this.subscribers) subscriber.statusAnnounced?.(announced);
       if (news.ledgerMayHaveChanged) await this.refresh(true);
       if (news.endedAt) return this.end(news.endedAt);
       if (news.continuedAsNew) position = { runId: news.continuedAsNew };

@@ -82,7 +82,7 @@ function header(results: BenchResults, parameters: BenchParameters): string[] {
                   `N=${p.lifecycleSamples} pipelines one after another, after ${p.lifecycleWarmUps} warm-up, each followed by its raw Docker twin;`,
                 ],
                 ['', '1 component, busybox sleep 3600, 1 replica'],
-                ['', `health polled every ${p.statusPollMs} ms; stop grace ${p.stopGraceSeconds} s`],
+                ['', `health polled every ${p.statusPollMs} ms, stop through ?wait=; stop grace ${p.stopGraceSeconds} s`],
               ]
             : []),
           ...(results.dataPlane
@@ -219,14 +219,14 @@ function rollingEditSection(samples: RollingEditSample[], parameters: BenchParam
   ];
 }
 
-/** Where Weir's stop time goes, from each stop's workflow history; the rest of the total is reading health. */
+/** Where Weir's stop time goes, from each stop's workflow history; the rest of the total is the wait's answer. */
 function stopPhasesLines(weir: WeirLifecycleSample[]): string[] {
   const phase = (pick: (phases: StopPhases, totalMs: number) => number) =>
     ms(median(weir.map(({ stopPhases, stopToStoppedMs }) => pick(stopPhases, stopToStoppedMs))));
-  const healthRead = (p: StopPhases, totalMs: number) => totalMs - p.acceptMs - p.dispatchMs - p.activityMs - p.recordMs;
+  const answer = (p: StopPhases, totalMs: number) => totalMs - p.acceptMs - p.dispatchMs - p.activityMs - p.recordMs;
   return [
     `c, from workflow history (medians): update accepted ${phase((p) => p.acceptMs)}, drain activity started +${phase((p) => p.dispatchMs)},`,
-    `   ran ${phase((p) => p.activityMs)} (the Docker stop), Stopped recorded +${phase((p) => p.recordMs)}, health shows it +${phase(healthRead)}`,
+    `   ran ${phase((p) => p.activityMs)} (the Docker stop), Stopped recorded +${phase((p) => p.recordMs)}, the wait answers +${phase(answer)}`,
   ];
 }
 
@@ -266,13 +266,14 @@ function notes(results: BenchResults, parameters: BenchParameters, run: RunSumma
   const lifecycle = [
     '- Readiness: Weir counts a replica ready once it runs (busybox defines no healthcheck) and min_ready_seconds is 0,',
     "  the same rule as raw Docker's State.Status=running.",
-    `- Weir times run from sending the request until the health endpoint, polled every ${parameters.statusPollMs} ms, shows the status.`,
+    `- Weir times run from sending the request until the health endpoint, polled every ${parameters.statusPollMs} ms, shows the status;`,
+    '  the stop until `POST .../stop?wait=` answers 200 with Stopped, the documented way to learn that it finished.',
     '- Pairs: each Weir sample is followed at once by its raw Docker twin, so both see the same background load; the range',
     "  of the pairs' ratios shows how noisy the machine was. Bars compare the medians.",
     '- c, from workflow history: the event times of each stop (update accepted, drain activity started and completed, the',
-    '  workflow task that recorded Stopped); what is left until health showed Stopped is the health read.',
+    "  workflow task that recorded Stopped); what is left is the wait's answer: the history long poll waking, and a describe.",
     '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
-    `  stop = stop with t=${parameters.stopGraceSeconds} s until exited; resume = start again until running.`,
+    `  stop = the stop call with t=${parameters.stopGraceSeconds} s, which answers once the container exited; resume = start again until running.`,
     `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode.`,
   ];
   const health = [

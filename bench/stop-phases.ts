@@ -5,7 +5,7 @@ import { workflowIdFor } from '../pipeline/names';
 const { EventType } = temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** Where one stop's time went, from its workflow's history, in ms; what is left of the total is the health read. */
+/** Where one stop's time went, from its workflow's history, in ms; what is left of the total is the wait's answer. */
 export interface StopPhases {
   /** From sending the stop until the workflow accepted it, as the workflow task that ran the update completed. */
   acceptMs: number;

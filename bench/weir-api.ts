@@ -80,6 +80,24 @@ export function timeCommand(
   });
 }
 
+/**
+ * How long from sending `command` with `?wait=` until the API answers that the pipeline settled in `target`, in
+ * milliseconds: the documented way to learn that a command finished.
+ */
+export function timeWaitedCommand(
+  system: WeirSystem,
+  pipelineId: string,
+  command: Exclude<Command, 'delete'>,
+  target: PipelineStatus,
+): Promise<number> {
+  const what = `${command} ${pipelineId} with ?wait`;
+  return timed(async () => {
+    const answer = await request(system, 'POST', `${PIPELINES}/${pipelineId}/${command}?wait=${STEP_TIMEOUT_MS / 1000}`);
+    expectStatus(answer, 200, what);
+    if (answer.body?.overall_status !== target) throw new Error(`${what} settled in ${JSON.stringify(answer.body)}, not ${target}`);
+  });
+}
+
 /** How many of `pipelineIds` the list endpoint shows in each status, over every page. */
 export async function statusCounts(system: WeirSystem, pipelineIds: ReadonlySet<string>): Promise<Map<PipelineStatus, number>> {
   const counts = new Map<PipelineStatus, number>();
