@@ -111,7 +111,7 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
   expect(health.stdout).toContain('Allowed:  stop, terminate\n');
   expect(health.stdout).toMatch(/\ntalker +running +2\/2 +- +-/);
   expect(JSON.parse((await runWeir(['-o', 'json', 'health', first], env)).stdout)).toMatchObject({
-    allowed_actions: ['stop', 'terminate'],
+    allowed_actions: ['stop', 'terminate', 'scale'],
   });
 
   const history = await runWeir(['history', first], env);
