@@ -5,6 +5,7 @@ import type { HealthLatencyResult } from './health-latency';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
+import type { LiveScaleSample } from './live-scale';
 import type { MachineFacts } from './machine-facts';
 import type { StopPhases } from './stop-phases';
 import type { WeirLifecycleSample } from './weir-lifecycle';
@@ -18,6 +19,7 @@ import { alignColumns, indent, ms, ratio, seconds } from './table-format';
 export interface BenchResults {
   facts: MachineFacts;
   lifecycle?: LifecycleResults;
+  scale?: LiveScaleSample[];
   dataPlane?: DataPlaneResults;
   events?: EventStreamResult;
   health?: HealthLatencyResult;
@@ -36,6 +38,7 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.health && healthSection(results.health, parameters),
     results.list && listSection(results.list, parameters),
     results.lifecycle && lifecycleSection(results.lifecycle, parameters),
+    results.scale && liveScaleSection(results.scale, parameters),
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
     notes(results, parameters, run),
@@ -197,6 +200,27 @@ function stopPhasesLines(weir: WeirLifecycleSample[]): string[] {
   return [
     `c, from workflow history (medians): update accepted ${phase((p) => p.acceptMs)}, drain activity started +${phase((p) => p.dispatchMs)},`,
     `   ran ${phase((p) => p.activityMs)} (the Docker stop), Stopped recorded +${phase((p) => p.recordMs)}, health shows it +${phase(healthRead)}`,
+  ];
+}
+
+function liveScaleSection(samples: LiveScaleSample[], parameters: BenchParameters): string[] {
+  const row = (name: string, pick: (sample: LiveScaleSample) => number) => {
+    const values = samples.map(pick);
+    return [name, ms(median(values)), ms(Math.min(...values)), ms(Math.max(...values))];
+  };
+  return [
+    `b2. Live scale of a Running pipeline's one component (busybox sleep 3600), 1 -> ${parameters.scaleReplicas} -> 1 replicas; N=${samples.length} pipelines after ${parameters.scaleWarmUps} warm-up, Docker network mode '${parameters.lifecycleNetworkMode}'`,
+    ...indent(
+      alignColumns([
+        ['', 'median', 'min', 'max'],
+        row(`scale up 1 -> ${parameters.scaleReplicas}`, (sample) => sample.upMs),
+        row(`scale down ${parameters.scaleReplicas} -> 1`, (sample) => sample.downMs),
+      ]),
+    ),
+    ...indent([
+      'from the PATCH until health shows exactly the new count ready and running, the pipeline Running throughout;',
+      'down includes the surplus replicas stopping on SIGTERM and their containers being removed',
+    ]),
   ];
 }
 

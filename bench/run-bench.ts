@@ -9,6 +9,7 @@ import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
 import { measureLifecycles } from './lifecycle';
+import { measureLiveScales } from './live-scale';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
@@ -28,6 +29,11 @@ async function measure(
   if (sections.has('lifecycle')) {
     results.lifecycle = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
       measureLifecycles(system, docker, ids, PARAMETERS),
+    );
+  }
+  if (sections.has('scale')) {
+    results.scale = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
+      measureLiveScales(system, ids, PARAMETERS),
     );
   }
   if (sections.has('data-plane')) {

@@ -1,5 +1,5 @@
 /** The benchmark's sections, in the order they run: the lifecycle first, on a quiet engine and server. */
-export const SECTIONS = ['lifecycle', 'data-plane', 'events', 'health', 'list'] as const;
+export const SECTIONS = ['lifecycle', 'scale', 'data-plane', 'events', 'health', 'list'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const ONLY_FLAG = '--only';

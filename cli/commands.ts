@@ -1,6 +1,6 @@
 import { PIPELINES } from '../api/paths';
 import type { Command } from '../pipeline/status-machine';
-import { commandRequest, componentLogsPath, listPath, pipelinePath } from './api-paths';
+import { commandRequest, componentLogsPath, componentPath, listPath, pipelinePath } from './api-paths';
 import { CliError, EXIT, type ExitCode } from './cli-error';
 import { drainProgress } from './drain-progress';
 import { serverSentEvents } from './event-stream';
@@ -29,6 +29,17 @@ export async function apply(ctx: CliContext, file: string): Promise<ExitCode> {
   const spec = await readSpecFile(file);
   const { body } = await ctx.client.json('POST', PIPELINES, { body: spec, accept: [201] });
   print(ctx, body, () => `pipeline ${body.pipeline_id} created\n\n${pipelineText(body)}`);
+  return EXIT.done;
+}
+
+/** Sets a component's replica count: live while Running, else an edit of it that the next resume applies. */
+export async function scale(ctx: CliContext, id: string, component: string, replicas: number): Promise<ExitCode> {
+  const { body } = await ctx.client.json('PATCH', componentPath(id, component), { body: { replicas } });
+  print(
+    ctx,
+    body,
+    () => `pipeline ${body.pipeline_id}: ${component} at ${replicas} replicas, revision ${body.spec_revision}\n\n${pipelineText(body)}`,
+  );
   return EXIT.done;
 }
 

@@ -108,7 +108,7 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
 
   const health = await runWeir(['health', first], env);
   expect(health.stdout).toContain('Status:   Running\n');
-  expect(health.stdout).toContain('Allowed:  stop, terminate\n');
+  expect(health.stdout).toContain('Allowed:  stop, terminate, scale\n');
   expect(health.stdout).toMatch(/\ntalker +running +2\/2 +- +-/);
   expect(JSON.parse((await runWeir(['-o', 'json', 'health', first], env)).stdout)).toMatchObject({
     allowed_actions: ['stop', 'terminate', 'scale'],
@@ -117,6 +117,11 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
   const history = await runWeir(['history', first], env);
   expect(history.stdout.split('\n')[0]).toMatch(/^AT +FROM +TO +COMMAND +SOURCE +OUTCOME +REASON$/);
   expect(history.stdout).toMatch(/Z +Created +Running +- +workflow +applied +/);
+
+  const scaled = await runWeir(['scale', first, 'talker', '1'], env);
+  expect([scaled.code, scaled.stdout.split('\n')[0]]).toEqual([0, `pipeline ${first}: talker at 1 replicas, revision 2`]);
+  expect((await runWeir(['scale', first, 'talker', '11'], env)).code).toBe(2);
+  expect((await runWeir(['scale', first, 'nobody', '2'], env)).code).toBe(1);
   await removed(first);
   await removed(second);
 });

@@ -101,4 +101,4 @@ test('scaling the transform 3→1 and 1→3 while 20,000 messages flow loses non
     'scale→Running',
   ]);
   expect((await streamFacts(natsUrl(), id, 'raw')).held).toBe(0);
-});
+}, 480_000);
