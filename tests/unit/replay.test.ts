@@ -31,18 +31,26 @@ interface RecordedEvent {
   };
 }
 
-test('the newest version holds a history with an edit and a rollback', () => {
-  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, versions[versions.length - 1], 'edit.json'), 'utf8')) as {
-    events: RecordedEvent[];
-  };
-  const edits = events
+/** The arguments of the accepted updates of one name in a recorded history. */
+function acceptedUpdates(file: string, name: string): Array<Record<string, unknown>> {
+  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as { events: RecordedEvent[] };
+  return events
     .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input)
-    .filter((input) => input?.name === 'edit')
+    .filter((input) => input?.name === name)
     .map((input) => JSON.parse(Buffer.from(input?.args.payloads[0].data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
+}
+
+test('the newest version holds a history with an edit and a rollback', () => {
+  const edits = acceptedUpdates(path.join(versions[versions.length - 1], 'edit.json'), 'edit');
   expect(edits.map((request) => ('rollback_to' in request ? 'rollback' : 'spec' in request ? 'spec' : 'other'))).toEqual([
     'spec',
     'rollback',
   ]);
+});
+
+test('the newest version holds a history with live scales, while Running and while Stopped', () => {
+  const scales = acceptedUpdates(path.join(versions[versions.length - 1], 'scale.json'), 'scale');
+  expect(scales.map(({ request_id, replicas }) => `${request_id}:${replicas}`)).toEqual(['scale-up:3', 'scale-stopped:1']);
 });
 
 test.each(files)('the current workflow code replays %s without nondeterminism', async (file) => {
