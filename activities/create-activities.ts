@@ -101,6 +101,13 @@ export function createActivities({
       );
     },
 
+    /** Brings one component of a Running pipeline to the replicas the spec gives it; the rest runs on untouched. */
+    async scaleComponent(spec: PipelineSpec, component: string, graceSeconds: number): Promise<void> {
+      await heartbeatingWhile(() =>
+        reportingFailuresOf(spec, async () => orchestrator.scale(await provisioned(spec), component, graceSeconds)),
+      );
+    },
+
     async killPipeline(spec: PipelineSpec): Promise<void> {
       await heartbeatingWhile(() => reportingFailuresOf(spec, () => orchestrator.kill(spec)));
     },

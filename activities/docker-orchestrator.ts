@@ -117,6 +117,30 @@ export class DockerOrchestrator implements Orchestrator {
     await Promise.all(containers.map((container) => ignoringStatus(container.stop({ t: graceSeconds }), 304, 404)));
   }
 
+  /**
+   * Stops the surplus replicas, the highest numbers, with SIGTERM and SIGKILL after the grace period, and removes them;
+   * then creates and starts the missing ones, which share the component's consumer. The watch of the new spec no longer
+   * looks at the surplus, so this is no own stop: a replica that stays and dies is still a failure.
+   */
+  async scale(spec: RunnableSpec, componentName: string, graceSeconds: number): Promise<void> {
+    const component = spec.components.find(({ name }) => name === componentName);
+    if (!component) throw new Error(`pipeline ${spec.pipeline_id} has no component ${componentName} to scale`);
+    const containers = await this.docker.listContainers({ all: true, filters: pipelineFilter(spec.pipeline_id) });
+    const surplus = containers.filter(
+      ({ Labels }) => Labels[COMPONENT_LABEL] === componentName && Number(Labels[REPLICA_LABEL]) >= component.replicas,
+    );
+    await Promise.all(
+      surplus.map(async ({ Id }) => {
+        const container = this.docker.getContainer(Id);
+        await ignoringStatus(container.stop({ t: graceSeconds }), 304, 404);
+        await ignoringStatus(container.remove({ force: true, v: true }), 404, 409);
+      }),
+    );
+    await ensureImage(this.docker, component.image, component.name, this.options.pullMissingImages);
+    const replicas = await Promise.all(replicaNumbers(component).map((replica) => this.ensureContainer(spec, component, replica)));
+    await Promise.all(replicas.map((container) => ignoringStatus(container.start(), 304)));
+  }
+
   async kill(spec: PipelineSpec): Promise<void> {
     this.ownStops.begin(spec.pipeline_id);
     const containers = await this.pipelineContainers(spec.pipeline_id);

@@ -150,6 +150,30 @@ export class KubernetesOrchestrator implements Orchestrator {
     await this.untilNoPods(spec.pipeline_id, names, margin * 1000, true);
   }
 
+  /**
+   * Sets the Deployment's replicas. Kubernetes starts the added pods, which share the component's consumer, and sends
+   * the surplus ones SIGTERM, then SIGKILL after their grace period; resolves once the surplus pods are gone.
+   */
+  async scale(spec: RunnableSpec, componentName: string, graceSeconds: number): Promise<void> {
+    const component = spec.components.find(({ name }) => name === componentName);
+    if (!component) throw new Error(`pipeline ${spec.pipeline_id} has no component ${componentName} to scale`);
+    const name = deploymentName(spec.pipeline_id, componentName);
+    await describingFailure(`scale Deployment ${name} to ${component.replicas}`, () =>
+      this.apps.patchNamespacedDeployment(
+        { name, namespace: this.namespace, body: { spec: { replicas: component.replicas } }, fieldManager: FIELD_MANAGER },
+        mergePatch,
+      ),
+    );
+    const podsOf = () => this.pods.objectsOf(spec.pipeline_id).filter((pod) => pod.metadata?.labels?.[COMPONENT_LABEL] === componentName);
+    const margin = this.options.stopMarginSeconds ?? 30;
+    await this.until(
+      spec.pipeline_id,
+      () => podsOf().length <= component.replicas,
+      (graceSeconds + margin) * 1000,
+      'the surplus pods to go',
+    );
+  }
+
   /** Scales to 0 and deletes the pods with a grace period of 0, once the Deployments no longer replace them. */
   async kill(spec: PipelineSpec): Promise<void> {
     const names = deployableNames(spec);

@@ -20,6 +20,12 @@ export interface Orchestrator {
   waitUntilReady(spec: PipelineSpec, options: WaitOptions): Promise<void>;
   /** Asks components (all, or the named ones) to exit and force-stops them once the grace period passes. */
   stopGracefully(spec: PipelineSpec, graceSeconds: number, components?: string[]): Promise<void>;
+  /**
+   * Brings one component of a running pipeline to the replica count the spec gives it. Added replicas share the
+   * component's consumer; surplus ones are asked to exit, so each finishes and acks what it holds, and are force-stopped
+   * once the grace period passes. Resolves once the surplus is gone; the caller waits for the added ones to be ready.
+   */
+  scale(spec: RunnableSpec, component: string, graceSeconds: number): Promise<void>;
   /** Kills every component at once. */
   kill(spec: PipelineSpec): Promise<void>;
   /** Starts the components of a stopped pipeline again. */

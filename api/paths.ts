@@ -63,10 +63,14 @@ export const COMMAND_ROUTES: Record<Command, CommandRoute> = {
   },
 };
 
-/** How the spec is changed over HTTP: an edit with a whole spec, and a rollback to an earlier revision, also an edit. */
+/**
+ * How the spec is changed over HTTP: an edit with a whole spec, a rollback to an earlier revision, also an edit, and a
+ * scale of one component's replicas.
+ */
 export const EDIT_ROUTES = {
   edit: { method: 'put', path: PIPELINE, operationId: 'editPipeline' },
   rollback: { method: 'post', path: `${PIPELINE}/rollback`, operationId: 'rollbackPipeline' },
+  scale: { method: 'patch', path: `${PIPELINE}/components/:name`, operationId: 'scaleComponent' },
 } as const;
 
 export function openApiPath(path: string): string {

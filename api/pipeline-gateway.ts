@@ -1,6 +1,16 @@
-import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowUpdateHandle } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
 import { WORKFLOW_TYPE, TASK_QUEUE, STATUS_SEARCH_ATTRIBUTE, pipelineIdOf, workflowIdFor } from '../pipeline/names';
-import { COMMAND_UPDATES, editUpdate, revisionQuery, statusQuery, type CommandResult, type EditRequest } from '../workflows/messages';
+import {
+  COMMAND_UPDATES,
+  editUpdate,
+  revisionQuery,
+  scaleUpdate,
+  statusQuery,
+  type CommandResult,
+  type EditRequest,
+  type EditResult,
+} from '../workflows/messages';
+import type { ComponentScale } from '../pipeline/component-scale';
 import { PipelineLedger } from '../pipeline/pipeline-ledger';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
@@ -68,7 +78,7 @@ export type EditTarget = ({ spec: PipelineSpec } | { rollback_to: number }) & { 
 /** What the routes ask about pipelines; the gateway answers it from Temporal. */
 export type Pipelines = Pick<
   PipelineGateway,
-  'create' | 'get' | 'revision' | 'list' | 'view' | 'command' | 'deleteWithin' | 'edit' | 'isTemporalReachable'
+  'create' | 'get' | 'revision' | 'list' | 'view' | 'command' | 'deleteWithin' | 'edit' | 'scale' | 'isTemporalReachable'
 >;
 
 /** Everything the API asks of Temporal about pipelines. */
@@ -265,14 +275,33 @@ export class PipelineGateway {
   }
 
   /** Sends an edit and answers once the workflow has checked and recorded it; the next resume applies it. */
-  async edit(pipelineId: string, target: EditTarget, requestId: string): Promise<EditAnswer> {
-    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
+  edit(pipelineId: string, target: EditTarget, requestId: string): Promise<EditAnswer> {
     const request: EditRequest = { request_id: requestId, ...target };
-    const accepting = this.timed(`waiting for a worker to accept the edit of pipeline ${pipelineId}`, true);
-    const update = await this.call('update', pipelineId, accepting, () =>
+    return this.specUpdate(pipelineId, 'edit', (handle) =>
       handle.startUpdate(editUpdate, { args: [request], updateId: `edit-${requestId}`, waitForStage: 'ACCEPTED' }),
     );
-    const finishing = this.timed(`waiting for the accepted edit of pipeline ${pipelineId} to finish`, true);
+  }
+
+  /** Sends a scale and answers once the workflow has recorded it: while Running, the orchestrator work follows. */
+  scale(pipelineId: string, scale: ComponentScale, requestId: string): Promise<EditAnswer> {
+    return this.specUpdate(pipelineId, 'scale', (handle) =>
+      handle.startUpdate(scaleUpdate, {
+        args: [{ request_id: requestId, ...scale }],
+        updateId: `scale-${requestId}`,
+        waitForStage: 'ACCEPTED',
+      }),
+    );
+  }
+
+  private async specUpdate(
+    pipelineId: string,
+    command: 'edit' | 'scale',
+    start: (handle: WorkflowHandle) => Promise<WorkflowUpdateHandle<EditResult>>,
+  ): Promise<EditAnswer> {
+    const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
+    const accepting = this.timed(`waiting for a worker to accept the ${command} of pipeline ${pipelineId}`, true);
+    const update = await this.call('update', pipelineId, accepting, () => start(handle));
+    const finishing = this.timed(`waiting for the accepted ${command} of pipeline ${pipelineId} to finish`, true);
     const { outcome, status, memo } = await this.call('update_result', pipelineId, finishing, () => update.result());
     return { outcome, record: { ...memo, pipeline_id: pipelineId, overall_status: status, spec_revision: memo.spec_revision ?? 1 } };
   }

@@ -21,6 +21,7 @@ import {
   PipelineIdSchema,
   PipelineQuerySchema,
   RollbackQuerySchema,
+  ScaleComponentSchema,
 } from './schemas';
 import { validated } from './validated';
 
@@ -126,6 +127,14 @@ export function pipelineRoutes(router: Router, dependencies: CommandRouteDepende
     validated({ params: idParams, query: RollbackQuerySchema }, async ({ params, query }, ctx) => {
       const { requestId } = requestIdOf(ctx);
       answerEdit(ctx, await gateway.edit(params.id, { rollback_to: query.revision, ...applied(query) }, requestId));
+    }),
+  );
+
+  router.patch(
+    EDIT_ROUTES.scale.path,
+    validated({ params: componentParams, body: ScaleComponentSchema }, async ({ params, body }, ctx) => {
+      const { requestId } = requestIdOf(ctx);
+      answerEdit(ctx, await gateway.scale(params.id, { component: params.name, replicas: body.replicas }, requestId));
     }),
   );
 }

@@ -139,6 +139,18 @@ export const CreatePipelineSchema = z
 /** An edit's body is a whole spec, as at create; its pipeline_id, when given, must be the path's. */
 export const EditPipelineSchema = CreatePipelineSchema;
 
+/** A live scale's body: the component's new replica count. */
+export const ScaleComponentSchema = z
+  .strictObject({
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_REPLICAS)
+      .openapi({ description: `The component's new replica count, 1 to ${MAX_REPLICAS}`, example: 3 }),
+  })
+  .openapi('ScaleComponent');
+
 const SpecRevisionSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** GET one pipeline: `?revision=N` reads an earlier spec. */

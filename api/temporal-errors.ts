@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import {
+  COMPONENT_NOT_FOUND,
   EDIT_CHECK_FAILED,
   INVALID_SPEC,
   INVALID_TRANSITION,
@@ -39,7 +40,8 @@ export function translateTemporalError(error: unknown, pipelineId: string, call:
     if (cause instanceof ApplicationFailure && cause.type === STREAMS_NOT_EMPTY) {
       return new ApiError('STREAMS_NOT_EMPTY', cause.message, { streams: (cause.details?.[0] as StreamHolding[] | undefined) ?? [] });
     }
-    if (cause instanceof ApplicationFailure && cause.type === REVISION_NOT_FOUND) return new ApiError('NOT_FOUND', cause.message);
+    if (cause instanceof ApplicationFailure && (cause.type === REVISION_NOT_FOUND || cause.type === COMPONENT_NOT_FOUND))
+      return new ApiError('NOT_FOUND', cause.message);
     if (cause instanceof ApplicationFailure && cause.type === INVALID_SPEC)
       return new ApiError('VALIDATION_FAILED', cause.message, { fields: {} });
     if (cause instanceof ApplicationFailure && cause.type === EDIT_CHECK_FAILED) return new ApiError('UNAVAILABLE', cause.message);

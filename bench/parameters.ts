@@ -45,6 +45,10 @@ export const PARAMETERS = {
   listWarmUpCallsPerReader: 2,
   /** The API's default limit: the floor asks visibility for a page of the same size. */
   listPageSize: DEFAULT_LIST_LIMIT,
+  /** Pipelines whose one idle component is scaled up and back down live, one after the other, after warm-ups. */
+  scaleSamples: 5,
+  scaleWarmUps: 1,
+  scaleReplicas: 3,
   /** Event streams open at once on one pipeline, one count after the other. */
   eventStreamCounts: [1, 100],
   /** How long the pipeline rests while its streams' idle cost is measured. */

@@ -10,6 +10,7 @@ import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
 import type { RollingEditSample } from './rolling-edit';
+import type { LiveScaleSample } from './live-scale';
 import type { MachineFacts } from './machine-facts';
 import type { StopPhases } from './stop-phases';
 import type { WeirLifecycleSample } from './weir-lifecycle';
@@ -24,6 +25,7 @@ export interface BenchResults {
   facts: MachineFacts;
   lifecycle?: LifecycleResults;
   rollingEdit?: RollingEditSample[];
+  scale?: LiveScaleSample[];
   dataPlane?: DataPlaneResults;
   events?: EventStreamResult;
   health?: HealthLatencyResult;
@@ -44,6 +46,7 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.list && listSection(results.list, parameters),
     results.lifecycle && lifecycleSection(results.lifecycle, parameters),
     results.rollingEdit && rollingEditSection(results.rollingEdit, parameters),
+    results.scale && liveScaleSection(results.scale, parameters),
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
     results.kubernetes && kubernetesSection(results.kubernetes.results, parameters, results.kubernetes.parameters),
@@ -227,6 +230,27 @@ function stopPhasesLines(weir: WeirLifecycleSample[]): string[] {
   return [
     `c, from workflow history (medians): update accepted ${phase((p) => p.acceptMs)}, drain activity started +${phase((p) => p.dispatchMs)},`,
     `   ran ${phase((p) => p.activityMs)} (the Docker stop), Stopped recorded +${phase((p) => p.recordMs)}, the wait answers +${phase(answer)}`,
+  ];
+}
+
+function liveScaleSection(samples: LiveScaleSample[], parameters: BenchParameters): string[] {
+  const row = (name: string, pick: (sample: LiveScaleSample) => number) => {
+    const values = samples.map(pick);
+    return [name, ms(median(values)), ms(Math.min(...values)), ms(Math.max(...values))];
+  };
+  return [
+    `b2. Live scale of a Running pipeline's one component (busybox sleep 3600), 1 -> ${parameters.scaleReplicas} -> 1 replicas; N=${samples.length} pipelines after ${parameters.scaleWarmUps} warm-up, Docker network mode '${parameters.lifecycleNetworkMode}'`,
+    ...indent(
+      alignColumns([
+        ['', 'median', 'min', 'max'],
+        row(`scale up 1 -> ${parameters.scaleReplicas}`, (sample) => sample.upMs),
+        row(`scale down ${parameters.scaleReplicas} -> 1`, (sample) => sample.downMs),
+      ]),
+    ),
+    ...indent([
+      'from the PATCH until health shows exactly the new count ready and running, the pipeline Running throughout;',
+      'down includes the surplus replicas stopping on SIGTERM and their containers being removed',
+    ]),
   ];
 }
 

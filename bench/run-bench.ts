@@ -11,6 +11,7 @@ import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
 import { measureLifecycles } from './lifecycle';
+import { measureLiveScales } from './live-scale';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
@@ -36,6 +37,11 @@ async function measure(
   if (sections.has('rolling-edit')) {
     results.rollingEdit = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
       measureRollingEdits(system, ids, PARAMETERS),
+    );
+  }
+  if (sections.has('scale')) {
+    results.scale = await withWeirSystem(PARAMETERS.lifecycleNetworkMode, PARAMETERS, (system) =>
+      measureLiveScales(system, ids, PARAMETERS),
     );
   }
   if (sections.has('data-plane')) {

@@ -1,5 +1,5 @@
 /** The benchmark's sections, in the order they run: the lifecycle first, on a quiet engine and server. */
-export const SECTIONS = ['lifecycle', 'rolling-edit', 'data-plane', 'events', 'health', 'list', 'kubernetes'] as const;
+export const SECTIONS = ['lifecycle', 'rolling-edit', 'scale', 'data-plane', 'events', 'health', 'list', 'kubernetes'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /**

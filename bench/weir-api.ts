@@ -39,6 +39,7 @@ export async function sendCommand(system: WeirSystem, pipelineId: string, comman
 interface Health {
   overall_status: PipelineStatus;
   failure: unknown;
+  components: Array<{ name: string; desired_replicas: number; ready_replicas: number; state: string }>;
 }
 
 /** The pipeline's health as the API reports it; undefined once the pipeline is gone. */
@@ -95,6 +96,38 @@ export function timeWaitedCommand(
     const answer = await request(system, 'POST', `${PIPELINES}/${pipelineId}/${command}?wait=${STEP_TIMEOUT_MS / 1000}`);
     expectStatus(answer, 200, what);
     if (answer.body?.overall_status !== target) throw new Error(`${what} settled in ${JSON.stringify(answer.body)}, not ${target}`);
+  });
+}
+
+/** Polls health until exactly `replicas` of the component's replicas are ready and running; fails if the pipeline leaves Running. */
+export async function untilReplicas(
+  system: WeirSystem,
+  pipelineId: string,
+  component: string,
+  replicas: number,
+  pollMs: number,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<void> {
+  const reached = (health: Health | undefined) => {
+    if (health?.overall_status !== 'Running') throw new Error(`${pipelineId} is not Running: ${JSON.stringify(health)}`);
+    const observed = health.components.find(({ name }) => name === component);
+    return observed?.desired_replicas === replicas && observed.ready_replicas === replicas && observed.state === 'running';
+  };
+  await pollUntil(
+    () => healthOf(system, pipelineId),
+    reached,
+    pollMs,
+    timeoutMs,
+    `${pipelineId} reaching ${replicas} ${component} replicas`,
+  );
+}
+
+/** How long from sending a scale of `component` to `replicas` until health shows that many ready, in milliseconds. */
+export function timeScale(system: WeirSystem, pipelineId: string, component: string, replicas: number, pollMs: number): Promise<number> {
+  return timed(async () => {
+    const answer = await request(system, 'PATCH', `${PIPELINES}/${pipelineId}/components/${component}`, { replicas });
+    expectStatus(answer, 200, `scale ${pipelineId}/${component} to ${replicas}`);
+    await untilReplicas(system, pipelineId, component, replicas, pollMs);
   });
 }
 

@@ -1,4 +1,4 @@
-import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, PIPELINE, PIPELINES } from '../api/paths';
+import { COMMAND_ROUTES, COMPONENT_LOGS_ROUTE, EDIT_ROUTES, PIPELINE, PIPELINES } from '../api/paths';
 import { ComponentNameSchema, PipelineIdSchema, PipelineStatusSchema } from '../api/schemas';
 import type { Command } from '../pipeline/status-machine';
 import { CliError, EXIT } from './cli-error';
@@ -26,6 +26,10 @@ export function pipelinePath(id: string, tail = ''): string {
 
 export function componentLogsPath(id: string, component: string, query: URLSearchParams): string {
   return `${withParams(COMPONENT_LOGS_ROUTE.path, id, component)}?${query}`;
+}
+
+export function componentPath(id: string, component: string): string {
+  return withParams(EDIT_ROUTES.scale.path, id, component);
 }
 
 export function commandRequest(id: string, command: Command, query: URLSearchParams): { method: string; path: string } {

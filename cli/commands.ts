@@ -1,6 +1,6 @@
 import { PIPELINES } from '../api/paths';
 import type { Command } from '../pipeline/status-machine';
-import { commandRequest, componentLogsPath, listPath, pipelinePath } from './api-paths';
+import { commandRequest, componentLogsPath, componentPath, listPath, pipelinePath } from './api-paths';
 import { CliError, EXIT, type ExitCode } from './cli-error';
 import { drainProgress } from './drain-progress';
 import { serverSentEvents } from './event-stream';
@@ -44,6 +44,17 @@ async function rollingEdit(ctx: CliContext, spec: unknown): Promise<ExitCode> {
       ? `pipeline ${body.pipeline_id}: rolling edit to revision ${body.rolling_edit} under way (drain, edit, resume)`
       : `pipeline ${body.pipeline_id} edited (revision ${body.spec_revision}); it is ${body.overall_status}, so the next resume applies it`;
   print(ctx, body, () => `${what}\n\n${pipelineText(body)}`);
+  return EXIT.done;
+}
+
+/** Sets a component's replica count: live while Running, else an edit of it that the next resume applies. */
+export async function scale(ctx: CliContext, id: string, component: string, replicas: number): Promise<ExitCode> {
+  const { body } = await ctx.client.json('PATCH', componentPath(id, component), { body: { replicas } });
+  print(
+    ctx,
+    body,
+    () => `pipeline ${body.pipeline_id}: ${component} at ${replicas} replicas, revision ${body.spec_revision}\n\n${pipelineText(body)}`,
+  );
   return EXIT.done;
 }
 

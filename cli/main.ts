@@ -1,6 +1,7 @@
 import { Command as Program, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Command } from '../pipeline/status-machine';
 import { DEFAULT_LIST_LIMIT, DEFAULT_LOG_TAIL, MAX_LIST_LIMIT, MAX_LOG_TAIL } from '../api/schemas';
+import { MAX_REPLICAS } from '../pipeline/pipeline-spec';
 import { CliError, EXIT, type ExitCode } from './cli-error';
 import * as commands from './commands';
 import { DEFAULT_URL, WeirClient } from './weir-client';
@@ -62,6 +63,11 @@ function program(run: (action: (ctx: commands.CliContext) => Promise<ExitCode>) 
         run((ctx) => commands.runCommand(ctx, command, id, options.wait === true ? commands.DEFAULT_WAIT_SECONDS : options.wait)),
       );
   }
+  cli
+    .command('scale <id> <component>')
+    .argument('<replicas>', `the new count, 1 to ${MAX_REPLICAS}`, positiveInteger('replicas', MAX_REPLICAS))
+    .description("set a component's replica count: at once while Running, at the next resume when Stopped or Failed")
+    .action((id: string, component: string, replicas: number) => run((ctx) => commands.scale(ctx, id, component, replicas)));
   cli
     .command('logs <id> <component>')
     .description("a component's log, every replica's lines tagged [replica]")

@@ -18,6 +18,9 @@ export const STREAMS_NOT_EMPTY = 'StreamsNotEmpty';
 /** The failure type of a rollback to a revision the pipeline does not have (any more); the API answers it 404. */
 export const REVISION_NOT_FOUND = 'RevisionNotFound';
 
+/** The failure type of a scale of a component the pipeline does not have; the API answers it 404. */
+export const COMPONENT_NOT_FOUND = 'ComponentNotFound';
+
 /** The failure type of an edit whose check of the streams failed; nothing changed, and the API answers it 503. */
 export const EDIT_CHECK_FAILED = 'EditCheckFailed';
 

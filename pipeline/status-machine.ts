@@ -11,10 +11,11 @@ export const COMMANDS = ['stop', 'terminate', 'resume', 'delete'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
- * Commands that change the spec. They carry one, so they are updates only. A rolling edit (`PUT …?apply=rolling`) of
- * a Running pipeline drains it to Stopped, applies the edit and resumes it, through the existing statuses.
+ * Commands that change the spec: a whole new one (edit, rolling_edit) or one component's replica count (scale). They
+ * carry a spec change, so they are updates only. A rolling edit (`PUT …?apply=rolling`) of a Running pipeline drains it
+ * to Stopped, applies the edit and resumes it, through the existing statuses.
  */
-export const SPEC_COMMANDS = ['edit', 'rolling_edit'] as const;
+export const SPEC_COMMANDS = ['edit', 'rolling_edit', 'scale'] as const;
 export type SpecCommand = (typeof SPEC_COMMANDS)[number];
 
 export const ACTIONS = [...COMMANDS, ...SPEC_COMMANDS] as const;
@@ -23,14 +24,21 @@ export type Action = Command | SpecCommand;
 /**
  * What a command does in a status: move to another status, join the work already under way for it (a delete during
  * Deleting waits for the same removal), apply it where the pipeline stands (an edit of a Stopped pipeline changes its
- * spec, not its status), change nothing because it is already done or under way, or refuse.
+ * spec, not its status), apply it to the running components at once, status unchanged (a live scale), change nothing
+ * because it is already done or under way, or refuse.
  */
 export type Decision =
-  { outcome: 'transition'; to: PipelineStatus } | { outcome: 'join' } | { outcome: 'apply' } | { outcome: 'noop' } | { outcome: 'refuse' };
+  | { outcome: 'transition'; to: PipelineStatus }
+  | { outcome: 'join' }
+  | { outcome: 'apply' }
+  | { outcome: 'live' }
+  | { outcome: 'noop' }
+  | { outcome: 'refuse' };
 
 const transition = (to: PipelineStatus): Decision => ({ outcome: 'transition', to });
 const JOIN: Decision = { outcome: 'join' };
 const APPLY: Decision = { outcome: 'apply' };
+const LIVE: Decision = { outcome: 'live' };
 const NOOP: Decision = { outcome: 'noop' };
 const REFUSE: Decision = { outcome: 'refuse' };
 
@@ -97,6 +105,17 @@ const COMMAND_TABLE: Record<Action, Record<PipelineStatus, Decision>> = {
     Resuming: REFUSE,
     Deleting: REFUSE,
   },
+  // A scale changes the running replicas while Running; where nothing runs as the spec says, it is an edit of replicas.
+  scale: {
+    Created: REFUSE,
+    Running: LIVE,
+    Stopping: REFUSE,
+    Stopped: APPLY,
+    Terminating: REFUSE,
+    Failed: APPLY,
+    Resuming: REFUSE,
+    Deleting: REFUSE,
+  },
 };
 
 export function decide(action: Action, status: PipelineStatus): Decision {
@@ -107,7 +126,7 @@ export function decide(action: Action, status: PipelineStatus): Decision {
 export function allowedActions(status: PipelineStatus): Action[] {
   return ACTIONS.filter((action) => {
     const { outcome } = decide(action, status);
-    return outcome === 'transition' || outcome === 'join' || outcome === 'apply';
+    return outcome === 'transition' || outcome === 'join' || outcome === 'apply' || outcome === 'live';
   });
 }
 

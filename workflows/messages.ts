@@ -1,5 +1,6 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ComponentScale } from '../pipeline/component-scale';
 import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import type { PipelineMemo, PipelineView } from '../pipeline/pipeline-view';
 import type { SpecRevision } from '../pipeline/spec-revisions';
@@ -44,6 +45,12 @@ export interface EditResult {
 
 /** The one spec command: `edit`, an update only, since it carries a spec. */
 export const editUpdate = defineUpdate<EditResult, [EditRequest]>('edit');
+
+/** A new replica count for one component. */
+export type ScaleRequest = CommandRequest & ComponentScale;
+
+/** `scale`: one component's replicas, live while Running, otherwise an edit of its replica count. Answers like an edit. */
+export const scaleUpdate = defineUpdate<EditResult, [ScaleRequest]>('scale');
 
 /** One kept revision of the spec, or null when the pipeline has none of that number (any more). */
 export const revisionQuery = defineQuery<SpecRevision | null, [number]>('revision');

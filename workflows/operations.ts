@@ -17,6 +17,12 @@ export interface Operation {
   run(): Promise<Escalation | void>;
 }
 
+/** Live scales accepted while Running and not yet applied, by component; the Running operation takes them. */
+export interface PendingScales {
+  any(): boolean;
+  take(): string[];
+}
+
 /** Patch ids: runs that started before a behaviour existed replay without it. */
 const DRAIN_ON_STOP_PATCH = 'drain-on-stop';
 const WATCH_RUNNING_PATCH = 'watch-running';
@@ -55,7 +61,12 @@ async function settleOrCancel(work: () => Promise<void>, timeoutMs?: number, yie
 }
 
 /** Builds the operations of one pipeline, on its current spec, each activity with explicit timeouts and retries. */
-export function pipelineOperations(currentSpec: () => PipelineSpec, configured: PipelineSettings, shouldYield: () => boolean) {
+export function pipelineOperations(
+  currentSpec: () => PipelineSpec,
+  configured: PipelineSettings,
+  shouldYield: () => boolean,
+  pendingScales: PendingScales,
+) {
   const settings = withSettingDefaults(configured);
   const backoff = {
     initialInterval: seconds(settings.initial_retry_interval_seconds),
@@ -85,6 +96,13 @@ export function pipelineOperations(currentSpec: () => PipelineSpec, configured: 
     startToCloseTimeout: seconds(settings.stop_deadline_seconds + 60),
     heartbeatTimeout: '30s',
     retry,
+  });
+  // A scale down stops surplus replicas gracefully; like a start, it must finish before a kill that cancels it runs.
+  const scaling = proxyActivities<PipelineActivities>({
+    startToCloseTimeout: seconds(settings.stop_grace_seconds + 120),
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   // Watching never gives up on its own: only a component failure, which is not retried, ends it.
   const watching = proxyActivities<PipelineActivities>({
@@ -129,10 +147,23 @@ export function pipelineOperations(currentSpec: () => PipelineSpec, configured: 
   };
   const legacyStop: Operation = { name: 'stop', run: () => stopping.stopPipeline(currentSpec(), settings.stop_grace_seconds) };
   const kill: Operation = { name: 'terminate', run: () => quick.killPipeline(currentSpec()) };
+  // A watch yields to a live scale: the next one watches the replicas of the new spec, so the surplus going is no failure.
   const watch: Operation = {
     name: 'monitor',
     run: async () => {
-      await settleOrCancel(() => watching.watchPipeline(currentSpec(), WATCH_ROUND_SECONDS), undefined, shouldYield);
+      await settleOrCancel(
+        () => watching.watchPipeline(currentSpec(), WATCH_ROUND_SECONDS),
+        undefined,
+        () => shouldYield() || pendingScales.any(),
+      );
+    },
+  };
+  const scale: Operation = {
+    name: 'scale',
+    run: async () => {
+      const spec = currentSpec();
+      await Promise.all(pendingScales.take().map((component) => scaling.scaleComponent(spec, component, settings.stop_grace_seconds)));
+      await readiness.waitForPipelineReady(spec);
     },
   };
   const remove: Operation = { name: 'delete', run: () => quick.removePipeline(currentSpec().pipeline_id) };
@@ -151,6 +182,7 @@ export function pipelineOperations(currentSpec: () => PipelineSpec, configured: 
       case 'Terminating':
         return kill;
       case 'Running':
+        if (pendingScales.any()) return scale;
         return patched(WATCH_RUNNING_PATCH) ? watch : undefined;
       case 'Deleting':
         return remove;

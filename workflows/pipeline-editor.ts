@@ -9,7 +9,7 @@ import { decide, type Decision } from '../pipeline/status-machine';
 import { streamGraphProblems } from '../pipeline/stream-graph';
 import { failureReasonOf } from './failure-reason';
 import type { EditRequest, EditResult } from './messages';
-import { invalidTransition } from './refusals';
+import { invalidTransition, refusal } from './refusals';
 
 const now = () => new Date().toISOString();
 
@@ -139,11 +139,12 @@ export class PipelineEditor {
     return { command: request.rolling ? 'rolling_edit' : 'edit', source: 'api', request_id: request.request_id ?? null, reason };
   }
 
-  private result(outcome: EditResult['outcome'], { spec, revision }: SpecRevision): EditResult {
-    return { outcome, status: this.ledger.status, memo: { ...this.ledger.statusMemo(), spec, spec_revision: revision } };
+  private result(outcome: EditResult['outcome'], revision: SpecRevision): EditResult {
+    return specAnswer(this.ledger, outcome, revision);
   }
 }
 
-function refusal(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
+/** What a spec command answers: the pipeline's status, and its memo with the spec of `revision`. */
+export function specAnswer(ledger: PipelineLedger, outcome: EditResult['outcome'], { spec, revision }: SpecRevision): EditResult {
+  return { outcome, status: ledger.status, memo: { ...ledger.statusMemo(), spec, spec_revision: revision } };
 }

@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
-import { COMMAND_SIGNALS, COMMAND_UPDATES, editUpdate, revisionQuery, statusQuery } from './messages';
+import { ComponentScaler } from './component-scaler';
+import { COMMAND_SIGNALS, COMMAND_UPDATES, editUpdate, revisionQuery, scaleUpdate, statusQuery } from './messages';
 import { pipelineOperations } from './operations';
 import { PipelineLedger, type StoredLedgerSnapshot } from '../pipeline/pipeline-ledger';
 import { PipelineEditor } from './pipeline-editor';
@@ -22,8 +23,10 @@ export interface PipelineWorkflowInput {
 export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<void> {
   const { spec, settings } = input;
   const ledger = input.ledger ? PipelineLedger.restore(spec, input.ledger) : PipelineLedger.create(spec, new Date().toISOString());
-  const continueAsNewDue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished();
-  const operations = pipelineOperations(() => ledger.spec, settings, continueAsNewDue);
+  const scaler = new ComponentScaler(ledger);
+  // A live scale not yet applied is state no new run would know of, so the run continues as new only once it is applied.
+  const continueAsNewDue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished() && !scaler.any();
+  const operations = pipelineOperations(() => ledger.spec, settings, continueAsNewDue, scaler);
   const rollingEdit = rollingEditOperations(ledger, operations);
   const forStatus = (status: PipelineStatus) => rollingEdit.forStatus(status) ?? operations.forStatus(status);
   const manager = new PipelineManager(
@@ -50,6 +53,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<vo
     setHandler(COMMAND_SIGNALS[command], (request) => manager.onSignal(command, request));
   }
   setHandler(editUpdate, (request) => editor.onEdit(request), { validator: (request) => editor.validate(request) });
+  setHandler(scaleUpdate, (request) => scaler.onScale(request), { validator: (request) => scaler.validate(request) });
   setHandler(statusQuery, () => manager.view());
   setHandler(revisionQuery, (revision) => ledger.revision(revision) ?? null);
 

@@ -18,3 +18,8 @@ export function invalidTransition(action: Action, status: PipelineStatus): Appli
     details: [details],
   });
 }
+
+/** A refusal of another kind than the status: a missing revision or component, a foreign spec. Nothing changes. */
+export function refusal(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}

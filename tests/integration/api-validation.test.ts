@@ -251,6 +251,7 @@ test('readyz reports Temporal reachable; the OpenAPI document describes every ro
   expect(Object.keys(document.paths).sort()).toEqual([
     '/api/v1/pipeline',
     '/api/v1/pipeline/{id}',
+    '/api/v1/pipeline/{id}/components/{name}',
     '/api/v1/pipeline/{id}/components/{name}/logs',
     '/api/v1/pipeline/{id}/events',
     '/api/v1/pipeline/{id}/health',

@@ -84,15 +84,20 @@ test('apply a YAML file; get, list, health and history as tables and as JSON', a
 
   const health = await runWeir(['health', first], env);
   expect(health.stdout).toContain('Status:   Running\n');
-  expect(health.stdout).toContain('Allowed:  stop, terminate, rolling_edit\n');
+  expect(health.stdout).toContain('Allowed:  stop, terminate, rolling_edit, scale\n');
   expect(health.stdout).toMatch(/\ntalker +running +2\/2 +- +-/);
   expect(JSON.parse((await runWeir(['-o', 'json', 'health', first], env)).stdout)).toMatchObject({
-    allowed_actions: ['stop', 'terminate', 'rolling_edit'],
+    allowed_actions: ['stop', 'terminate', 'rolling_edit', 'scale'],
   });
 
   const history = await runWeir(['history', first], env);
   expect(history.stdout.split('\n')[0]).toMatch(/^AT +FROM +TO +COMMAND +SOURCE +OUTCOME +REASON$/);
   expect(history.stdout).toMatch(/Z +Created +Running +- +workflow +applied +/);
+
+  const scaled = await runWeir(['scale', first, 'talker', '1'], env);
+  expect([scaled.code, scaled.stdout.split('\n')[0]]).toEqual([0, `pipeline ${first}: talker at 1 replicas, revision 2`]);
+  expect((await runWeir(['scale', first, 'talker', '11'], env)).code).toBe(2);
+  expect((await runWeir(['scale', first, 'nobody', '2'], env)).code).toBe(1);
   await removed(first);
   await removed(second);
 });
@@ -132,7 +137,7 @@ test('commands say what they did; refusals print the message and the allowed act
   const refused = await runWeir(['delete', id], env);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toBe(
-    `weir: cannot delete a pipeline that is Running (409 INVALID_TRANSITION)\n  current status: Running\n  allowed actions: stop, terminate\n`,
+    `weir: cannot delete a pipeline that is Running (409 INVALID_TRANSITION)\n  current status: Running\n  allowed actions: stop, terminate, scale\n`,
   );
   await removed(id);
   expect(await runWeir(['get', id], env)).toMatchObject({ code: 1, stderr: `weir: pipeline ${id} not found (404 NOT_FOUND)\n` });

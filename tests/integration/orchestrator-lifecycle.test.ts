@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { streamSubject } from '../../activities/nats/stream-names';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
-import { connectAsWeir } from '../../harness/test-nats';
 import { workflowIdFor } from '../../pipeline/names';
 import type { PipelineStatus } from '../../pipeline/status-machine';
 import { dockerBackend, kubernetesBackend, type ComponentBody, type OrchestratorBackend } from '../support/orchestrator-backends';
 import { expectLifecycle } from '../support/expect-lifecycle';
+import { STUCK_DRAIN_COMPONENTS, leaveMessageForSink } from '../support/stuck-drain';
 import { newPipelineId } from '../support/test-ids';
 
 const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
@@ -66,20 +65,11 @@ describe.each([dockerBackend, kubernetesBackend()])('the lifecycle on $name', (b
     await weir.healthReaches(id, then);
   }
 
-  /** A source and a sink that never consumes: once a message waits for the sink, a stop drains until terminated. */
+  /** Once a message waits for the sink, a stop drains until terminated. */
   async function pipelineWithStuckDrain(): Promise<string> {
-    const id = await create([
-      { name: 'source', command: SLEEP, output: 'events' },
-      { name: 'sink', command: SLEEP, input: 'events' },
-    ]);
+    const id = await create(STUCK_DRAIN_COMPONENTS);
     await weir.healthReaches(id, 'Running');
-    const connection = await connectAsWeir();
-    try {
-      await connection.request(streamSubject(id, 'events'), 'waiting for the sink').catch(() => undefined);
-      await connection.flush();
-    } finally {
-      await connection.close();
-    }
+    await leaveMessageForSink(id);
     return id;
   }
 

@@ -61,7 +61,7 @@ test('an edit is refused while Running, naming the status and what is allowed', 
     {
       code: 'INVALID_TRANSITION',
       message: 'cannot edit a pipeline that is Running',
-      details: { current_status: 'Running', allowed_actions: ['stop', 'terminate', 'rolling_edit'] },
+      details: { current_status: 'Running', allowed_actions: ['stop', 'terminate', 'rolling_edit', 'scale'] },
     },
   ]);
   expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).body.spec_revision).toBe(1);

@@ -87,7 +87,7 @@ test('validators refuse commands that contradict the status, naming it and the a
   const error = await refusal(harness.gateway.command(id, 'delete', 'x'));
   expect(error.code).toBe('INVALID_TRANSITION');
   expect(error.message).toBe('cannot delete a pipeline that is Running');
-  expect(error.details).toEqual({ current_status: 'Running', allowed_actions: ['stop', 'terminate', 'rolling_edit'] });
+  expect(error.details).toEqual({ current_status: 'Running', allowed_actions: ['stop', 'terminate', 'rolling_edit', 'scale'] });
   expect((await harness.gateway.view(id)).transitions).toHaveLength(1);
 });
 

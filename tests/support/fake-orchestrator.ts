@@ -3,7 +3,7 @@ import type { Orchestrator, WaitOptions } from '../../activities/orchestrator';
 import type { ComponentState } from '../../pipeline/heartbeat-details';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 
-export type FakeOperation = 'deploy' | 'waitUntilReady' | 'stopGracefully' | 'kill' | 'startAgain' | 'remove' | 'watch';
+export type FakeOperation = 'deploy' | 'waitUntilReady' | 'stopGracefully' | 'scale' | 'kill' | 'startAgain' | 'remove' | 'watch';
 
 /** A promise the test opens when it wants a blocked operation to go on. */
 export class Gate {
@@ -38,7 +38,7 @@ export class FakeOrchestrator implements Orchestrator {
     return this.calls.get(pipelineId) ?? [];
   }
 
-  /** The spec of the last deploy or start again, as the orchestrator got it. */
+  /** The spec of the last deploy, start again or scale, as the orchestrator got it. */
   lastStartedSpec(pipelineId: string): PipelineSpec | undefined {
     return this.started.get(pipelineId);
   }
@@ -55,6 +55,12 @@ export class FakeOrchestrator implements Orchestrator {
 
   stopGracefully(spec: PipelineSpec): Promise<void> {
     return this.perform(spec.pipeline_id, 'stopGracefully');
+  }
+
+  /** Records the spec it scales to, as a start does. */
+  scale(spec: PipelineSpec): Promise<void> {
+    this.started.set(spec.pipeline_id, spec);
+    return this.perform(spec.pipeline_id, 'scale');
   }
 
   kill(spec: PipelineSpec): Promise<void> {

@@ -100,6 +100,19 @@ const scenarios: Record<string, Scenario> = {
     await statusOf(gateway, id, 'Stopped');
     gate.open();
   },
+  async scale({ gateway, orchestrator }, id) {
+    await gateway.create(specFor(id), `create-${id}`);
+    await statusOf(gateway, id, 'Running');
+    await gateway.scale(id, { component: 'ingestor', replicas: 3 }, 'scale-up');
+    await gateway.scale(id, { component: 'ingestor', replicas: 3 }, 'scale-up');
+    // The scale, then the readiness of the new count, then a new watch.
+    while (orchestrator.callsFor(id).filter((call) => call === 'watch').length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    await gateway.command(id, 'stop', 'stop-1');
+    await statusOf(gateway, id, 'Stopped');
+    await gateway.scale(id, { component: 'ingestor', replicas: 1 }, 'scale-stopped');
+    await gateway.command(id, 'resume', 'resume-1');
+    await statusOf(gateway, id, 'Running');
+  },
   async 'continue-as-new'({ gateway, env }, id) {
     await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');

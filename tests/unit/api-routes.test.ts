@@ -7,6 +7,7 @@ import { ApiMetrics } from '../../api/metrics';
 import type { WatchSource } from '../../api/pipeline-watcher';
 import { PipelineWatchers } from '../../api/pipeline-watchers';
 import type { EditAnswer, EditTarget, PipelinePage, PipelineRecord, Pipelines } from '../../api/pipeline-gateway';
+import type { ComponentScale } from '../../pipeline/component-scale';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { SecretDirectory } from '../../secret-directory';
 import type { Command } from '../../pipeline/status-machine';
@@ -53,6 +54,16 @@ class FakePipelines implements Pipelines {
     const edited = { ...record, spec: 'spec' in target ? target.spec : record.spec, spec_revision: record.spec_revision + 1 };
     this.records.set(pipelineId, edited);
     return { outcome: 'accepted', record: edited };
+  }
+
+  async scale(pipelineId: string, { component, replicas }: ComponentScale, requestId: string): Promise<EditAnswer> {
+    this.calls.push(`scale ${pipelineId} ${component} ${replicas} ${requestId}`);
+    if (this.refusal) throw this.refusal;
+    const record = await this.get(pipelineId);
+    const components = record.spec.components.map((candidate) => (candidate.name === component ? { ...candidate, replicas } : candidate));
+    const scaled = { ...record, spec: { ...record.spec, components }, spec_revision: record.spec_revision + 1 };
+    this.records.set(pipelineId, scaled);
+    return { outcome: 'accepted', record: scaled };
   }
 
   async list(status: string | undefined, limit: number, pageToken?: string): Promise<PipelinePage> {
@@ -292,6 +303,31 @@ test('a rollback and a read of a revision pass the revision through; a malformed
     expect((await send('GET', `/api/v1/pipeline/orders-etl?revision=${bad}`)).status).toBe(400);
   }
   expect((await send('POST', '/api/v1/pipeline/orders-etl/rollback')).status).toBe(400);
+});
+
+test('a scale passes the component and count through and answers 200 with the new revision and the outcome', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const name = spec.components[0].name;
+  const answer = await send('PATCH', `/api/v1/pipeline/orders-etl/components/${name}`, { replicas: 3 }, { 'x-request-id': 'scale-1' });
+  expect([
+    answer.status,
+    answer.headers.get('weir-command-outcome'),
+    answer.body.spec_revision,
+    answer.body.components[0].replicas,
+  ]).toEqual([200, 'accepted', 2, 3]);
+  expect(pipelines.calls).toContain(`scale orders-etl ${name} 3 scale-1`);
+});
+
+test('a scale with a count out of range, another field, no body or a malformed component name reaches no gateway call', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const calls = pipelines.calls.length;
+  const path = `/api/v1/pipeline/orders-etl/components/${spec.components[0].name}`;
+  for (const body of [{ replicas: 0 }, { replicas: 11 }, { replicas: 1.5 }, { replicas: '2' }, {}, { replicas: 2, image: 'x' }]) {
+    const refused = await send('PATCH', path, body);
+    expect([JSON.stringify(body), refused.status, refused.body.code]).toEqual([JSON.stringify(body), 400, 'VALIDATION_FAILED']);
+  }
+  expect((await send('PATCH', '/api/v1/pipeline/orders-etl/components/Not_A_Name', { replicas: 2 })).status).toBe(400);
+  expect(pipelines.calls).toHaveLength(calls);
 });
 
 test('an edit refused for its streams answers 409 STREAMS_NOT_EMPTY naming each stream and its count', async () => {

@@ -27,6 +27,8 @@ function cellFor(action: Action, status: PipelineStatus): string {
       return 'joins the removal in flight';
     case 'apply':
       return '**200, applied at the next resume**';
+    case 'live':
+      return '**200, applied at once, still Running**';
     case 'noop':
       return '204 no-op';
     case 'refuse':

@@ -32,17 +32,17 @@ interface RecordedEvent {
   };
 }
 
-/** The edit requests a recorded history accepted, in order. */
-function editsIn(file: string, version: string): Array<Record<string, unknown>> {
-  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, version, file), 'utf8')) as { events: RecordedEvent[] };
+/** The arguments of the accepted updates of one name in a recorded history. */
+function acceptedUpdates(file: string, name: string): Array<Record<string, unknown>> {
+  const { events } = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as { events: RecordedEvent[] };
   return events
     .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input)
-    .filter((input) => input?.name === 'edit')
+    .filter((input) => input?.name === name)
     .map((input) => JSON.parse(Buffer.from(input?.args.payloads[0].data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
 }
 
 test('the newest version holds a history with an edit and a rollback', () => {
-  const edits = editsIn('edit.json', versions[versions.length - 1]);
+  const edits = acceptedUpdates(path.join(versions[versions.length - 1], 'edit.json'), 'edit');
   expect(edits.map((request) => ('rollback_to' in request ? 'rollback' : 'spec' in request ? 'spec' : 'other'))).toEqual([
     'spec',
     'rollback',
@@ -55,13 +55,18 @@ test('the newest version holds a rolling edit that ran to the end, and one that 
     (JSON.parse(readFileSync(path.join(HISTORIES, newest, file), 'utf8')) as { events: RecordedEvent[] }).events
       .map((event) => event.activityTaskScheduledEventAttributes?.activityType.name)
       .filter((name) => name !== undefined);
-  const rollingEdits = (file: string) => editsIn(file, newest).filter((request) => request.rolling === true);
+  const rollingEdits = (file: string) => acceptedUpdates(path.join(newest, file), 'edit').filter((request) => request.rolling === true);
   expect(rollingEdits('rolling-edit.json')).toHaveLength(1);
   expect(activities('rolling-edit.json')).toEqual(
     expect.arrayContaining(['drainPipeline', 'heldStreamsAfterEdit', 'startPipelineAgain', 'waitForPipelineReady']),
   );
   expect(rollingEdits('terminate-during-rolling-edit.json')).toHaveLength(1);
   expect(activities('terminate-during-rolling-edit.json')).not.toContain('startPipelineAgain');
+});
+
+test('the newest version holds a history with live scales, while Running and while Stopped', () => {
+  const scales = acceptedUpdates(path.join(versions[versions.length - 1], 'scale.json'), 'scale');
+  expect(scales.map(({ request_id, replicas }) => `${request_id}:${replicas}`)).toEqual(['scale-up:3', 'scale-stopped:1']);
 });
 
 test.each(files)('the current workflow code replays %s without nondeterminism', async (file) => {

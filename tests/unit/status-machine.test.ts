@@ -102,14 +102,25 @@ describe('rolling_edit', () => {
   });
 });
 
+describe('scale', () => {
+  test.each(PIPELINE_STATUSES.map((status) => [status]))('in %s', (status) => {
+    const expected = status === 'Running' ? 'live' : status === 'Stopped' || status === 'Failed' ? 'apply' : 'refuse';
+    expect(decide('scale', status).outcome).toBe(expected);
+  });
+
+  test('never changes the status', () => {
+    for (const status of PIPELINE_STATUSES) expect(decide('scale', status)).not.toHaveProperty('to');
+  });
+});
+
 describe('allowedActions', () => {
   test.each([
     ['Created', ['terminate']],
-    ['Running', ['stop', 'terminate', 'rolling_edit']],
+    ['Running', ['stop', 'terminate', 'rolling_edit', 'scale']],
     ['Stopping', ['terminate']],
-    ['Stopped', ['resume', 'delete', 'edit', 'rolling_edit']],
+    ['Stopped', ['resume', 'delete', 'edit', 'rolling_edit', 'scale']],
     ['Terminating', []],
-    ['Failed', ['terminate', 'edit', 'rolling_edit']],
+    ['Failed', ['terminate', 'edit', 'rolling_edit', 'scale']],
     ['Resuming', ['terminate']],
     ['Deleting', ['delete']],
   ] as const)('%s allows %j', (status, actions) => {
