@@ -12,12 +12,14 @@ describe("the benchmark's command line", () => {
     expect(benchOptions(['--pipelines', '50', '--only', 'kubernetes,list'])).toEqual(expected);
   });
 
-  test.each([['--pipelines', '0'], ['--pipelines', '-3'], ['--pipelines', '2.5'], ['--pipelines', 'many']])(
-    'refuses %s %s',
-    (...args) => {
-      expect(() => benchOptions(args)).toThrow(/whole number of pipelines/);
-    },
-  );
+  test.each([
+    ['--pipelines', '0'],
+    ['--pipelines', '-3'],
+    ['--pipelines', '2.5'],
+    ['--pipelines', 'many'],
+  ])('refuses %s %s', (...args) => {
+    expect(() => benchOptions(args)).toThrow(/whole number of pipelines/);
+  });
 
   test('refuses an unknown section, an unknown flag, a flag without its value and a repeated flag', () => {
     expect(() => benchOptions(['--only', 'kubernetes,nope'])).toThrow('unknown section nope');
