@@ -137,7 +137,7 @@ test('commands say what they did; refusals print the message and the allowed act
   const refused = await runWeir(['delete', id], env);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toBe(
-    `weir: cannot delete a pipeline that is Running (409 INVALID_TRANSITION)\n  current status: Running\n  allowed actions: stop, terminate, scale\n`,
+    `weir: cannot delete a pipeline that is Running (409 INVALID_TRANSITION)\n  current status: Running\n  allowed actions: stop, terminate, rolling_edit, scale\n`,
   );
   await removed(id);
   expect(await runWeir(['get', id], env)).toMatchObject({ code: 1, stderr: `weir: pipeline ${id} not found (404 NOT_FOUND)\n` });

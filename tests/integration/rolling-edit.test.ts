@@ -179,7 +179,7 @@ test('terminate during the drain of a rolling edit ends Stopped on the old spec,
 test('a worker SIGKILLed mid-drain of a rolling edit is replaced, and the pipeline converges to Running on the new revision, nothing lost', async () => {
   await weir.stopWorker();
   const doomed = await startWorkerProcess();
-  let killedAt = 0;
+  let killedAt: number | undefined;
   const spec = threeStages(newPipelineId('rollkill'));
   try {
     const creating = created(spec);
@@ -206,7 +206,7 @@ test('a worker SIGKILLed mid-drain of a rolling edit is replaced, and the pipeli
     240_000,
     200,
   );
-  const convergedMs = Date.now() - killedAt;
+  const convergedMs = Date.now() - (killedAt as number);
   const facts = await everyMessageDelivered(id);
   console.log(
     `worker SIGKILLed mid-rolling-edit: Running on revision 2 ${convergedMs} ms after the kill; ` +
