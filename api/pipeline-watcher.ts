@@ -74,6 +74,8 @@ export class PipelineWatcher {
   private observation?: ActivityObservation;
   private healthKey?: string;
   private drainKey?: string;
+  /** The drain as last observed, sent to each new stream that wants it: a drain event goes out only when it changes. */
+  private lastDrain?: PipelineEvent;
   private healthRunning = false;
   private endedAt?: Date;
   private refreshing?: Promise<void>;
@@ -138,6 +140,7 @@ export class PipelineWatcher {
     if (subscriber.after === undefined) {
       const record: PipelineRecord = { ...view, observation: this.observation };
       subscriber.send?.({ type: 'status', id: this.lastSeq, data: healthBody(record) });
+      if (subscriber.wantsHealth && this.lastDrain && view.overall_status === 'Stopping') subscriber.send?.(this.lastDrain);
     } else {
       for (const record of view.transitions) {
         if (record.seq > subscriber.after)
@@ -263,8 +266,8 @@ export class PipelineWatcher {
     this.healthKey = healthKey;
     const drain = drainProgressOf(record.observation?.details);
     const drainKey = drain && JSON.stringify(drain);
-    if (drain && drainKey !== this.drainKey)
-      this.broadcast({ type: 'drain', data: drainEventBody(this.pipelineId, drain, health.observed_at) }, true);
+    this.lastDrain = drain && { type: 'drain', data: drainEventBody(this.pipelineId, drain, health.observed_at) };
+    if (this.lastDrain && drainKey !== this.drainKey) this.broadcast(this.lastDrain, true);
     this.drainKey = drainKey;
   }
 
