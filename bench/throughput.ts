@@ -1,8 +1,11 @@
+import os from 'node:os';
 import type Docker from 'dockerode';
 import type { WeirSystem } from '../harness/weir-system';
 import type { JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
 import { SOURCE_OUTPUT, sinkDelivery, threeStageComponents, type SinkDelivery } from '../harness/pipeline-data';
+import { progress } from './progress';
+import type { RawRelay, RawRelaySample } from './raw-relay/raw-relay';
 import { untilSourceDone } from './source-done';
 import { SINK, TRANSFORM } from './three-stage-pipeline';
 import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
@@ -16,19 +19,38 @@ export interface ThroughputSample {
   delivery: SinkDelivery;
 }
 
+export interface ThroughputResults {
+  weir: ThroughputSample[];
+  rawRelay: RawRelaySample[];
+  /** The machine's 1-minute load average after each pair of runs. */
+  loadAverages: number[];
+}
+
 const DELIVERY_TIMEOUT_MS = 180_000;
 
-/** Messages per second through source → transform → sink, one pipeline after another. */
-export function measureThroughput(
+/**
+ * Messages per second through source → transform → sink, and through the raw relay, in turn: a Weir pipeline, then a
+ * raw relay run, and so on, so that both see the same background load.
+ */
+export async function measureThroughput(
   system: WeirSystem,
   docker: Docker,
   probe: JetStreamProbe,
-  pipelineIds: string[],
+  rawRelay: RawRelay,
+  pairs: Array<{ pipelineId: string; relayRunId: string }>,
   parameters: BenchParameters,
-): Promise<ThroughputSample[]> {
-  return sampleWeirPipelinesInTurn(system, 'throughput', pipelineIds, (pipelineId) =>
-    timeThroughput(system, docker, probe, pipelineId, parameters),
-  );
+): Promise<ThroughputResults> {
+  const results: ThroughputResults = { weir: [], rawRelay: [], loadAverages: [] };
+  for (const [index, { pipelineId, relayRunId }] of pairs.entries()) {
+    const [weir] = await sampleWeirPipelinesInTurn(system, `throughput ${index + 1}, Weir`, [pipelineId], (id) =>
+      timeThroughput(system, docker, probe, id, parameters),
+    );
+    results.weir.push(weir);
+    results.rawRelay.push(await rawRelay.time(probe, relayRunId, parameters.throughputMessages));
+    results.loadAverages.push(os.loadavg()[0]);
+    progress(`throughput: ${index + 1} of ${pairs.length} pairs done`);
+  }
+  return results;
 }
 
 async function timeThroughput(

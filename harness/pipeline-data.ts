@@ -28,7 +28,12 @@ export interface SinkDelivery {
 }
 
 export async function sinkDelivery(pipelineId: string, expected: number, docker = new Docker()): Promise<SinkDelivery> {
-  const counts = sequenceCounts(await readVolumeFile(pipelineId, SINK_FILE, docker));
+  return deliveryOf(await readVolumeFile(pipelineId, SINK_FILE, docker), expected);
+}
+
+/** What JSON lines of `{seq}` objects hold of the sequence numbers 1..expected. */
+export function deliveryOf(lines: string[], expected: number): SinkDelivery {
+  const counts = sequenceCounts(lines);
   const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
   const missing = Array.from({ length: expected }, (_, index) => index + 1).filter((seq) => !counts.has(seq));
   return { distinct: counts.size, duplicates, missing };
