@@ -1,3 +1,4 @@
+import { REFERENCE_COMPONENT_IMAGE } from '../component/image';
 import type { DataPlaneResults } from './data-plane';
 import type { EventStreamResult, WindowCost } from './event-stream';
 import { dataPlaneSection } from './data-plane-report';
@@ -80,7 +81,7 @@ function header(results: BenchResults, parameters: BenchParameters): string[] {
             ? [
                 [
                   'data plane',
-                  'source, transform and sink: 1 replica each of weir/reference-component:dev; pipelines one after another, no warm-up;',
+                  `source, transform and sink: 1 replica each of ${REFERENCE_COMPONENT_IMAGE}; pipelines one after another, no warm-up;`,
                 ],
                 [
                   '',
