@@ -52,7 +52,7 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
       "  streams and consumers provisioned by Weir's data plane for the same pipeline (file storage, interest retention, 120 s",
       '  duplicate window; explicit acks, ack wait 30 s, max ack pending 1000), with message ids as the components set them.',
       '  The relay acks an input once its output is acknowledged; the consumer appends, fsyncs, then acks. It starts publishing',
-      '  once the relay and the consumer are pulling. Weir and the raw relay take turns, one run each.',
+      '  once the relay and the consumer are pulling. Weir and the raw relay take turns, one run each, Weir first in every other pair.',
       '- g: the transform and the sink keep up with the source, so little would be pending when it is done. Instead, one',
       '  consumer is paused (JetStream consumer pause) from its provisioning, before its component starts, until just before',
       '  the stop. Timed from POST stop until health shows Stopped: Weir stops the source, then each component once its',

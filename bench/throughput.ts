@@ -29,8 +29,8 @@ export interface ThroughputResults {
 const DELIVERY_TIMEOUT_MS = 180_000;
 
 /**
- * Messages per second through source → transform → sink, and through the raw relay, in turn: a Weir pipeline, then a
- * raw relay run, and so on, so that both see the same background load.
+ * Messages per second through source → transform → sink, and through the raw relay, in pairs of one run each, so
+ * that both see the same background load.
  */
 export async function measureThroughput(
   system: WeirSystem,
@@ -42,11 +42,17 @@ export async function measureThroughput(
 ): Promise<ThroughputResults> {
   const results: ThroughputResults = { weir: [], rawRelay: [], loadAverages: [] };
   for (const [index, { pipelineId, relayRunId }] of pairs.entries()) {
-    const [weir] = await sampleWeirPipelinesInTurn(system, `throughput ${index + 1}, Weir`, [pipelineId], (id) =>
-      timeThroughput(system, docker, probe, id, parameters),
-    );
-    results.weir.push(weir);
-    results.rawRelay.push(await rawRelay.time(probe, relayRunId, parameters.throughputMessages));
+    const runWeir = async () => {
+      const [weir] = await sampleWeirPipelinesInTurn(system, `throughput ${index + 1}, Weir`, [pipelineId], (id) =>
+        timeThroughput(system, docker, probe, id, parameters),
+      );
+      results.weir.push(weir);
+    };
+    const runRawRelay = async () => {
+      results.rawRelay.push(await rawRelay.time(probe, relayRunId, parameters.throughputMessages));
+    };
+    // Weir first in even pairs, the raw relay first in odd ones, so that neither always runs on a warmer machine.
+    for (const run of index % 2 === 0 ? [runWeir, runRawRelay] : [runRawRelay, runWeir]) await run();
     results.loadAverages.push(os.loadavg()[0]);
     progress(`throughput: ${index + 1} of ${pairs.length} pairs done`);
   }

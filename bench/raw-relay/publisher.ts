@@ -1,5 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connectAsWeir } from '../../harness/test-nats';
+import { publishUntilAcked } from './publish-until-acked';
 import { PublishWindow } from './publish-window';
 import { runRole } from './run-role';
 
@@ -13,7 +14,7 @@ runRole(async ({ natsUrl, settings, messages, outputSubject }) => {
   const window = new PublishWindow(settings.publishWindow);
   for (let seq = 1; seq <= messages; seq++) {
     const payload = JSON.stringify({ seq, key: `k-${seq % KEYS}`, ts: Date.now() });
-    await window.add(js.publish(outputSubject, payload, { msgID: `source-${seq}` }));
+    await window.add(publishUntilAcked(js, outputSubject, payload, `source-${seq}`));
   }
   await window.drained();
   await nc.drain();

@@ -5,7 +5,7 @@ import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
 import { jetStreamName, streamSubject } from '../../activities/nats/stream-names';
 import { SINK_INPUT, SOURCE_OUTPUT, deliveryOf, threeStageComponents, type SinkDelivery } from '../../harness/pipeline-data';
 import { testNatsIssuer } from '../../harness/test-nats';
-import type { JetStreamProbe } from '../jetstream-probe';
+import type { ConsumingComponent, JetStreamProbe } from '../jetstream-probe';
 import { untilSourceDone } from '../source-done';
 import { SINK, TRANSFORM } from '../three-stage-pipeline';
 import { RoleProcess } from './role-process';
@@ -46,26 +46,27 @@ export class RawRelay {
   /** Relays `messages` through fresh streams named after `runId`, then removes them. */
   async time(probe: JetStreamProbe, runId: string, messages: number): Promise<RawRelaySample> {
     const file = path.join(this.workDir, `${runId}.jsonl`);
-    const options = (input: string, output: string | undefined): RoleOptions => ({
-      natsUrl: this.natsUrl,
-      settings: RAW_RELAY_SETTINGS,
-      messages,
-      outputSubject: output === undefined ? '' : streamSubject(runId, output),
-      inputStream: jetStreamName(runId, input),
-      inputConsumer: input === SOURCE_OUTPUT ? TRANSFORM.component : SINK.component,
-      file,
+    const common = { natsUrl: this.natsUrl, settings: RAW_RELAY_SETTINGS, messages, file };
+    const reading = (stream: string, { component }: ConsumingComponent) => ({
+      inputStream: jetStreamName(runId, stream),
+      inputConsumer: component,
     });
+    const relayOptions: RoleOptions = { ...common, ...reading(SOURCE_OUTPUT, TRANSFORM), outputSubject: streamSubject(runId, SINK_INPUT) };
+    const consumerOptions: RoleOptions = { ...common, ...reading(SINK_INPUT, SINK), outputSubject: '' };
+    const publisherOptions: RoleOptions = {
+      ...common,
+      inputStream: '',
+      inputConsumer: '',
+      outputSubject: streamSubject(runId, SOURCE_OUTPUT),
+    };
     const processes: RoleProcess[] = [];
     try {
       await this.dataPlane.provision({ pipeline_id: runId, name: runId, components: threeStageComponents(messages) });
-      const readers = [
-        RoleProcess.start('relay', options(SOURCE_OUTPUT, SINK_INPUT)),
-        RoleProcess.start('consumer', options(SINK_INPUT, undefined)),
-      ];
+      const readers = [RoleProcess.start('relay', relayOptions), RoleProcess.start('consumer', consumerOptions)];
       processes.push(...readers);
       await Promise.all(readers.map(({ ready }) => ready));
       const firstPublish = await probe.listenForFirstPublish(runId, SOURCE_OUTPUT);
-      const publisher = RoleProcess.start('publisher', options(SOURCE_OUTPUT, SOURCE_OUTPUT));
+      const publisher = RoleProcess.start('publisher', publisherOptions);
       processes.push(publisher);
       await Promise.race([untilSourceDone(probe, runId, messages, [TRANSFORM, SINK], DELIVERY_TIMEOUT_MS), failureOf(processes)]);
       const firstPublishToLastAckMs = (await probe.lastAckAt(runId, SINK)) - (await firstPublish.publishedAt);

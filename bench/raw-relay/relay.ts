@@ -1,5 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connectAsWeir } from '../../harness/test-nats';
+import { publishUntilAcked } from './publish-until-acked';
 import { PublishWindow } from './publish-window';
 import { announceReady, runRole } from './run-role';
 
@@ -14,7 +15,7 @@ runRole(async ({ natsUrl, settings, inputStream, inputConsumer, outputSubject },
   const window = new PublishWindow(Number.POSITIVE_INFINITY);
   announceReady();
   for await (const message of messages) {
-    const publish = js.publish(outputSubject, message.data, { msgID: `transform-${message.info.streamSequence}` });
+    const publish = publishUntilAcked(js, outputSubject, message.data, `transform-${message.info.streamSequence}`);
     await window.add(publish.then(() => message.ack()));
   }
   await window.drained();

@@ -13,7 +13,7 @@ export const RAW_RELAY_SETTINGS = {
 
 export type RawRelaySettings = typeof RAW_RELAY_SETTINGS;
 
-/** What each of the three processes is told, as one JSON argument. */
+/** What each of the three processes is told, as one JSON argument; a process ignores what its role does not use. */
 export interface RoleOptions {
   natsUrl: string;
   settings: RawRelaySettings;
