@@ -54,7 +54,8 @@ export async function measureThroughput(
     // Weir first in even pairs, the raw relay first in odd ones, so that neither always runs on a warmer machine.
     for (const run of index % 2 === 0 ? [runWeir, runRawRelay] : [runRawRelay, runWeir]) await run();
     results.loadAverages.push(os.loadavg()[0]);
-    progress(`throughput: ${index + 1} of ${pairs.length} pairs done`);
+    const rates = [results.weir[index], results.rawRelay[index]].map(({ messagesPerSecond }) => Math.round(messagesPerSecond));
+    progress(`throughput: ${index + 1} of ${pairs.length} pairs done: Weir ${rates[0]}/s, raw relay ${rates[1]}/s`);
   }
   return results;
 }
