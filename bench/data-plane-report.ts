@@ -3,8 +3,11 @@ import { FIRST_DRAIN_POLL_MS } from '../activities/drain';
 import type { DataPlaneResults, DrainRuns } from './data-plane';
 import type { BenchParameters } from './parameters';
 import type { SinkDelivery } from '../harness/pipeline-data';
+import { THROUGHPUT_BAR, barCells } from './bars';
+import { RAW_RELAY_SETTINGS } from './raw-relay/settings';
 import { median } from './stats';
-import { alignColumns, indent, ms } from './table-format';
+import type { ThroughputResults } from './throughput';
+import { alignColumns, indent, ms, ratio } from './table-format';
 
 /** The drain's longest wait between looks at a consumer. */
 const DRAIN_POLL_MS = DEFAULT_DRAIN_POLL_INTERVAL_MS;
@@ -24,19 +27,32 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
     ...indent(
       alignColumns([
         ['', 'median', 'max', 'each run'],
-        row(`f. throughput, ${parameters.throughputMessages} messages`, pluck(throughput, 'messagesPerSecond'), messagesPerSecond),
-        row('   first publish to raw -> last ack by the sink', pluck(throughput, 'firstPublishToLastAckMs'), ms),
-        deliveryRow(pluck(throughput, 'delivery')),
-        row('   then stop -> Stopped, nothing pending', pluck(throughput, 'idleStopToStoppedMs'), ms),
+        row(
+          `f. throughput, ${parameters.throughputMessages} messages, Weir`,
+          pluck(throughput.weir, 'messagesPerSecond'),
+          messagesPerSecond,
+        ),
+        row('   first publish to raw -> last ack by the sink', pluck(throughput.weir, 'firstPublishToLastAckMs'), ms),
+        deliveryRow(pluck(throughput.weir, 'delivery')),
+        row('   then stop -> Stopped, nothing pending', pluck(throughput.weir, 'idleStopToStoppedMs'), ms),
+        row('   the same through the raw relay', pluck(throughput.rawRelay, 'messagesPerSecond'), messagesPerSecond),
+        row('   first publish -> last ack by its consumer', pluck(throughput.rawRelay, 'firstPublishToLastAckMs'), ms),
+        deliveryRow(pluck(throughput.rawRelay, 'delivery'), 'consumer'),
         ...drains.flatMap(drainRows),
         row('h. transform killed -> health shows Failed', failureDetectionMs, ms),
       ]),
     ),
+    ...indent(throughputBarLines(throughput)),
     ...indent([
       '- f: from the first message published to the raw stream (the source starts publishing before Running; a',
       "  subscription on its subject sees it) to the sink's last ack, sent once its batch is appended and fsynced, both on",
       "  this machine's clock. The source publishes as fast as it can, so the pace includes it.",
       '  Sink file: how many of the sequence numbers 1..messages it holds, extra copies, and absent ones.',
+      '  Raw relay: a publisher, a relay and a consumer, three Node processes on the host with the same client library, on',
+      "  streams and consumers provisioned by Weir's data plane for the same pipeline (file storage, interest retention, 120 s",
+      '  duplicate window; explicit acks, ack wait 30 s, max ack pending 1000), with message ids as the components set them.',
+      '  The relay acks an input once its output is acknowledged; the consumer appends, fsyncs, then acks. It starts publishing',
+      '  once the relay and the consumer are pulling. Weir and the raw relay take turns, one run each, Weir first in every other pair.',
       '- g: the transform and the sink keep up with the source, so little would be pending when it is done. Instead, one',
       '  consumer is paused (JetStream consumer pause) from its provisioning, before its component starts, until just before',
       '  the stop. Timed from POST stop until health shows Stopped: Weir stops the source, then each component once its',
@@ -52,9 +68,32 @@ export function row(name: string, values: number[], format: (value: number) => s
   return [name, format(median(values)), format(Math.max(...values)), values.map(format).join(', ')];
 }
 
-export function deliveryRow(deliveries: SinkDelivery[]): string[] {
+export function deliveryRow(deliveries: SinkDelivery[], writer = 'sink'): string[] {
   const each = deliveries.map(({ distinct, duplicates, missing }) => `${distinct}/${duplicates}/${missing.length}`);
-  return ['   sink file: distinct / extra / absent', '', '', each.join(', ')];
+  return [`   ${writer} file: distinct / extra / absent`, '', '', each.join(', ')];
+}
+
+/** Weir's median throughput over the raw relay's, beside its bar, and what the raw relay ran with. */
+function throughputBarLines({ weir, rawRelay, loadAverages }: ThroughputResults): string[] {
+  const weirRate = median(pluck(weir, 'messagesPerSecond'));
+  const rawRate = median(pluck(rawRelay, 'messagesPerSecond'));
+  const pairRatios = weir.map((sample, index) => sample.messagesPerSecond / rawRelay[index].messagesPerSecond);
+  const settings = RAW_RELAY_SETTINGS;
+  return [
+    ...alignColumns([
+      ['', 'Weir', 'raw relay', 'Weir / raw', 'bar', '', 'pair ratios'],
+      [
+        'f. throughput, medians',
+        messagesPerSecond(weirRate),
+        messagesPerSecond(rawRate),
+        ratio(weirRate, rawRate),
+        ...barCells(weirRate / rawRate, THROUGHPUT_BAR),
+        `${ratio(Math.min(...pairRatios), 1)} - ${ratio(Math.max(...pairRatios), 1)}`,
+      ],
+    ]),
+    `   raw relay: ${settings.publishWindow} publishes in flight at the publisher; the relay and the consumer pull ${settings.pullBatch} at a`,
+    `   time and ask again when ${settings.pullThreshold} are left (consume()); load average (1 min) after each pair: ${loadAverages.map((load) => load.toFixed(1)).join(', ')}`,
+  ];
 }
 
 export function pluck<T, K extends keyof T>(samples: T[], key: K): Array<T[K]> {

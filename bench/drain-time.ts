@@ -16,6 +16,8 @@ export interface DrainSample {
 
 const PROVISION_POLL_MS = 10;
 const DRAIN_TIMEOUT_MS = 300_000;
+/** How long the source and the components not held may take to move every message, on a machine loaded by other work. */
+const DELIVERY_TIMEOUT_MS = 180_000;
 /** The held consumer resumes by itself after this, should the benchmark not get to resume it. */
 const HOLD_LIMIT_MS = 120_000;
 
@@ -61,7 +63,7 @@ async function timeDrain(
   );
   await probe.pauseConsumer(pipelineId, held, new Date(Date.now() + HOLD_LIMIT_MS));
   await untilStatus(system, pipelineId, 'Running', parameters.statusPollMs);
-  await untilSourceDone(probe, pipelineId, messages, others, STEP_TIMEOUT_MS);
+  await untilSourceDone(probe, pipelineId, messages, others, DELIVERY_TIMEOUT_MS);
   const pendingAtStop = await probe.unfinished(pipelineId, [TRANSFORM, SINK]);
   await probe.resumeConsumer(pipelineId, held);
   const stopToStoppedMs = await timeCommand(system, pipelineId, 'stop', 'Stopped', parameters.statusPollMs, DRAIN_TIMEOUT_MS);

@@ -32,7 +32,8 @@ export const PARAMETERS = {
   /** Components must reach the benchmark's NATS server, which listens on 127.0.0.1 only. */
   dataPlaneNetworkMode: 'host',
   throughputMessages: 50_000,
-  throughputRuns: 3,
+  /** Pairs of runs: one through Weir, one through the raw relay. */
+  throughputRuns: 5,
   drainMessages: 20_000,
   drainRuns: 3,
   failureDetectionRuns: 5,

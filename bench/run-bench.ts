@@ -46,7 +46,7 @@ async function measure(
   }
   if (sections.has('data-plane')) {
     results.dataPlane = await withWeirSystem(PARAMETERS.dataPlaneNetworkMode, PARAMETERS, (system) =>
-      measureDataPlane(system, docker, services.natsUrl, ids, PARAMETERS),
+      measureDataPlane(system, docker, services.natsUrl, services.workDir, ids, PARAMETERS),
     );
   }
   if (sections.has('events')) {

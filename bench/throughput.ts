@@ -1,8 +1,11 @@
+import os from 'node:os';
 import type Docker from 'dockerode';
 import type { WeirSystem } from '../harness/weir-system';
 import type { JetStreamProbe } from './jetstream-probe';
 import type { BenchParameters } from './parameters';
 import { SOURCE_OUTPUT, sinkDelivery, threeStageComponents, type SinkDelivery } from '../harness/pipeline-data';
+import { progress } from './progress';
+import type { RawRelay, RawRelaySample } from './raw-relay/raw-relay';
 import { untilSourceDone } from './source-done';
 import { SINK, TRANSFORM } from './three-stage-pipeline';
 import { createPipeline, sampleWeirPipelinesInTurn, timeCommand, untilStatus } from './weir-api';
@@ -16,19 +19,45 @@ export interface ThroughputSample {
   delivery: SinkDelivery;
 }
 
+export interface ThroughputResults {
+  weir: ThroughputSample[];
+  rawRelay: RawRelaySample[];
+  /** The machine's 1-minute load average after each pair of runs. */
+  loadAverages: number[];
+}
+
 const DELIVERY_TIMEOUT_MS = 180_000;
 
-/** Messages per second through source → transform → sink, one pipeline after another. */
-export function measureThroughput(
+/**
+ * Messages per second through source → transform → sink, and through the raw relay, in pairs of one run each, so
+ * that both see the same background load.
+ */
+export async function measureThroughput(
   system: WeirSystem,
   docker: Docker,
   probe: JetStreamProbe,
-  pipelineIds: string[],
+  rawRelay: RawRelay,
+  pairs: Array<{ pipelineId: string; relayRunId: string }>,
   parameters: BenchParameters,
-): Promise<ThroughputSample[]> {
-  return sampleWeirPipelinesInTurn(system, 'throughput', pipelineIds, (pipelineId) =>
-    timeThroughput(system, docker, probe, pipelineId, parameters),
-  );
+): Promise<ThroughputResults> {
+  const results: ThroughputResults = { weir: [], rawRelay: [], loadAverages: [] };
+  for (const [index, { pipelineId, relayRunId }] of pairs.entries()) {
+    const runWeir = async () => {
+      const [weir] = await sampleWeirPipelinesInTurn(system, `throughput ${index + 1}, Weir`, [pipelineId], (id) =>
+        timeThroughput(system, docker, probe, id, parameters),
+      );
+      results.weir.push(weir);
+    };
+    const runRawRelay = async () => {
+      results.rawRelay.push(await rawRelay.time(probe, relayRunId, parameters.throughputMessages));
+    };
+    // Weir first in even pairs, the raw relay first in odd ones, so that neither always runs on a warmer machine.
+    for (const run of index % 2 === 0 ? [runWeir, runRawRelay] : [runRawRelay, runWeir]) await run();
+    results.loadAverages.push(os.loadavg()[0]);
+    const rates = [results.weir[index], results.rawRelay[index]].map(({ messagesPerSecond }) => Math.round(messagesPerSecond));
+    progress(`throughput: ${index + 1} of ${pairs.length} pairs done: Weir ${rates[0]}/s, raw relay ${rates[1]}/s`);
+  }
+  return results;
 }
 
 async function timeThroughput(

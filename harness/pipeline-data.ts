@@ -41,7 +41,8 @@ export async function sinkFileDelivery(file: string, expected: number): Promise<
   );
 }
 
-function deliveryOf(lines: string[], expected: number): SinkDelivery {
+/** What JSON lines of `{seq}` objects hold of the sequence numbers 1..expected. */
+export function deliveryOf(lines: string[], expected: number): SinkDelivery {
   const counts = sequenceCounts(lines);
   const duplicates = [...counts.values()].reduce((sum, times) => sum + times - 1, 0);
   const missing = Array.from({ length: expected }, (_, index) => index + 1).filter((seq) => !counts.has(seq));

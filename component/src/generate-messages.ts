@@ -6,7 +6,7 @@ import { createPacer } from './pacer';
 import { pause } from './pause';
 import type { SourceProgress } from './source-progress';
 
-const MAX_UNACKED_PUBLISHES = 256;
+const MAX_UNACKED_PUBLISHES = 1024;
 const RETRY_DELAY_MS = 1_000;
 
 export interface GeneratedCounts {

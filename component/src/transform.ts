@@ -28,6 +28,6 @@ export async function runTransform(config: TransformConfig, { nc, component, log
   };
 
   // Each `settle` runs synchronously up to its first await, so `keep` sees the messages in order.
-  const consumed = await consumeUntilStopped(consumer, (messages) => Promise.all(messages.map(settle)), signal, logger);
+  const consumed = await consumeUntilStopped(consumer, (messages) => Promise.all(messages.map(settle)), 'overlapping', signal, logger);
   return { ...consumed, ...counts };
 }
