@@ -2,6 +2,8 @@ import type { DataPlaneResults } from './data-plane';
 import type { EventStreamResult, WindowCost } from './event-stream';
 import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
+import type { IdleCostResult } from './idle-cost';
+import { idleCostNotes, idleCostRows } from './idle-report';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
@@ -22,6 +24,7 @@ export interface BenchResults {
   events?: EventStreamResult;
   health?: HealthLatencyResult;
   list?: ListLatencyResult;
+  idle?: IdleCostResult;
 }
 
 export interface RunSummary {
@@ -38,6 +41,7 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.lifecycle && lifecycleSection(results.lifecycle, parameters),
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
+    results.idle && idleSection(results.idle),
     notes(results, parameters, run),
   ];
   return sections.flatMap((lines, index) => (lines ? [...(index > 0 ? [''] : []), ...lines] : [])).join('\n');
@@ -228,6 +232,14 @@ function eventStreamSection({ latency, costs }: EventStreamResult, parameters: B
     ...indent([
       "latency: from the transition's time in the ledger until the client parsed it; calls: history long polls, status queries, health describes",
     ]),
+  ];
+}
+
+function idleSection(idle: IdleCostResult): string[] {
+  return [
+    `j. Idle cost: ${idle.pipelines} Running pipelines (busybox sleep, 1 replica) on one worker in a process of its own, Docker network mode 'host'`,
+    ...indent(alignColumns(idleCostRows(idle))),
+    ...indent(idleCostNotes(idle)),
   ];
 }
 

@@ -5,6 +5,8 @@ import { withWeirSystem } from './bench-system';
 import { measureDataPlane } from './data-plane';
 import { measureEventStreams } from './event-stream';
 import { measureHealthLatency } from './health-latency';
+import { measureIdleCost } from './idle-cost';
+import { IDLE_PARAMETERS } from './idle-parameters';
 import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
@@ -12,6 +14,7 @@ import { measureLifecycles } from './lifecycle';
 import { machineFacts } from './machine-facts';
 import { PARAMETERS } from './parameters';
 import { PipelineIds } from './pipeline-ids';
+import { takePipelinesOption } from './pipelines-option';
 import { messageOf, progress } from './progress';
 import { formatReport, type BenchResults } from './report';
 import { selectedSections, type Section } from './sections';
@@ -23,6 +26,7 @@ async function measure(
   services: ThrowawayServices,
   ids: PipelineIds,
   sections: ReadonlySet<Section>,
+  pipelines: number | undefined,
 ): Promise<BenchResults> {
   const results: BenchResults = { facts: await machineFacts(docker, services.temporalCli) };
   if (sections.has('lifecycle')) {
@@ -50,19 +54,31 @@ async function measure(
       measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
     );
   }
+  if (sections.has('idle')) {
+    const temporalPid = services.services.find(({ name }) => name === 'temporal')?.pid;
+    if (temporalPid === undefined) throw new Error('the Temporal server has no process id');
+    const count = pipelines ?? IDLE_PARAMETERS.idlePipelines;
+    results.idle = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
+      measureIdleCost(system, temporalPid, ids.make('idle', count), IDLE_PARAMETERS, {
+        WEIR_DOCKER_NETWORK_MODE: PARAMETERS.populationNetworkMode,
+        WEIR_DOCKER_PULL: 'false',
+      }),
+    );
+  }
   return results;
 }
 
 async function main(): Promise<number> {
   const startedAt = performance.now();
-  const sections = selectedSections(process.argv.slice(2));
+  const { pipelines, rest } = takePipelinesOption(process.argv.slice(2));
+  const sections = selectedSections(rest);
   interruptOnSignals();
   const docker = new Docker();
   const ids = new PipelineIds();
   const services = await startBenchServices();
   let results: BenchResults | undefined;
   try {
-    results = await measure(docker, services, ids, sections);
+    results = await measure(docker, services, ids, sections, pipelines);
   } catch (error) {
     progress(`failed: ${messageOf(error)}`);
   }

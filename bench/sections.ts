@@ -1,5 +1,5 @@
 /** The benchmark's sections, in the order they run: the lifecycle first, on a quiet engine and server. */
-export const SECTIONS = ['lifecycle', 'data-plane', 'events', 'health', 'list'] as const;
+export const SECTIONS = ['lifecycle', 'data-plane', 'events', 'health', 'list', 'idle'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const ONLY_FLAG = '--only';
@@ -12,7 +12,7 @@ export function selectedSections(args: readonly string[]): ReadonlySet<Section> 
   if (args.length === 0) return new Set(SECTIONS);
   const [flag, list, ...rest] = args;
   if (flag !== ONLY_FLAG || list === undefined || rest.length > 0)
-    throw new Error(`usage: npm run bench [-- ${ONLY_FLAG} ${SECTIONS.join(',')}]`);
+    throw new Error(`usage: npm run bench [-- ${ONLY_FLAG} ${SECTIONS.join(',')}] [--pipelines N]`);
   const names = list.split(',');
   const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}: the sections are ${SECTIONS.join(', ')}`);
