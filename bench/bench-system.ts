@@ -3,11 +3,12 @@ import type { BenchParameters } from './parameters';
 import { progress } from './progress';
 import { isInterrupted } from './waiting';
 
-/** Runs `use` against Weir's real API and worker in this process, with the given Docker network mode. */
+/** Runs `use` against Weir's real API and worker in this process, with the given Docker network mode and any other `env`. */
 export async function withWeirSystem<T>(
   networkMode: string,
   parameters: BenchParameters,
   use: (system: WeirSystem) => Promise<T>,
+  env: Record<string, string> = {},
 ): Promise<T> {
   progress(`starting Weir (API and worker, Docker network mode '${networkMode}')`);
   const system = await WeirSystem.start({
@@ -17,6 +18,7 @@ export async function withWeirSystem<T>(
       WEIR_STOP_GRACE_SECONDS: String(parameters.stopGraceSeconds),
       // Hundreds of commands at once can keep the worker from accepting one within the harness's 3 s.
       WEIR_UPDATE_TIMEOUT_MS: '10000',
+      ...env,
     },
   });
   try {

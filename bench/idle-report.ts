@@ -1,6 +1,7 @@
 import type { IdleCostResult } from './idle-cost';
 import { IDLE_BARS } from './idle-parameters';
-import { seconds } from './table-format';
+import type { FailoverResult } from './failover';
+import { alignColumns, indent, seconds } from './table-format';
 import type { IdleWindow } from './worker-process-usage';
 
 const BAR_SCALE = 1000;
@@ -80,6 +81,46 @@ export function idleCostNotes(result: IdleCostResult): string[] {
   const load = (window: IdleWindow) => window.loadAverage.map((value) => value.toFixed(2)).join(' -> ');
   return [
     `calls / min with all Running, by operation: ${operations || 'none'}`,
-    `population reached Running in ${seconds(result.populateMs)}; windows of ${seconds(running.seconds)}; load average (1 min) ${load(result.empty)} empty, ${load(running)} Running`,
+    `population reached Running in ${seconds(result.populateMs)}; windows of ${seconds(running.seconds * 1000)}; load average (1 min) ${load(result.empty)} empty, ${load(running)} Running`,
+  ];
+}
+
+/** Two workers sharing the population, then one killed: how soon the other held its watches. */
+export function failoverSection(result: FailoverResult): string[] {
+  const [doomed, survivor] = result.idle;
+  const timeoutMs = result.heartbeatTimeoutSeconds * 1000;
+  const both = (pick: (window: IdleWindow) => number, format: (value: number) => string) =>
+    `${format(pick(doomed))} + ${format(pick(survivor))}`;
+  return [
+    `k. Failover: ${result.pipelines} Running pipelines on Kubernetes (kwok's fake node), two workers in processes of their own; one gets SIGKILL`,
+    ...indent(
+      alignColumns([
+        ['', 'worker 1 + worker 2', 'per pipeline'],
+        ['worker RSS', both((w) => w.workerRssBytes, mib), kib((doomed.workerRssBytes + survivor.workerRssBytes) / result.pipelines)],
+        ['worker CPU', both((w) => w.workerCpu, percent), percent((doomed.workerCpu + survivor.workerCpu) / result.pipelines)],
+        ['worker gRPC calls / min', both((w) => w.grpcCallsPerMinute, perMinute), perMinute((doomed.grpcCallsPerMinute + survivor.grpcCallsPerMinute) / result.pipelines)],
+        ['Temporal server CPU', percent(survivor.temporalCpu), percent(survivor.temporalCpu / result.pipelines)],
+      ]),
+    ),
+    ...indent(
+      alignColumns([
+        ['', 'time', 'bar', ''],
+        [
+          `watches held before the kill: ${result.heldBefore[0]} + ${result.heldBefore[1]}; first moved after`,
+          seconds(result.firstMovedMs),
+          '',
+          '',
+        ],
+        [
+          `all ${result.heldBefore[0]} running on the other worker after`,
+          seconds(result.allMovedMs),
+          `<= heartbeat timeout ${result.heartbeatTimeoutSeconds} s`,
+          result.allMovedMs <= timeoutMs ? 'met' : 'NOT met',
+        ],
+      ]),
+    ),
+    ...indent([
+      `${result.runningAfter} of ${result.pipelines} Running after the move; population reached Running in ${seconds(result.populateMs)}; load average (1 min) ${survivor.loadAverage.map((value) => value.toFixed(2)).join(' -> ')} in the idle window`,
+    ]),
   ];
 }

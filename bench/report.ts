@@ -3,7 +3,8 @@ import type { EventStreamResult, WindowCost } from './event-stream';
 import { dataPlaneSection } from './data-plane-report';
 import type { HealthLatencyResult } from './health-latency';
 import type { IdleCostResult } from './idle-cost';
-import { idleCostNotes, idleCostRows } from './idle-report';
+import { failoverSection, idleCostNotes, idleCostRows } from './idle-report';
+import type { FailoverResult } from './failover';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
@@ -25,6 +26,7 @@ export interface BenchResults {
   health?: HealthLatencyResult;
   list?: ListLatencyResult;
   idle?: IdleCostResult;
+  failover?: FailoverResult;
 }
 
 export interface RunSummary {
@@ -42,6 +44,7 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
     results.idle && idleSection(results.idle),
+    results.failover && failoverSection(results.failover),
     notes(results, parameters, run),
   ];
   return sections.flatMap((lines, index) => (lines ? [...(index > 0 ? [''] : []), ...lines] : [])).join('\n');

@@ -5,6 +5,7 @@ import { withWeirSystem } from './bench-system';
 import { measureDataPlane } from './data-plane';
 import { measureEventStreams } from './event-stream';
 import { measureHealthLatency } from './health-latency';
+import { measureFailover } from './failover';
 import { measureIdleCost } from './idle-cost';
 import { IDLE_PARAMETERS } from './idle-parameters';
 import { measureListLatency } from './list-latency';
@@ -54,16 +55,23 @@ async function measure(
       measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
     );
   }
+  const temporalPid = () => {
+    const pid = services.services.find(({ name }) => name === 'temporal')?.pid;
+    if (pid === undefined) throw new Error('the Temporal server has no process id');
+    return pid;
+  };
   if (sections.has('idle')) {
-    const temporalPid = services.services.find(({ name }) => name === 'temporal')?.pid;
-    if (temporalPid === undefined) throw new Error('the Temporal server has no process id');
     const count = pipelines ?? IDLE_PARAMETERS.idlePipelines;
     results.idle = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
-      measureIdleCost(system, temporalPid, ids.make('idle', count), IDLE_PARAMETERS, {
+      measureIdleCost(system, temporalPid(), ids.make('idle', count), IDLE_PARAMETERS, {
         WEIR_DOCKER_NETWORK_MODE: PARAMETERS.populationNetworkMode,
         WEIR_DOCKER_PULL: 'false',
       }),
     );
+  }
+  if (sections.has('failover')) {
+    const count = pipelines ?? IDLE_PARAMETERS.failoverPipelines;
+    results.failover = await measureFailover(temporalPid(), ids.make('failover', count), IDLE_PARAMETERS);
   }
   return results;
 }
