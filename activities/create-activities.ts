@@ -104,7 +104,9 @@ export function createActivities({
       const heartbeat = new ChangeHeartbeat<ComponentState[]>((components) => context.heartbeat({ components }), WATCH_KEEP_ALIVE_MS);
       try {
         await withDeadline(context.cancellationSignal, roundSeconds * 1000, (round) =>
-          reportingFailuresOf(spec, () => orchestrator.watch(spec, { signal: round, onProgress: (components) => heartbeat.report(components) })),
+          reportingFailuresOf(spec, () =>
+            orchestrator.watch(spec, { signal: round, onProgress: (components) => heartbeat.report(components) }),
+          ),
         );
       } finally {
         heartbeat.stop();

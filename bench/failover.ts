@@ -80,9 +80,7 @@ async function failover(
     const before = holderCounts(holders);
     const heldBefore: [number, number] = [before.get(doomed.identity) ?? 0, before.get(survivor.identity) ?? 0];
     if (heldBefore[0] + heldBefore[1] !== pipelineIds.length) throw new Error(`watches before the kill: ${JSON.stringify([...before])}`);
-    const doomedWatches = [...holders]
-      .filter(([, holder]) => holder === doomed.identity)
-      .map(([pipelineId]) => pipelineId);
+    const doomedWatches = [...holders].filter(([, holder]) => holder === doomed.identity).map(([pipelineId]) => pipelineId);
 
     progress(`failover: SIGKILL to worker ${doomed.pid}, which holds ${doomedWatches.length} watches`);
     const killedAt = performance.now();

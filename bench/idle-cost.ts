@@ -34,7 +34,9 @@ export async function measureIdleCost(
     progress(`idle: the empty worker for ${parameters.idleWindowMs / 1000} s`);
     const empty = await idleWindow(worker, temporalPid, parameters.idleWindowMs);
     const populateMs = await populate(system, pipelineIds, parameters);
-    progress(`idle: ${pipelineIds.length} Running; resting ${parameters.idleSettleMs / 1000} s, then measuring for ${parameters.idleWindowMs / 1000} s`);
+    progress(
+      `idle: ${pipelineIds.length} Running; resting ${parameters.idleSettleMs / 1000} s, then measuring for ${parameters.idleWindowMs / 1000} s`,
+    );
     await pause(parameters.idleSettleMs);
     const running = await idleWindow(worker, temporalPid, parameters.idleWindowMs);
     return { pipelines: pipelineIds.length, populateMs, empty, running };

@@ -98,7 +98,11 @@ export function failoverSection(result: FailoverResult): string[] {
         ['', 'worker 1 + worker 2', 'per pipeline'],
         ['worker RSS', both((w) => w.workerRssBytes, mib), kib((doomed.workerRssBytes + survivor.workerRssBytes) / result.pipelines)],
         ['worker CPU', both((w) => w.workerCpu, percent), percent((doomed.workerCpu + survivor.workerCpu) / result.pipelines)],
-        ['worker gRPC calls / min', both((w) => w.grpcCallsPerMinute, perMinute), perMinute((doomed.grpcCallsPerMinute + survivor.grpcCallsPerMinute) / result.pipelines)],
+        [
+          'worker gRPC calls / min',
+          both((w) => w.grpcCallsPerMinute, perMinute),
+          perMinute((doomed.grpcCallsPerMinute + survivor.grpcCallsPerMinute) / result.pipelines),
+        ],
         ['Temporal server CPU', percent(survivor.temporalCpu), percent(survivor.temporalCpu / result.pipelines)],
       ]),
     ),
