@@ -14,7 +14,7 @@ export interface IdleCostResult {
   running: IdleWindow;
 }
 
-const COUNT_POLL_MS = 2000;
+const COUNT_POLL_MS = 1000;
 const PROGRESS_EVERY_MS = 15_000;
 
 /**
@@ -53,26 +53,35 @@ export function activitySlotsFor(pipelines: number): number {
   return Math.max(1000, pipelines + 100);
 }
 
-/** Creates the pipelines and waits until all are Running; returns how long that took. Throws once one has Failed. */
+/**
+ * Creates the pipelines in waves, each Running before the next is created, and returns how long that took; throws
+ * once one has Failed. A wave bounds the readiness waits in flight, which look and heartbeat every second or two:
+ * thousands at once would measure the ramp, not the idle cost.
+ */
 export async function populate(system: WeirSystem, pipelineIds: string[], parameters: IdleParameters): Promise<number> {
   const started = performance.now();
-  progress(`creating ${pipelineIds.length} pipelines`);
-  const failures = await forEachConcurrently(pipelineIds, parameters.commandConcurrency, (pipelineId) =>
-    createPipeline(system, pipelineId),
-  );
-  if (failures.length > 0) throw new Error(`${failures.length} creates failed; first: ${messageOf(failures[0])}`);
-  const wanted = new Set(pipelineIds);
-  let lastReport = performance.now();
+  progress(`creating ${pipelineIds.length} pipelines, ${parameters.populateWave} at a time`);
+  let lastReport = started;
+  for (let from = 0; from < pipelineIds.length; from += parameters.populateWave) {
+    const wave = pipelineIds.slice(from, from + parameters.populateWave);
+    const failures = await forEachConcurrently(wave, parameters.commandConcurrency, (pipelineId) => createPipeline(system, pipelineId));
+    if (failures.length > 0) throw new Error(`${failures.length} creates failed; first: ${messageOf(failures[0])}`);
+    await allRunning(system, new Set(wave), started, parameters);
+    if (performance.now() - lastReport >= PROGRESS_EVERY_MS) {
+      progress(`population: ${from + wave.length} of ${pipelineIds.length} Running`);
+      lastReport = performance.now();
+    }
+  }
+  return performance.now() - started;
+}
+
+async function allRunning(system: WeirSystem, wanted: ReadonlySet<string>, started: number, parameters: IdleParameters): Promise<void> {
   for (;;) {
     const counts = await statusCounts(system, wanted);
-    if ((counts.get('Running') ?? 0) === wanted.size) return performance.now() - started;
+    if ((counts.get('Running') ?? 0) === wanted.size) return;
     if (counts.has('Failed')) throw new Error(`${counts.get('Failed')} pipelines failed on the way to Running`);
     if (performance.now() - started > parameters.populateBudgetMs) {
       throw new Error(`not all Running within ${parameters.populateBudgetMs / 1000} s: ${JSON.stringify([...counts])}`);
-    }
-    if (performance.now() - lastReport >= PROGRESS_EVERY_MS) {
-      progress(`population: ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')}`);
-      lastReport = performance.now();
     }
     await pause(COUNT_POLL_MS);
   }

@@ -8,6 +8,8 @@ export const IDLE_PARAMETERS = {
   idleSettleMs: 30_000,
   /** The idle window: long enough to hold two of the Docker watch's 30 s looks. */
   idleWindowMs: 90_000,
+  /** Pipelines created at once, each wave Running before the next. */
+  populateWave: 100,
   /** How long the population may take to reach Running. */
   populateBudgetMs: 1_200_000,
   /** How long the surviving worker may take to hold every watch after the other is killed. */
