@@ -15,6 +15,7 @@ import { idleWindow, startMeasuredWorker, type IdleWindow, type MeasuredWorker }
 import { statusCounts } from './weir-api';
 
 export interface FailoverResult {
+  /** Those that reached Running. */
   pipelines: number;
   populateMs: number;
   /** Both workers while every pipeline was Running, before the kill. */
@@ -72,14 +73,14 @@ async function failover(
   try {
     workers.push(await startMeasuredWorker(workerEnv), await startMeasuredWorker(workerEnv));
     const [doomed, survivor] = workers;
-    const populateMs = await populate(system, pipelineIds, parameters);
+    const { populateMs, running } = await populate(system, pipelineIds, parameters);
     progress(`failover: ${pipelineIds.length} Running; resting ${parameters.idleSettleMs / 1000} s, then measuring both workers`);
     await pause(parameters.idleSettleMs);
     const idle = await Promise.all(workers.map((worker) => idleWindow(worker, temporalPid, parameters.idleWindowMs)));
     const holders = await watchHolders(system.client, pipelineIds);
     const before = holderCounts(holders);
     const heldBefore: [number, number] = [before.get(doomed.identity) ?? 0, before.get(survivor.identity) ?? 0];
-    if (heldBefore[0] + heldBefore[1] !== pipelineIds.length) throw new Error(`watches before the kill: ${JSON.stringify([...before])}`);
+    if (heldBefore[0] + heldBefore[1] !== running) throw new Error(`watches before the kill: ${JSON.stringify([...before])}`);
     const doomedWatches = [...holders].filter(([, holder]) => holder === doomed.identity).map(([pipelineId]) => pipelineId);
 
     progress(`failover: SIGKILL to worker ${doomed.pid}, which holds ${doomedWatches.length} watches`);
@@ -88,7 +89,7 @@ async function failover(
     const moved = await untilMoved(system, doomedWatches, survivor.identity, killedAt, parameters.failoverBudgetMs);
     const after = await statusCounts(system, new Set(pipelineIds));
     return {
-      pipelines: pipelineIds.length,
+      pipelines: running,
       populateMs,
       idle: [idle[0], idle[1]],
       heldBefore,

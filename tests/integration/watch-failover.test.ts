@@ -15,18 +15,20 @@ const PIPELINES = 4;
 const MOVE_BUDGET_MS = (WATCH_HEARTBEAT_TIMEOUT_SECONDS + 30) * 1000;
 
 beforeAll(async () => {
-  weir = await WeirSystem.start();
+  // Commands wait for the one worker left, on a machine that may be loaded.
+  weir = await WeirSystem.start({ env: { WEIR_UPDATE_TIMEOUT_MS: '10000' } });
   // Only the two worker processes serve the pipelines, so the test can kill one of them outright.
   await weir.stopWorker();
   workers.push(...(await Promise.all([startWorkerProcess(), startWorkerProcess()])));
 }, 240_000);
 
 afterAll(async () => {
+  // The pipelines are removed through whichever worker is still alive, before it stops.
+  await weir.close();
   for (const worker of workers.filter((child) => child.exitCode === null && child.signalCode === null)) {
     worker.kill('SIGTERM');
     await once(worker, 'exit');
   }
-  await weir.close();
 });
 
 const identityOf = (worker: ChildProcess) => `${worker.pid}@${os.hostname()}`;
