@@ -21,7 +21,7 @@ export async function startWorkerProcess(env: Record<string, string> = {}): Prom
     async () => output,
     (text) => text.includes('worker polling') || child.exitCode !== null,
     // Loading the code and bundling the workflows takes a few seconds on a quiet machine, minutes on a loaded one.
-    180_000,
+    300_000,
   );
   if (child.exitCode !== null) throw new Error(`worker process exited with ${child.exitCode}: ${output}`);
   return child;
