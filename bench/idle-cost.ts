@@ -16,7 +16,7 @@ export interface IdleCostResult {
 }
 
 const COUNT_POLL_MS = 1000;
-const CREATE_ATTEMPTS = 3;
+const CREATE_ATTEMPTS = 10;
 const PROGRESS_EVERY_MS = 15_000;
 
 /**
