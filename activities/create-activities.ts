@@ -4,8 +4,9 @@ import type { PipelineSpec } from '../pipeline/pipeline-spec';
 import { withDeadline } from './abort-after';
 import { ComponentError, StreamsNotEmptyError } from './errors';
 import type { ActivityFailureDetails } from '../pipeline/activity-failure-details';
+import { ChangeHeartbeat } from './change-heartbeat';
 import { heartbeatingWhile } from './heartbeat';
-import { drainProgressOf } from '../pipeline/heartbeat-details';
+import { drainProgressOf, type ComponentState } from '../pipeline/heartbeat-details';
 import { drainPipeline } from './drain';
 import { withNatsCredentials, withSecretValues, withWeirEnv } from './component-env';
 import { checkSpec } from './spec-check';
@@ -27,6 +28,12 @@ export interface ActivityDependencies {
 }
 
 export const DEFAULT_DRAIN_POLL_INTERVAL_MS = 250;
+
+/**
+ * A watch heartbeats when its components change, and otherwise this often: well inside its heartbeat timeout
+ * (WATCH_HEARTBEAT_TIMEOUT_SECONDS, 90 s), which is how soon a dead worker's watches start again on another.
+ */
+export const WATCH_KEEP_ALIVE_MS = 45_000;
 
 /** Activities that carry out orchestrator and data plane operations for the pipeline workflow. */
 export function createActivities({
@@ -94,11 +101,16 @@ export function createActivities({
     /** Watches a Running pipeline for `roundSeconds`, failing as soon as a component fails. */
     async watchPipeline(spec: PipelineSpec, roundSeconds: number): Promise<void> {
       const context = Context.current();
-      await withDeadline(context.cancellationSignal, roundSeconds * 1000, (round) =>
-        reportingFailuresOf(spec, () =>
-          orchestrator.watch(spec, { signal: round, onProgress: (components) => context.heartbeat({ components }) }),
-        ),
-      );
+      const heartbeat = new ChangeHeartbeat<ComponentState[]>((components) => context.heartbeat({ components }), WATCH_KEEP_ALIVE_MS);
+      try {
+        await withDeadline(context.cancellationSignal, roundSeconds * 1000, (round) =>
+          reportingFailuresOf(spec, () =>
+            orchestrator.watch(spec, { signal: round, onProgress: (components) => heartbeat.report(components) }),
+          ),
+        );
+      } finally {
+        heartbeat.stop();
+      }
     },
 
     /** Brings one component of a Running pipeline to the replicas the spec gives it; the rest runs on untouched. */

@@ -38,8 +38,13 @@ export interface DockerOrchestratorOptions {
   pollIntervalMs: number;
   /** How often waitUntilReady looks even without a Docker event, in case one was missed (default 2 s). */
   readyPollIntervalMs: number;
-  /** How often a watch looks even without a Docker event, in case one was missed (default 30 s). */
+  /**
+   * How often a watch looks even without a Docker event while the event stream is open, in case the engine dropped
+   * one (default 5 min); a look is an inspect per replica.
+   */
   watchPollIntervalMs: number;
+  /** How often a watch looks while the event stream is not open, and changes may go unreported (default 30 s). */
+  watchPollWithoutEventsMs: number;
 }
 
 const PIPELINE_NETWORK_MODE = 'pipeline';
@@ -49,7 +54,8 @@ const DEFAULT_OPTIONS: DockerOrchestratorOptions = {
   pullMissingImages: true,
   pollIntervalMs: 500,
   readyPollIntervalMs: 2000,
-  watchPollIntervalMs: 30_000,
+  watchPollIntervalMs: 300_000,
+  watchPollWithoutEventsMs: 30_000,
 };
 const EXIT_LOG_LINES = 5;
 /** How many times to look for a concurrent create or removal to finish before giving up (the caller retries). */
@@ -172,7 +178,8 @@ export class DockerOrchestrator implements Orchestrator {
         onProgress(statesOf(observed));
         const replicas = observed.flatMap((component) => component.replicas);
         if (!this.ownStops.explain(spec.pipeline_id, replicas)) await this.throwIfAnyFailed(observed);
-        await withDeadline(signal, this.options.watchPollIntervalMs, (poll) => wakeup.wait(poll));
+        const pollMs = this.events.isOpen ? this.options.watchPollIntervalMs : this.options.watchPollWithoutEventsMs;
+        await withDeadline(signal, pollMs, (poll) => wakeup.wait(poll));
       }
     } finally {
       wakeup.close();

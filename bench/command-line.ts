@@ -2,7 +2,7 @@ import { SECTIONS, selectedSections, type Section } from './sections';
 
 export interface BenchOptions {
   sections: ReadonlySet<Section>;
-  /** `--pipelines N`: the Kubernetes section's population instead of its default. */
+  /** `--pipelines N`: the population of the idle, kubernetes and failover sections instead of their defaults. */
   pipelines?: number;
 }
 

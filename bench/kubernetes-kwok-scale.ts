@@ -12,7 +12,7 @@ import { KWOK_PIPELINE, type KubernetesParameters } from './kubernetes-parameter
 import type { BenchPlane } from './kubernetes-plane';
 import type { BenchParameters } from './parameters';
 import type { PipelineIds } from './pipeline-ids';
-import { processUsage, type ProcessUsage } from './process-usage';
+import { usageOver, type WindowUsage } from './process-usage';
 import { messageOf, progress } from './progress';
 import { forEachConcurrently, pause, pollUntil, timed, withTimeout } from './waiting';
 import { STEP_TIMEOUT_MS, createPipeline, deletePipelines, healthOf, statusCounts, timeCommand, untilStatus } from './weir-api';
@@ -29,7 +29,7 @@ export interface KwokScaleResults {
   /** From the first create until the list showed every pipeline Running. */
   allRunningMs: number;
   /** Weir's worker, in a process of its own, with every pipeline Running and no command under way. */
-  worker: ProcessUsage;
+  worker: WindowUsage;
   stops: ScalePair[];
   resumes: ScalePair[];
   failureDetectionMs: number[];
@@ -106,7 +106,7 @@ async function measureWith(
   );
   progress(`all ${count} pipelines Running after ${Math.round(allRunningMs)} ms; resting ${k8s.settleMs / 1000} s`);
   await pause(k8s.settleMs);
-  const worker = await counter.during('at rest, per idle window', 1, () => processUsage(workerPid, k8s.idleWindowMs));
+  const worker = await counter.during('at rest, per idle window', 1, () => usageOver(workerPid, k8s.idleWindowMs));
 
   const direct = new DirectScale(bench.admin, bench.kwok.namespace, parameters.statusPollMs);
   const stops: ScalePair[] = [];

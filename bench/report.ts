@@ -6,6 +6,9 @@ import type { HealthLatencyResult } from './health-latency';
 import type { KubernetesResults } from './kubernetes';
 import { kubernetesSection } from './kubernetes-report';
 import type { KubernetesParameters } from './kubernetes-parameters';
+import type { IdleCostResult } from './idle-cost';
+import { failoverSection, idleCostNotes, idleCostRows } from './idle-report';
+import type { FailoverResult } from './failover';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
@@ -31,6 +34,8 @@ export interface BenchResults {
   health?: HealthLatencyResult;
   list?: ListLatencyResult;
   kubernetes?: { results: KubernetesResults; parameters: KubernetesParameters };
+  idle?: IdleCostResult;
+  failover?: FailoverResult;
 }
 
 export interface RunSummary {
@@ -50,6 +55,8 @@ export function formatReport(results: BenchResults, parameters: BenchParameters,
     results.dataPlane && dataPlaneSection(results.dataPlane, parameters),
     results.events && eventStreamSection(results.events, parameters),
     results.kubernetes && kubernetesSection(results.kubernetes.results, parameters, results.kubernetes.parameters),
+    results.idle && idleSection(results.idle),
+    results.failover && failoverSection(results.failover),
     notes(results, parameters, run),
   ];
   return sections.flatMap((lines, index) => (lines ? [...(index > 0 ? [''] : []), ...lines] : [])).join('\n');
@@ -282,6 +289,14 @@ function eventStreamSection({ latency, costs }: EventStreamResult, parameters: B
     ...indent([
       "latency: from the transition's time in the ledger until the client parsed it; calls: history long polls, status queries, health describes",
     ]),
+  ];
+}
+
+function idleSection(idle: IdleCostResult): string[] {
+  return [
+    `j. Idle cost: ${idle.pipelines} Running pipelines (busybox sleep, 1 replica) on one worker in a process of its own, Docker network mode 'host'`,
+    ...indent(alignColumns(idleCostRows(idle))),
+    ...indent(idleCostNotes(idle)),
   ];
 }
 

@@ -7,6 +7,9 @@ import { measureEventStreams } from './event-stream';
 import { measureHealthLatency } from './health-latency';
 import { measureKubernetes } from './kubernetes';
 import { KUBERNETES_PARAMETERS } from './kubernetes-parameters';
+import { measureFailover } from './failover';
+import { measureIdleCost } from './idle-cost';
+import { IDLE_PARAMETERS } from './idle-parameters';
 import { measureListLatency } from './list-latency';
 import { sweepStreams } from './jetstream-probe';
 import { sweepLabelled } from './label-sweep';
@@ -63,6 +66,24 @@ async function measure(
     results.list = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
       measureListLatency(system, ids.make('list', PARAMETERS.listPopulation), PARAMETERS),
     );
+  }
+  const temporalPid = () => {
+    const pid = services.services.find(({ name }) => name === 'temporal')?.pid;
+    if (pid === undefined) throw new Error('the Temporal server has no process id');
+    return pid;
+  };
+  if (sections.has('idle')) {
+    const count = pipelines ?? IDLE_PARAMETERS.idlePipelines;
+    results.idle = await withWeirSystem(PARAMETERS.populationNetworkMode, PARAMETERS, (system) =>
+      measureIdleCost(system, temporalPid(), ids.make('idle', count), IDLE_PARAMETERS, {
+        WEIR_DOCKER_NETWORK_MODE: PARAMETERS.populationNetworkMode,
+        WEIR_DOCKER_PULL: 'false',
+      }),
+    );
+  }
+  if (sections.has('failover')) {
+    const count = pipelines ?? IDLE_PARAMETERS.failoverPipelines;
+    results.failover = await measureFailover(temporalPid(), ids.make('failover', count), IDLE_PARAMETERS);
   }
   if (sections.has('kubernetes')) {
     const parameters = { ...KUBERNETES_PARAMETERS, pipelines: pipelines ?? KUBERNETES_PARAMETERS.pipelines };

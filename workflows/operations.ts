@@ -30,6 +30,9 @@ const WATCH_RUNNING_PATCH = 'watch-running';
 /** A watch ends after this long and starts again, so no activity runs unboundedly. */
 const WATCH_ROUND_SECONDS = 3600;
 
+/** A watch whose worker died starts again on another this long after its last heartbeat. */
+export const WATCH_HEARTBEAT_TIMEOUT_SECONDS = 90;
+
 /**
  * Activities that only heartbeat that they are alive (activities/heartbeat.ts): a worker that dies in one of them
  * is noticed, and the activity retried elsewhere, after this long.
@@ -107,7 +110,7 @@ export function pipelineOperations(
   // Watching never gives up on its own: only a component failure, which is not retried, ends it.
   const watching = proxyActivities<PipelineActivities>({
     startToCloseTimeout: seconds(WATCH_ROUND_SECONDS + 60),
-    heartbeatTimeout: '90s',
+    heartbeatTimeout: seconds(WATCH_HEARTBEAT_TIMEOUT_SECONDS),
     retry: backoff,
   });
 

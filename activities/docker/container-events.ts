@@ -23,6 +23,11 @@ export class ContainerEvents {
 
   constructor(private readonly docker: Dockerode) {}
 
+  /** Whether the stream is open, so that every change since it opened has been or will be reported. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   watch(pipelineId: string): Wakeup {
     let pending = false;
     let wake: (() => void) | undefined;

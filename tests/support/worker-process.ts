@@ -20,7 +20,8 @@ export async function startWorkerProcess(env: Record<string, string> = {}): Prom
   await eventually(
     async () => output,
     (text) => text.includes('worker polling') || child.exitCode !== null,
-    60_000,
+    // Loading the code and bundling the workflows takes a few seconds on a quiet machine, minutes on a loaded one.
+    300_000,
   );
   if (child.exitCode !== null) throw new Error(`worker process exited with ${child.exitCode}: ${output}`);
   return child;
