@@ -356,30 +356,6 @@ export function buildOpenApiDocument() {
     },
   });
 
-  registry.registerPath({
-    method: EDIT_ROUTES.scale.method,
-    path: openApiPath(EDIT_ROUTES.scale.path),
-    operationId: EDIT_ROUTES.scale.operationId,
-    summary:
-      'Scale one component: while Running, its replicas change at once and the status stays Running; in Stopped or Failed, it is an edit of its replica count',
-    request: {
-      params: idParams.extend({ name: ComponentNameSchema }),
-      headers: requestIdHeader,
-      body: { required: true, content: { 'application/json': { schema: ScaleComponentSchema } } },
-    },
-    responses: {
-      200: json(
-        PipelineSchema,
-        'The pipeline with the new replica count in its spec and its revision; while Running, the replicas follow (watch /health)',
-        requestIdEcho.extend(editOutcome.shape),
-      ),
-      409: error(`INVALID_TRANSITION: a scale is refused while the pipeline is ${listed(statusesRefusing('scale'))}`),
-      ...ID_ERRORS,
-      400: error('VALIDATION_FAILED (replicas not an integer from 1 to 10, another field, a bad component name) or MALFORMED_JSON'),
-      404: error('NOT_FOUND: no such pipeline, or it has no such component'),
-      ...BODY_ERRORS,
-    },
-  });
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

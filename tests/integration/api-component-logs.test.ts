@@ -5,6 +5,7 @@ import path from 'node:path';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
 import { pipelineIdRemovedAtClose } from '../support/use-weir-system';
+import { readUntil } from '../support/read-until';
 
 let weir: WeirSystem;
 let secretsDir: string;
@@ -45,22 +46,6 @@ async function removePipeline(id: string): Promise<void> {
   await weir.request('POST', `/api/v1/pipeline/${id}/terminate`);
   await weir.healthReaches(id, 'Stopped');
   expect((await weir.request('DELETE', `/api/v1/pipeline/${id}`)).status).toBe(204);
-}
-
-/** Reads a streamed response until `enough` accepts the text so far, then leaves; returns that text. */
-async function readUntil(response: Response, enough: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  const deadline = Date.now() + timeoutMs;
-  while (!enough(text)) {
-    if (Date.now() > deadline) throw new Error(`the stream did not show what was expected in ${timeoutMs} ms:\n${text}`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the stream ended before showing what was expected:\n${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  await reader.cancel();
-  return text;
 }
 
 test('tail: the last lines of every replica, stdout and stderr, tagged with the replica, secrets masked', async () => {

@@ -1,19 +1,11 @@
 import { ApiError } from '../../api/api-error';
 import { eventually } from '../../harness/eventually';
 import { Gate } from '../support/fake-orchestrator';
-import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import { specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
-let harness: WorkflowHarness;
+const harness = useWorkflowHarness();
 const newId = () => newPipelineId('scw');
-
-beforeAll(async () => {
-  harness = await startWorkflowHarness();
-});
-
-afterAll(async () => {
-  await stopWorkflowHarness(harness);
-});
 
 async function running(id: string, gate?: Gate): Promise<void> {
   harness.orchestrator.configure(id, gate ? { blocked: { scale: gate } } : {});

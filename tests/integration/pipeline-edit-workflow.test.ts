@@ -1,10 +1,9 @@
-import { ApiError } from '../../api/api-error';
 import type { EditTarget } from '../../api/pipeline-gateway';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { PIPELINE_STATUSES, decide, type PipelineStatus } from '../../pipeline/status-machine';
 import { ComponentExitedError } from '../../activities/errors';
 import { Gate, type Behaviour } from '../support/fake-orchestrator';
-import { specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
+import { apiFailureOf, specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
 const harness = useWorkflowHarness();
@@ -28,15 +27,6 @@ const withTransform = (id: string): PipelineSpec => ({
     { name: 'sink', image: 'busybox:latest', replicas: 1, input: 'clean', env: { LOG_LEVEL: 'debug' } },
   ],
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 async function createIn(status: 'Running' | 'Stopped', spec: PipelineSpec, behaviour: Behaviour = {}): Promise<string> {
   harness.orchestrator.configure(spec.pipeline_id, behaviour);
@@ -97,7 +87,7 @@ test.each(refusingStatuses)('an edit in %s is refused with INVALID_TRANSITION an
   const before = await harness.gateway.view(id);
   const edited: PipelineSpec = { ...specFor(id), name: 'edited' };
   for (const target of [{ spec: edited }, { rollback_to: 1 }] satisfies EditTarget[]) {
-    const error = await failureOf(harness.gateway.edit(id, target, `edit-in-${status}`));
+    const error = await apiFailureOf(harness.gateway.edit(id, target, `edit-in-${status}`));
     expect([error.code, error.message]).toEqual(['INVALID_TRANSITION', `cannot edit a pipeline that is ${status}`]);
     expect(error.details).toMatchObject({ current_status: status });
     expect(error.details?.allowed_actions).not.toContain('edit');
@@ -115,7 +105,7 @@ test('an edit of a Stopped pipeline makes revision 2, recorded and readable, and
   expect(await harness.gateway.get(id)).toMatchObject({ spec_revision: 2, spec: withTransform(id), overall_status: 'Stopped' });
   expect((await harness.gateway.revision(id, 1)).spec).toEqual(streaming(id));
   expect((await harness.gateway.revision(id, 2)).spec).toEqual(withTransform(id));
-  expect((await failureOf(harness.gateway.revision(id, 3))).code).toBe('NOT_FOUND');
+  expect((await apiFailureOf(harness.gateway.revision(id, 3))).code).toBe('NOT_FOUND');
 
   const last = (await harness.gateway.view(id)).transitions.at(-1);
   expect(last).toMatchObject({
@@ -166,7 +156,7 @@ test('a rollback is an edit back to an earlier revision: the spec is that revisi
     reason: expect.stringMatching(/^rollback to revision 1 requested: revision 3, /),
   });
   expect((await harness.gateway.edit(id, { rollback_to: 3 }, 'back-2')).outcome).toBe('noop');
-  const missing = await failureOf(harness.gateway.edit(id, { rollback_to: 9 }, 'back-3'));
+  const missing = await apiFailureOf(harness.gateway.edit(id, { rollback_to: 9 }, 'back-3'));
   expect([missing.code, missing.message]).toEqual(['NOT_FOUND', `pipeline ${id} has no revision 9 to roll back to`]);
 });
 
@@ -203,7 +193,7 @@ test('an edit dropping a stream that still holds messages is refused naming it a
       { name: 'sink', image: 'busybox:latest', replicas: 1, input: 'clean' },
     ],
   };
-  const error = await failureOf(harness.gateway.edit(id, { spec: direct }, 'edit-1'));
+  const error = await apiFailureOf(harness.gateway.edit(id, { spec: direct }, 'edit-1'));
   expect([error.code, error.message]).toEqual([
     'STREAMS_NOT_EMPTY',
     'stream raw still holds 12 unconsumed messages; the new spec no longer uses it, and a stream is removed only once empty',

@@ -1,12 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ComponentExitedError } from '../../activities/errors';
-import { ApiError } from '../../api/api-error';
 import { workflowIdFor } from '../../pipeline/names';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
 import { COMMAND_SIGNALS } from '../../workflows/messages';
 import { eventually } from '../../harness/eventually';
 import { Gate } from '../support/fake-orchestrator';
-import { FAST_SETTINGS, specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
+import { FAST_SETTINGS, apiFailureOf, specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
 const harness = useWorkflowHarness();
@@ -18,15 +17,6 @@ async function createRunning(behaviour = {}) {
   await harness.gateway.create(specFor(id), `create-${id}`);
   await statusOf(harness.gateway, id, 'Running');
   return id;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 test('a pipeline goes through its whole lifecycle and ends when deleted', async () => {
@@ -84,7 +74,7 @@ test('no-op commands answer without changing anything', async () => {
 
 test('validators refuse commands that contradict the status, naming it and the allowed actions', async () => {
   const id = await createRunning();
-  const error = await refusal(harness.gateway.command(id, 'delete', 'x'));
+  const error = await apiFailureOf(harness.gateway.command(id, 'delete', 'x'));
   expect(error.code).toBe('INVALID_TRANSITION');
   expect(error.message).toBe('cannot delete a pipeline that is Running');
   expect(error.details).toEqual({ current_status: 'Running', allowed_actions: ['stop', 'terminate', 'rolling_edit', 'scale'] });
@@ -114,7 +104,7 @@ test('an operation that exhausts its retries puts the pipeline in Failed with a 
   expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'deploy', 'deploy']);
 
   for (const command of ['stop', 'resume', 'delete'] as const) {
-    expect((await refusal(harness.gateway.command(id, command, `r-${command}`))).code).toBe('INVALID_TRANSITION');
+    expect((await apiFailureOf(harness.gateway.command(id, command, `r-${command}`))).code).toBe('INVALID_TRANSITION');
   }
   await harness.gateway.command(id, 'terminate', 't');
   const stopped = await statusOf(harness.gateway, id, 'Stopped');
@@ -204,7 +194,7 @@ test('a pipeline being deleted is Deleting everywhere: it refuses other commands
     ({ count }) => count === 1,
   );
   for (const command of ['stop', 'terminate', 'resume'] as const) {
-    const error = await refusal(harness.gateway.command(id, command, `during-${command}`));
+    const error = await apiFailureOf(harness.gateway.command(id, command, `during-${command}`));
     expect(error).toMatchObject({ code: 'INVALID_TRANSITION', message: `cannot ${command} a pipeline that is Deleting` });
     expect(error.details).toEqual({ current_status: 'Deleting', allowed_actions: ['delete'] });
   }
@@ -221,7 +211,7 @@ test('Terminating refuses resume and delete; stop and terminate are no-ops', asy
   const id = await createRunning({ blocked: { kill: gate } });
   await harness.gateway.command(id, 'terminate', 't1');
   for (const command of ['resume', 'delete'] as const) {
-    const error = await refusal(harness.gateway.command(id, command, `r-${command}`));
+    const error = await apiFailureOf(harness.gateway.command(id, command, `r-${command}`));
     expect([error.code, error.message]).toEqual(['INVALID_TRANSITION', `cannot ${command} a pipeline that is Terminating`]);
   }
   expect(await harness.gateway.command(id, 'stop', 's')).toEqual({ outcome: 'noop', status: 'Terminating' });

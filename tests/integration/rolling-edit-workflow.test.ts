@@ -1,21 +1,12 @@
-import { ApiError } from '../../api/api-error';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import type { TransitionRecord } from '../../pipeline/pipeline-view';
 import { PIPELINE_STATUSES, decide } from '../../pipeline/status-machine';
 import { Gate, type Behaviour } from '../support/fake-orchestrator';
-import { specFor, startWorkflowHarness, statusOf, stopWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import { apiFailureOf, specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
 import { newPipelineId } from '../support/test-ids';
 
-let harness: WorkflowHarness;
+const harness = useWorkflowHarness();
 const newId = () => newPipelineId('re');
-
-beforeAll(async () => {
-  harness = await startWorkflowHarness();
-});
-
-afterAll(async () => {
-  await stopWorkflowHarness(harness);
-});
 
 const edited = (id: string): PipelineSpec => ({
   ...specFor(id),
@@ -32,15 +23,6 @@ async function running(behaviour: Behaviour = {}): Promise<string> {
 
 const steps = (transitions: TransitionRecord[]) =>
   transitions.map(({ from, to, source, rolling_edit }) => `${from}→${to} ${source}${rolling_edit ? ` r${rolling_edit}` : ''}`);
-
-async function failureOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 test('a rolling edit of a Running pipeline drains it, edits it and resumes it on the new spec, each record marked with the revision', async () => {
   const id = await running();
@@ -82,7 +64,7 @@ test('a rolling edit retried while it runs is applied once; any other edit meanw
   const retry = await harness.gateway.edit(id, { spec: edited(id), rolling: true }, 'rolling-1');
   expect(retry).toEqual(first);
   expect([retry.record.overall_status, retry.record.rolling_edit]).toEqual(['Stopping', 2]);
-  const other = await failureOf(harness.gateway.edit(id, { spec: { ...edited(id), name: 'other' }, rolling: true }, 'rolling-2'));
+  const other = await apiFailureOf(harness.gateway.edit(id, { spec: { ...edited(id), name: 'other' }, rolling: true }, 'rolling-2'));
   expect([other.code, other.message]).toEqual(['INVALID_TRANSITION', 'cannot apply a rolling edit to a pipeline that is Stopping']);
   gate.open();
   await statusOf(harness.gateway, id, 'Running');

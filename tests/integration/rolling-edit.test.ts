@@ -93,6 +93,16 @@ async function untilDrainHolds(id: string) {
   );
 }
 
+/** The records of a pipeline created Running and then rolled out to revision 2, each marked with that revision. */
+const ROLLED_OUT_TO_REVISION_2 = [
+  'Created→Running',
+  'Running→Stopping r2',
+  'Stopping→Stopped r2',
+  'Stopped→Stopped r2',
+  'Stopped→Resuming r2',
+  'Resuming→Running r2',
+];
+
 test('a rolling edit under load delivers every one of 20,000 messages; only the transform is recreated; the history marks each step', async () => {
   const spec = threeStages(newPipelineId('roll'));
   const id = await created(spec);
@@ -130,14 +140,7 @@ test('a rolling edit under load delivers every one of 20,000 messages; only the 
   expect(after.get(`weir-${id}-transform-0`)?.Config.Env).toContain('EDIT_MARK=two');
 
   const records = await transitions(id);
-  expect(marked(records)).toEqual([
-    'Created→Running',
-    'Running→Stopping r2',
-    'Stopping→Stopped r2',
-    'Stopped→Stopped r2',
-    'Stopped→Resuming r2',
-    'Resuming→Running r2',
-  ]);
+  expect(marked(records)).toEqual(ROLLED_OUT_TO_REVISION_2);
   expect(records[1]).toMatchObject({ command: 'rolling_edit', request_id: 'rolling-1' });
   expect(records[3]).toMatchObject({ spec_revision: 2, spec_change: { changed: [{ component: 'transform', fields: ['env.EDIT_MARK'] }] } });
 
@@ -213,14 +216,7 @@ test('a worker SIGKILLed mid-drain of a rolling edit is replaced, and the pipeli
       `delivered ${facts.distinct} of ${MESSAGES}, 0 lost, ${facts.duplicates} duplicates`,
   );
   expect(facts).toMatchObject({ accepted: MESSAGES, distinct: MESSAGES, missing: [] });
-  expect(marked(await transitions(id))).toEqual([
-    'Created→Running',
-    'Running→Stopping r2',
-    'Stopping→Stopped r2',
-    'Stopped→Stopped r2',
-    'Stopped→Resuming r2',
-    'Resuming→Running r2',
-  ]);
+  expect(marked(await transitions(id))).toEqual(ROLLED_OUT_TO_REVISION_2);
   await removed(id);
   // The drain's retry waits out its 30 s heartbeat timeout, after a worker process of its own has started.
 }, 300_000);

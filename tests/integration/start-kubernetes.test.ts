@@ -13,6 +13,7 @@ import { streamFacts } from '../../harness/pipeline-data';
 import { isSettled, type PipelineStatus } from '../../pipeline/status-machine';
 import { distinctFreePorts } from '../../scripts/kubernetes/free-ports';
 import { ensureNatsAuthMaterial, natsAuthEnv } from '../../scripts/nats-auth';
+import { readUntil } from '../support/read-until';
 
 /**
  * `WEIR_ORCHESTRATOR=kubernetes npm start` without a KUBECONFIG: it starts a cluster of its own with a real kubelet
@@ -232,22 +233,6 @@ async function podNames(id: string): Promise<string[]> {
   return items.map((pod) => pod.metadata!.name!).sort();
 }
 
-/** Reads a streamed response until `enough` accepts the text so far, then leaves. */
-async function readUntil(response: Response, enough: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  const deadline = Date.now() + timeoutMs;
-  while (!enough(text)) {
-    if (Date.now() > deadline) throw new Error(`the stream did not show what was expected in ${timeoutMs} ms:\n${text}`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the stream ended before showing what was expected:\n${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  await reader.cancel();
-  return text;
-}
-
 test("component logs come from the pods: every line tagged with its pod's name, secrets masked, tail and follow", async () => {
   const id = 'k8s-logs';
   expect(await post('/api/v1/pipeline', chatty(id, 2))).toBe(201);
@@ -269,7 +254,7 @@ test("component logs come from the pods: every line tagged with its pod's name, 
 
   const live = await logs('?tail=1&follow=true');
   expect(live.status).toBe(200);
-  const streamed = await readUntil(live, (text) => pods.every((pod) => text.split(`[${pod}] out`).length > 3));
+  const streamed = await readUntil(live, (text) => pods.every((pod) => text.split(`[${pod}] out`).length > 3), 30_000);
   for (const pod of pods) {
     const numbers = [...streamed.matchAll(new RegExp(`\\[${pod}\\] out (\\d+)\\n`, 'g'))].map((match) => Number(match[1]));
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));

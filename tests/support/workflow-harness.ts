@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { installQuietRuntime, workflowBundle } from '../../harness/workflow-bundle';
 import { SecretDirectory } from '../../secret-directory';
+import { ApiError } from '../../api/api-error';
 import { PipelineGateway, type PipelineRecord } from '../../api/pipeline-gateway';
 import { createPipelineWorker } from '../../worker/create-worker';
 import type { PipelineSettings } from '../../pipeline/pipeline-settings';
@@ -109,4 +110,14 @@ export function statusOf(
     (record) => record.overall_status === status,
     timeoutMs,
   );
+}
+
+/** The ApiError a gateway call fails with; fails the test if it succeeds or fails otherwise. */
+export async function apiFailureOf(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
 }
