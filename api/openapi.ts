@@ -356,7 +356,6 @@ export function buildOpenApiDocument() {
     },
   });
 
-
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
