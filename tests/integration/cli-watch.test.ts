@@ -82,7 +82,7 @@ test('events prints each transition, health --watch shows each health view, and 
   expect((await runWeir(['stop', id], env)).code).toBe(0);
   const printed = await eventLines;
   // The stream opens with the status the pipeline has.
-  expect(printed.split('\n')[0]).toMatch(/^\S+Z status Running \(allowed: stop, terminate\)$/);
+  expect(printed.split('\n')[0]).toMatch(/^\S+Z status Running \(allowed: stop, terminate, rolling_edit, scale\)$/);
   expect(printed).toMatch(/transition Running -> Stopping \(stop, api, cli-[0-9a-f-]+\)/);
   const views = (await healthLines)
     .trimEnd()
