@@ -11,8 +11,9 @@ import { writeAtomically } from './src/write-atomically';
 const REPOSITORY = 'weir/reference-component';
 /** The image of this checkout's component sources; tests, the benchmark and the compose stack use this name. */
 export const REFERENCE_COMPONENT_IMAGE = `${REPOSITORY}:src-${componentSourcesHash()}`;
-/** A stable tag for people to type: it points at the image that was last ensured on this engine. */
 const DEV_TAG = 'dev';
+/** A stable name for people to type, as the docs' examples do: it points at the image last ensured on this engine. */
+export const REFERENCE_COMPONENT_DEV_IMAGE = `${REPOSITORY}:${DEV_TAG}`;
 
 /** Tells whether the image was built from the current bundle, Dockerfile and base image. */
 const BUILD_INPUTS_LABEL = 'weir.build-inputs-sha256';

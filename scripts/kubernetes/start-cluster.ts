@@ -1,11 +1,11 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { REFERENCE_COMPONENT_IMAGE } from '../../component/image';
+import { REFERENCE_COMPONENT_DEV_IMAGE } from '../../component/image';
 import type { RunningService } from '../services';
 import { startControlPlane } from './control-plane';
 import { pollUntil } from './processes';
 
 /** The images the README's examples run, which the node cannot pull. */
-const EXAMPLE_IMAGES = ['busybox:latest', REFERENCE_COMPONENT_IMAGE];
+const EXAMPLE_IMAGES = ['busybox:latest', REFERENCE_COMPONENT_DEV_IMAGE];
 const NAMESPACE_READY_TIMEOUT_MS = 60_000;
 
 export interface StartedCluster {
