@@ -1,7 +1,7 @@
 import { PIPELINES } from '../api/paths';
 import type { Command } from '../pipeline/status-machine';
 import { commandRequest, componentLogsPath, componentPath, listPath, pipelinePath } from './api-paths';
-import { CliError, EXIT, type ExitCode } from './cli-error';
+import { CliError, EXIT, apiErrorMessage, type ApiErrorBody, type ExitCode } from './cli-error';
 import { drainProgress } from './drain-progress';
 import { serverSentEvents } from './event-stream';
 import { eventLine, healthText, historyTable, pipelineText, summariesTable, type Health } from './render';
@@ -25,20 +25,26 @@ function print(ctx: CliContext, body: unknown, text: () => string): void {
   ctx.out.write(ctx.json ? `${JSON.stringify(body, null, 2)}\n` : `${text()}\n`);
 }
 
-/** Creates the pipeline the file describes; with `rolling`, edits the existing one instead, as a rolling edit. */
+/**
+ * Creates the pipeline the file describes, or, when one with its id exists, edits it (applied at its next resume);
+ * with `rolling`, edits a Running one as a rolling edit.
+ */
 export async function apply(ctx: CliContext, file: string, rolling = false): Promise<ExitCode> {
   const spec = await readSpecFile(file);
-  if (rolling) return rollingEdit(ctx, spec);
-  const { body } = await ctx.client.json('POST', PIPELINES, { body: spec, accept: [201] });
+  if (rolling) return edit(ctx, spec, true);
+  const { status, body } = await ctx.client.json('POST', PIPELINES, { body: spec, accept: [201, 409] });
+  if (status === 409 && body?.code === 'ALREADY_EXISTS') return edit(ctx, spec, false);
+  if (status === 409) throw new CliError(apiErrorMessage(status, body as ApiErrorBody), EXIT.failed);
   print(ctx, body, () => `pipeline ${body.pipeline_id} created\n\n${pipelineText(body)}`);
   return EXIT.done;
 }
 
-/** A Running pipeline answers 202 and rolls the edit out; a Stopped or Failed one takes it as a plain edit (200). */
-async function rollingEdit(ctx: CliContext, spec: unknown): Promise<ExitCode> {
+/** A Running pipeline takes a rolling edit (202) and rolls it out; a Stopped or Failed one takes a plain edit (200). */
+async function edit(ctx: CliContext, spec: unknown, rolling: boolean): Promise<ExitCode> {
   const id = (spec as { pipeline_id?: unknown } | null)?.pipeline_id;
-  if (typeof id !== 'string') throw new CliError('a rolling edit needs the pipeline_id of the pipeline to edit in the file', EXIT.usage);
-  const { status, body } = await ctx.client.json('PUT', `${pipelinePath(id)}?apply=rolling`, { body: spec, accept: [200, 202] });
+  if (typeof id !== 'string') throw new CliError('an edit needs the pipeline_id of the pipeline to edit in the file', EXIT.usage);
+  const path = rolling ? `${pipelinePath(id)}?apply=rolling` : pipelinePath(id);
+  const { status, body } = await ctx.client.json('PUT', path, { body: spec, accept: rolling ? [200, 202] : [200] });
   const what =
     status === 202
       ? `pipeline ${body.pipeline_id}: rolling edit to revision ${body.rolling_edit} under way (drain, edit, resume)`

@@ -25,7 +25,7 @@ function program(run: (action: (ctx: commands.CliContext) => Promise<ExitCode>) 
 
   cli
     .command('apply')
-    .description('create the pipeline a YAML or JSON file describes; with --rolling, edit it')
+    .description('create the pipeline a YAML or JSON file describes, or edit it if it exists; with --rolling, a Running one too')
     .requiredOption('-f, --file <file>', 'the pipeline spec; - reads standard input')
     .option('--rolling', 'edit the existing pipeline: if Running, drain it, apply the spec and resume it')
     .action((options: { file: string; rolling?: boolean }) => run((ctx) => commands.apply(ctx, options.file, options.rolling)));

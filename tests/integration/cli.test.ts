@@ -179,6 +179,25 @@ test('usage errors exit 2, an unreachable API exits 3, and the bin runs through 
   expect(viaNpx.stdout).toContain('Usage: weir [options] [command]');
 });
 
+test('apply of an existing pipeline edits it: refused while Running, taken when Stopped and applied by the resume', async () => {
+  const id = newId();
+  await applied(id, 1);
+  const file = await writeSpec(`${id}-edit.yaml`, talkerYaml(id, 2));
+  const refused = await runWeir(['apply', '-f', file], env);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('weir: cannot edit a pipeline that is Running (409 INVALID_TRANSITION)');
+  expect(refused.stderr).toContain('allowed actions: stop, terminate, rolling_edit, scale');
+
+  expect((await runWeir(['stop', id, '--wait'], env)).code).toBe(0);
+  const edited = await runWeir(['apply', '-f', file], env);
+  expect(edited).toMatchObject({ code: 0, stderr: '' });
+  expect(edited.stdout).toContain(`pipeline ${id} edited (revision 2); it is Stopped, so the next resume applies it`);
+  expect((await runWeir(['resume', id, '--wait'], env)).code).toBe(0);
+  expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).body).toMatchObject({ spec_revision: 2, overall_status: 'Running' });
+  await weir.healthReaches(id, 'Running');
+  await removed(id);
+});
+
 test('apply --rolling edits a Running pipeline as a rolling edit: it drains, takes the new spec and runs again', async () => {
   const id = newId();
   await applied(id, 1);
