@@ -23,7 +23,8 @@ export class DockerLogSource implements ComponentLogSource {
     const replicas = await this.replicas(pipelineId, component);
     const logs = await Promise.all(
       replicas.map(async ({ number, container }) => {
-        const output = await engineCall(() => container.logs({ stdout: true, stderr: true, timestamps: true, follow: false, tail }));
+        const output = await logsOf(() => container.logs({ stdout: true, stderr: true, timestamps: true, follow: false, tail }));
+        if (output === undefined) return [];
         const lines: LogLine[] = [];
         const decoder = new LogDecoder(number, (line) => lines.push(line));
         decoder.write(output);
@@ -45,13 +46,14 @@ export class DockerLogSource implements ComponentLogSource {
     const replicas = await this.replicas(pipelineId, component);
     const streams = await Promise.all(
       replicas.map(async ({ number, container }) => {
-        const stream = (await engineCall(() =>
+        const stream = (await logsOf(() =>
           container.logs({ stdout: true, stderr: true, timestamps: true, follow: true, tail, abortSignal: signal }),
-        )) as unknown as Readable;
-        return { number, stream };
+        )) as unknown as Readable | undefined;
+        return stream && { number, stream };
       }),
     );
-    const ended = Promise.all(streams.map(({ number, stream }) => copyLines(stream, number, into, signal)));
+    const open = streams.filter((entry) => entry !== undefined);
+    const ended = Promise.all(open.map(({ number, stream }) => copyLines(stream, number, into, signal)));
     return { ended: ended.then(() => undefined) };
   }
 
@@ -93,6 +95,18 @@ function copyLines(stream: Readable, replica: number, into: Writable, signal: Ab
 }
 
 /** A Docker engine that cannot be reached is a 503, as Temporal's is. */
+/** The engine's answers for a container removed, or being removed, since it was listed: it has no logs to give. */
+const GONE_STATUSES = new Set([404, 409]);
+
+async function logsOf<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await engineCall(read);
+  } catch (error) {
+    if (GONE_STATUSES.has((error as { statusCode?: number }).statusCode ?? 0)) return undefined;
+    throw error;
+  }
+}
+
 async function engineCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
