@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { COMPONENT_LABEL, PIPELINE_LABEL, REPLICA_LABEL } from '../pipeline/names';
 import { ApiError } from './api-error';
 import type { ComponentLogSource, LogLine } from './component-logs';
+import { copyLines, TextLineDecoder, timestampedLine, type LineDecoder } from './log-lines';
 
 type DockerStream = 'stdout' | 'stderr';
 
@@ -53,7 +54,9 @@ export class DockerLogSource implements ComponentLogSource {
       }),
     );
     const open = streams.filter((entry) => entry !== undefined);
-    const ended = Promise.all(open.map(({ number, stream }) => copyLines(stream, number, into, signal)));
+    const ended = Promise.all(
+      open.map(({ number, stream }) => copyLines(stream, (onLine) => new LogDecoder(number, onLine), into, signal)),
+    );
     return { ended: ended.then(() => undefined) };
   }
 
@@ -67,34 +70,6 @@ export class DockerLogSource implements ComponentLogSource {
   }
 }
 
-/** Decodes one replica's log into `into`, pausing while `into` is full; resolves when the log ends or `signal` aborts. */
-function copyLines(stream: Readable, replica: number, into: Writable, signal: AbortSignal): Promise<void> {
-  const decoder = new LogDecoder(replica, (line) => {
-    if (!into.destroyed) into.write(line);
-  });
-  return new Promise((resolve) => {
-    const finish = () => {
-      decoder.end();
-      stream.destroy();
-      resolve();
-    };
-    if (signal.aborted) return finish();
-    signal.addEventListener('abort', finish, { once: true });
-    stream.on('data', (chunk: Buffer) => {
-      decoder.write(chunk);
-      if (into.writableNeedDrain) {
-        stream.pause();
-        into.once('drain', () => stream.resume());
-      }
-    });
-    stream.once('end', finish);
-    stream.once('close', finish);
-    // An engine that goes away mid-stream ends this replica's log; the response has already begun.
-    stream.once('error', finish);
-  });
-}
-
-/** A Docker engine that cannot be reached is a 503, as Temporal's is. */
 /** The engine's answers for a container removed, or being removed, since it was listed: it has no logs to give. */
 const GONE_STATUSES = new Set([404, 409]);
 
@@ -107,6 +82,7 @@ async function logsOf<T>(read: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** A Docker engine that cannot be reached is a 503, as Temporal's is. */
 async function engineCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -123,14 +99,14 @@ async function engineCall<T>(call: () => Promise<T>): Promise<T> {
  * Turns a multiplexed log stream with timestamps into lines: it reassembles frames split across chunks and lines
  * split across frames, per stream, and splits each line's `<RFC 3339 time> <text>`.
  */
-class LogDecoder {
+class LogDecoder implements LineDecoder {
   private pending: Buffer = Buffer.alloc(0);
-  private readonly partial: Record<DockerStream, string> = { stdout: '', stderr: '' };
+  private readonly streams: Record<DockerStream, TextLineDecoder>;
 
-  constructor(
-    private readonly replica: number,
-    private readonly onLine: (line: LogLine) => void,
-  ) {}
+  constructor(replica: number, onLine: (line: LogLine) => void) {
+    const decoderOf = (stream: DockerStream) => new TextLineDecoder((raw) => onLine(timestampedLine(String(replica), raw, stream)));
+    this.streams = { stdout: decoderOf('stdout'), stderr: decoderOf('stderr') };
+  }
 
   write(chunk: Buffer): void {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
@@ -139,29 +115,14 @@ class LogDecoder {
       const end = offset + FRAME_HEADER_BYTES + this.pending.readUInt32BE(offset + 4);
       if (end > this.pending.length) break;
       const stream = FRAME_STREAMS[this.pending[offset]];
-      if (stream) this.text(stream, this.pending.subarray(offset + FRAME_HEADER_BYTES, end).toString('utf8'));
+      if (stream) this.streams[stream].write(this.pending.subarray(offset + FRAME_HEADER_BYTES, end).toString('utf8'));
       offset = end;
     }
     this.pending = this.pending.subarray(offset);
   }
 
-  /** Hands on what is left of a line that the log ended without a newline. */
   end(): void {
-    for (const stream of Object.keys(this.partial) as Array<DockerStream>) {
-      if (this.partial[stream]) this.line(stream, this.partial[stream]);
-      this.partial[stream] = '';
-    }
-  }
-
-  private text(stream: DockerStream, text: string): void {
-    const lines = (this.partial[stream] + text).split('\n');
-    this.partial[stream] = lines.pop() ?? '';
-    for (const line of lines) this.line(stream, line);
-  }
-
-  private line(stream: DockerStream, raw: string): void {
-    const space = raw.indexOf(' ');
-    const at = space > 0 ? raw.slice(0, space) : '';
-    this.onLine({ replica: String(this.replica), stream, at, text: (space > 0 ? raw.slice(space + 1) : raw).replace(/\r$/, '') });
+    this.streams.stdout.end();
+    this.streams.stderr.end();
   }
 }

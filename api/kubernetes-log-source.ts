@@ -4,6 +4,7 @@ import { componentsSelector, isDnsLabel, pipelineIdProblem } from '../pipeline/k
 import { COMPONENT_LABEL } from '../pipeline/names';
 import { ApiError } from './api-error';
 import type { ComponentLogSource, LogLine } from './component-logs';
+import { copyLines, TextLineDecoder, timestampedLine } from './log-lines';
 
 /** A replica's log read at once is cut at this size, as `kubectl logs --limit-bytes` would. */
 const TAIL_LIMIT_BYTES = 1024 * 1024;
@@ -65,7 +66,7 @@ export class KubernetesLogSource implements ComponentLogSource {
     const ended = Promise.all(
       open.map(({ pod, stream, opened }) => {
         signal.addEventListener('abort', () => opened.abort(), { once: true });
-        return copyLines(pod, stream, into, signal);
+        return copyLines(stream, (onLine) => podLineDecoder(pod, onLine), into, signal);
       }),
     );
     return { ended: ended.then(() => undefined) };
@@ -84,43 +85,16 @@ export class KubernetesLogSource implements ComponentLogSource {
   }
 }
 
-/** Copies one pod's log into `into` line by line, pausing while `into` is full; resolves when the log ends or `signal` aborts. */
-function copyLines(pod: string, stream: PassThrough, into: Writable, signal: AbortSignal): Promise<void> {
-  let partial = '';
-  return new Promise((resolve) => {
-    const finish = () => {
-      if (partial && !into.destroyed) into.write(lineOf(pod, partial));
-      partial = '';
-      stream.destroy();
-      resolve();
-    };
-    if (signal.aborted) return finish();
-    signal.addEventListener('abort', finish, { once: true });
-    stream.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (!into.destroyed) into.write(lineOf(pod, line));
-      if (into.writableNeedDrain) {
-        stream.pause();
-        into.once('drain', () => stream.resume());
-      }
-    });
-    stream.once('end', finish);
-    stream.once('close', finish);
-    stream.once('error', finish);
-  });
-}
-
 function linesOf(pod: string, text: string): LogLine[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((line) => lineOf(pod, line));
+  const lines: LogLine[] = [];
+  const decoder = podLineDecoder(pod, (line) => lines.push(line));
+  decoder.write(text);
+  decoder.end();
+  return lines;
 }
 
-/** `<RFC 3339 time> <text>`, as the Kubernetes API writes a line with timestamps. */
-function lineOf(pod: string, raw: string): LogLine {
-  const space = raw.indexOf(' ');
-  return { replica: pod, at: space > 0 ? raw.slice(0, space) : '', text: (space > 0 ? raw.slice(space + 1) : raw).replace(/\r$/, '') };
+function podLineDecoder(pod: string, onLine: (line: LogLine) => void): TextLineDecoder {
+  return new TextLineDecoder((raw) => onLine(timestampedLine(pod, raw)));
 }
 
 /** The kubelet trims trailing zeros of its nanosecond times, so they sort as strings only once padded. */
@@ -139,7 +113,7 @@ async function withoutLog<T>(reading: Promise<T>): Promise<T | undefined> {
   try {
     return await reading;
   } catch (error) {
-    if (!(error instanceof ApiException)) throw unreachable(error);
+    if (!(error instanceof ApiException)) throw unreachable();
     return undefined;
   }
 }
@@ -148,10 +122,10 @@ async function apiCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw error instanceof ApiException ? error : unreachable(error);
+    throw error instanceof ApiException ? error : unreachable();
   }
 }
 
-function unreachable(error: unknown): ApiError {
-  return new ApiError('UNAVAILABLE', `the Kubernetes API server that runs the components is unreachable: ${(error as Error).message}`);
+function unreachable(): ApiError {
+  return new ApiError('UNAVAILABLE', 'the Kubernetes API server that runs the components is unreachable');
 }
