@@ -1,5 +1,5 @@
-import { EventStreamClient } from '../tests/support/event-stream-client';
-import { sampleSum, scrape, type Sample } from '../tests/support/metrics-scrape';
+import { EventStreamClient } from '../harness/event-stream-client';
+import { sampleSum, scrape, type Sample } from '../harness/metrics-scrape';
 import { startApiProcess, type ApiProcess } from './api-process';
 import { IDLE_COMPONENT, type BenchParameters } from './parameters';
 import { progress } from './progress';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { ControlPlane } from '../scripts/kubernetes/control-plane';
-import { parseExposition, sampleSum } from '../tests/support/metrics-scrape';
+import { parseExposition, sampleSum } from '../harness/metrics-scrape';
 
 /** The requests of one kind of step, summed over every time it was counted. */
 export interface PhaseRequests {

@@ -4,7 +4,7 @@ import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernet
 import { componentsSelector, pipelineSelector } from '../activities/kubernetes/resource-names';
 import type { WeirSystem } from '../harness/weir-system';
 import type { PipelineStatus } from '../pipeline/status-machine';
-import { startWorkerProcess } from '../tests/support/worker-process';
+import { startWorkerProcess } from '../harness/worker-process';
 import { withWeirSystem } from './bench-system';
 import { ApiRequestCounter, type PhaseRequests } from './kubernetes-api-requests';
 import { DirectScale } from './kubernetes-direct-scale';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
 import { KWOK_NODE_LABEL, startControlPlane, type ControlPlane } from '../scripts/kubernetes/control-plane';
 import { writeKubeconfig } from '../scripts/kubernetes/kubeconfig';
-import { applyManifests } from '../tests/support/manifests';
+import { applyManifests } from '../harness/manifests';
 import { progress } from './progress';
 import { pollUntil } from './waiting';
 

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { findFreePort } from '../scripts/ports';
-import { sampleSum, scrape, type Sample } from '../tests/support/metrics-scrape';
-import { startWorkerProcess } from '../tests/support/worker-process';
+import { sampleSum, scrape, type Sample } from '../harness/metrics-scrape';
+import { startWorkerProcess } from '../harness/worker-process';
 import { cpuShare, processUsage } from './process-usage';
 import { progress } from './progress';
 import { pause } from './waiting';

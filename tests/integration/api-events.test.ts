@@ -1,6 +1,6 @@
 import { eventually } from '../../harness/eventually';
-import { EventStreamClient } from '../support/event-stream-client';
-import { scrape, sampleSum } from '../support/metrics-scrape';
+import { EventStreamClient } from '../../harness/event-stream-client';
+import { scrape, sampleSum } from '../../harness/metrics-scrape';
 import { sleeperPipeline } from '../support/sleeper-pipeline';
 import { newPipelineId } from '../support/test-ids';
 import { useWeirSystem } from '../support/use-weir-system';

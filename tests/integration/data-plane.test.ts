@@ -1,5 +1,5 @@
 import { eventually } from '../../harness/eventually';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 import { holdConsumer, sinkDelivery, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
 import { useWeirSystem } from '../support/use-weir-system';
 import { newPipelineId } from '../support/test-ids';

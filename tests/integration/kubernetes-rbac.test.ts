@@ -6,7 +6,7 @@ import { KubernetesOrchestrator } from '../../activities/kubernetes-orchestrator
 import type { SecretDirectory } from '../../secret-directory';
 import type { PipelineSpec } from '../../pipeline/pipeline-spec';
 import { eventually } from '../../harness/eventually';
-import { applyManifests, kubeConfigWithToken } from '../support/manifests';
+import { applyManifests, kubeConfigWithToken } from '../../harness/manifests';
 import { kwokNodeSelector, testKubeConfig } from '../support/test-kubernetes';
 
 const NAMESPACE = 'weir';

@@ -13,7 +13,7 @@ import { WeirSystem } from '../../harness/weir-system';
 import { startControlPlane, type ControlPlane } from '../../scripts/kubernetes/control-plane';
 import { bindHostFolder } from '../../scripts/kubernetes/host-folder-volume';
 import { newPipelineId } from '../support/test-ids';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 
 /** The binaries' own build timeout, plus the start of the plane, its real node and the image import. */
 const SETUP_TIMEOUT_MS = 65 * 60 * 1000;

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { checkKubernetes } from '../../activities/kubernetes/kubernetes-connection';
 import { loadKubeConfig } from '../../kube-config';
 import { findFreePort } from '../../scripts/ports';
-import { kubeConfigWithToken } from '../support/manifests';
-import { startWorkerProcess } from '../support/worker-process';
+import { kubeConfigWithToken } from '../../harness/manifests';
+import { startWorkerProcess } from '../../harness/worker-process';
 import { createTestNamespace, deleteTestNamespace } from '../support/test-kubernetes';
 
 let dir: string;

@@ -3,15 +3,15 @@ import type { ChildProcess } from 'node:child_process';
 import { startApi, type RunningApi } from '../../api/start-api';
 import { loadConfig } from '../../config';
 import { findFreePort } from '../../scripts/ports';
-import { EventStreamClient } from '../support/event-stream-client';
+import { EventStreamClient } from '../../harness/event-stream-client';
 import { eventually } from '../../harness/eventually';
-import { scrape, sampleSum, type Sample } from '../support/metrics-scrape';
+import { scrape, sampleSum, type Sample } from '../../harness/metrics-scrape';
 import { rawRequest } from '../support/raw-http';
 import { holdConsumer, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
 import { sleeperPipeline } from '../support/sleeper-pipeline';
 import { newPipelineId } from '../support/test-ids';
 import { useWeirSystem } from '../support/use-weir-system';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 
 const TOKEN = 'metrics-test-token-0123456789';
 const natsUrl = () => process.env.NATS_URL as string;

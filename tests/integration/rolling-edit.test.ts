@@ -3,7 +3,7 @@ import { holdConsumer, sinkDelivery, streamFacts, threeStageComponents } from '.
 import type { ComponentSpec } from '../../pipeline/pipeline-spec';
 import type { TransitionRecord } from '../../pipeline/pipeline-view';
 import { useWeirSystem } from '../support/use-weir-system';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 import { newPipelineId } from '../support/test-ids';
 
 const MESSAGES = 20_000;

@@ -6,7 +6,7 @@ import { watchHolder } from '../../harness/watch-holders';
 import { WeirSystem } from '../../harness/weir-system';
 import { WATCH_HEARTBEAT_TIMEOUT_SECONDS } from '../../workflows/operations';
 import { newPipelineId } from '../support/test-ids';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 
 let weir: WeirSystem;
 const workers: ChildProcess[] = [];

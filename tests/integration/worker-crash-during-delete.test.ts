@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { workflowIdFor } from '../../pipeline/names';
 import { eventually } from '../../harness/eventually';
 import { WeirSystem } from '../../harness/weir-system';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 import { newPipelineId } from '../support/test-ids';
 
 const { PendingActivityState, TimeoutType } = temporal.api.enums.v1;

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PipelineGateway } from '../../api/pipeline-gateway';
 import type { ComponentSpec, PipelineSpec } from '../../pipeline/pipeline-spec';
 import { eventually } from '../../harness/eventually';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../../harness/worker-process';
 import { FAST_SETTINGS } from '../support/workflow-harness';
 
 /**

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { eventually } from '../../harness/eventually';
+import { eventually } from './eventually';
 
 /**
  * The worker as `npm start` runs it, in a process of its own, so a test can kill it outright.
  * Resolves once it polls for tasks.
  */
 export async function startWorkerProcess(env: Record<string, string> = {}): Promise<ChildProcess> {
-  const root = path.resolve(__dirname, '..', '..');
+  const root = path.resolve(__dirname, '..');
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: root,
     // No metrics port unless a test asks for one, so that workers of parallel runs do not contend for the default.

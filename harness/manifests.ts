@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KubeConfig, KubernetesObjectApi, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 
-const MANIFESTS_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'kubernetes');
+const MANIFESTS_DIR = path.resolve(__dirname, '..', 'deploy', 'kubernetes');
 
 /** The objects of one file of deploy/kubernetes/. */
 export async function manifestObjects(file: string): Promise<KubernetesObject[]> {
