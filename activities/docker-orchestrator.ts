@@ -175,14 +175,10 @@ export class DockerOrchestrator implements Orchestrator {
     try {
       while (!signal.aborted) {
         const observed = await this.observe(spec);
+        const replicas = observed.flatMap((component) => component.replicas);
         // Exits this worker's stop caused are no news: the workflow cancelled this watch as the stop began, and a
         // heartbeat now, which would learn of that, races the stop's own completion at the server.
-        if (
-          !this.ownStops.explain(
-            spec.pipeline_id,
-            observed.flatMap((component) => component.replicas),
-          )
-        ) {
+        if (!this.ownStops.explain(spec.pipeline_id, replicas)) {
           onProgress(statesOf(observed));
           await this.throwIfAnyFailed(observed);
         }
