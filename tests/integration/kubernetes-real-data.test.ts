@@ -13,6 +13,7 @@ import { WeirSystem } from '../../harness/weir-system';
 import { startControlPlane, type ControlPlane } from '../../scripts/kubernetes/control-plane';
 import { bindHostFolder } from '../../scripts/kubernetes/host-folder-volume';
 import { newPipelineId } from '../support/test-ids';
+import { ROLLED_OUT_TO_REVISION_2, markedSteps, transitionsOf, untilRunningOn } from '../support/rolling-edit-steps';
 import { startWorkerProcess } from '../../harness/worker-process';
 
 /** The binaries' own build timeout, plus the start of the plane, its real node and the image import. */
@@ -121,14 +122,6 @@ async function flowing(id: string, messages: number): Promise<number> {
   );
   return facts.accepted;
 }
-
-const transitionsOf = async (id: string) =>
-  (await weir.request('GET', `/api/v1/pipeline/${id}/history`)).body.transitions as Array<{
-    from: string | null;
-    to: string;
-    command: string | null;
-    rolling_edit?: number;
-  }>;
 
 async function removeAndCheck(id: string): Promise<void> {
   await weir.removeCompletely(id);
@@ -311,12 +304,7 @@ test('on the real node, a rolling edit of the transform env under load delivers 
   const answer = await weir.request('PUT', `/api/v1/pipeline/${id}?apply=rolling`, edited, { 'X-Request-Id': 'rolling-1' });
   const inFlight = MESSAGES - (await delivered(dir, MESSAGES)).distinct;
   expect([answer.status, answer.body.overall_status, answer.body.rolling_edit]).toEqual([202, 'Stopping', 2]);
-  await eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}`),
-    ({ body }) => body.overall_status === 'Running' && body.spec_revision === 2,
-    300_000,
-    100,
-  );
+  await untilRunningOn(weir, id, 2, 300_000);
   const rolledMs = Date.now() - startedAt;
 
   const facts = await everyMessageDelivered(id, dir);
@@ -332,14 +320,7 @@ test('on the real node, a rolling edit of the transform env under load delivers 
   expect(after.transform).not.toBe(before.transform);
   const transform = await apps.readNamespacedDeployment({ name: `weir-${id}-transform`, namespace: NAMESPACE });
   expect(transform.spec?.template.spec?.containers[0].env).toContainEqual({ name: 'EDIT_MARK', value: 'two' });
-  expect((await transitionsOf(id)).map(({ from, to, rolling_edit }) => `${from}→${to}${rolling_edit ? ` r${rolling_edit}` : ''}`)).toEqual([
-    'Created→Running',
-    'Running→Stopping r2',
-    'Stopping→Stopped r2',
-    'Stopped→Stopped r2',
-    'Stopped→Resuming r2',
-    'Resuming→Running r2',
-  ]);
+  expect(markedSteps(await transitionsOf(weir, id))).toEqual(ROLLED_OUT_TO_REVISION_2);
   await removeAndCheck(id);
 }, 600_000);
 
@@ -417,7 +398,7 @@ test('on the real node, scaling the transform 3→1 and 1→3 while 20,000 messa
   const health = (await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body;
   expect(health.overall_status).toBe('Running');
   expect(health.components.find((c: { name: string }) => c.name === 'transform')).toMatchObject({ desired_replicas: 3, ready_replicas: 3 });
-  expect((await transitionsOf(id)).map(({ command, to }) => `${command ?? '-'}→${to}`)).toEqual([
+  expect((await transitionsOf(weir, id)).map(({ command, to }) => `${command ?? '-'}→${to}`)).toEqual([
     '-→Running',
     'scale→Running',
     'scale→Running',

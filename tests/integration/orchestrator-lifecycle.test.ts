@@ -10,6 +10,7 @@ import { dockerBackend, kubernetesBackend, type ComponentBody, type Orchestrator
 import { expectLifecycle } from '../support/expect-lifecycle';
 import { STUCK_DRAIN_COMPONENTS, leaveMessageForSink } from '../support/stuck-drain';
 import { newPipelineId } from '../support/test-ids';
+import { ROLLED_OUT_TO_REVISION_2, markedSteps, transitionsOf, untilRunningOn } from '../support/rolling-edit-steps';
 
 const SECRET_VALUE = `value-${randomBytes(12).toString('hex')}`;
 const SLEEP = ['sleep', '3600'];
@@ -176,5 +177,80 @@ describe.each([dockerBackend, kubernetesBackend()])('the lifecycle on $name', (b
     await weir.healthReaches(id, 'Running');
     expect(await backend.runningReplicas(weir, id)).toEqual({ sleeper: 1 });
     await weir.removeCompletely(id);
+  });
+
+  const specBody = (id: string, components: ComponentBody[]) => ({
+    name: `Lifecycle ${id}`,
+    components: components.map((component) => ({ image: 'busybox:latest', ...component })),
+  });
+  const edit = (id: string, components: ComponentBody[], query = '') =>
+    weir.request('PUT', `/api/v1/pipeline/${id}${query}`, specBody(id, components));
+
+  test('an edit is refused while Running and applied at resume: a removed component goes, a changed one is recreated, a kept one stays; live scale; rollback restores the first spec', async () => {
+    const first: ComponentBody[] = [
+      { name: 'kept', command: SLEEP },
+      { name: 'changed', command: SLEEP },
+      { name: 'removed', command: SLEEP },
+    ];
+    const second: ComponentBody[] = [first[0], { name: 'changed', command: ['sleep', '3601'] }, { name: 'added', command: SLEEP }];
+    const id = await create(first);
+    await weir.healthReaches(id, 'Running');
+    const refused = await edit(id, second);
+    expect([refused.status, refused.body.code]).toEqual([409, 'INVALID_TRANSITION']);
+    const original = await backend.specIdentities(weir, id);
+
+    await accepted(id, 'stop', 'Stopped');
+    const edited = await edit(id, second);
+    expect([edited.status, edited.body.spec_revision]).toEqual([200, 2]);
+    await accepted(id, 'resume', 'Running');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ kept: 1, changed: 1, added: 1 });
+    const resumed = await backend.specIdentities(weir, id);
+    expect(resumed.kept).toBe(original.kept);
+    expect(resumed.changed).not.toBe(original.changed);
+
+    const scaled = await weir.request('PATCH', `/api/v1/pipeline/${id}/components/kept`, { replicas: 2 });
+    expect([scaled.status, scaled.body.overall_status, scaled.body.spec_revision]).toEqual([200, 'Running', 3]);
+    await eventually(
+      () => backend.runningReplicas(weir, id),
+      (replicas) => replicas.kept === 2,
+    );
+    expect((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status).toBe('Running');
+
+    await accepted(id, 'stop', 'Stopped');
+    const rolledBack = await weir.request('POST', `/api/v1/pipeline/${id}/rollback?revision=1`);
+    expect([rolledBack.status, rolledBack.body.spec_revision]).toEqual([200, 4]);
+    const revisionOne = (await weir.request('GET', `/api/v1/pipeline/${id}?revision=1`)).body;
+    expect((await weir.request('GET', `/api/v1/pipeline/${id}`)).body.components).toEqual(revisionOne.components);
+    await accepted(id, 'resume', 'Running');
+    expect(await backend.runningReplicas(weir, id)).toEqual({ kept: 1, changed: 1, removed: 1 });
+    await weir.removeCompletely(id);
+  });
+
+  test('a rolling edit of a Running pipeline drains, edits and resumes it; terminate during its drain cancels the rest', async () => {
+    const id = await create([{ name: 'sleeper', command: SLEEP }]);
+    await weir.healthReaches(id, 'Running');
+    const rolling = await edit(id, [{ name: 'sleeper', command: SLEEP, replicas: 2 }], '?apply=rolling');
+    expect([rolling.status, rolling.body.rolling_edit]).toEqual([202, 2]);
+    await untilRunningOn(weir, id, 2, 120_000);
+    expect(await backend.runningReplicas(weir, id)).toEqual({ sleeper: 2 });
+    expect(markedSteps(await transitionsOf(weir, id))).toEqual(ROLLED_OUT_TO_REVISION_2);
+    await weir.removeCompletely(id);
+
+    const stuck = await pipelineWithStuckDrain();
+    const cancelled = await edit(
+      stuck,
+      STUCK_DRAIN_COMPONENTS.map((component) => ({ ...component, replicas: 2 })),
+      '?apply=rolling',
+    );
+    expect(cancelled.status).toBe(202);
+    await eventually(
+      () => weir.request('GET', `/api/v1/pipeline/${stuck}/health`),
+      (answer) => answer.body.overall_status === 'Stopping' && answer.body.components[1].unfinished_messages === 1,
+    );
+    await accepted(stuck, 'terminate', 'Stopped');
+    const pipeline = (await weir.request('GET', `/api/v1/pipeline/${stuck}`)).body;
+    expect([pipeline.overall_status, pipeline.spec_revision, pipeline.rolling_edit]).toEqual(['Stopped', 1, undefined]);
+    expect(await backend.runningReplicas(weir, stuck)).toEqual({ source: 0, sink: 0 });
+    await weir.removeCompletely(stuck);
   });
 });

@@ -1,10 +1,10 @@
 import { eventually } from '../../harness/eventually';
 import { holdConsumer, sinkDelivery, streamFacts, threeStageComponents } from '../../harness/pipeline-data';
 import type { ComponentSpec } from '../../pipeline/pipeline-spec';
-import type { TransitionRecord } from '../../pipeline/pipeline-view';
 import { useWeirSystem } from '../support/use-weir-system';
 import { startWorkerProcess } from '../../harness/worker-process';
 import { newPipelineId } from '../support/test-ids';
+import { ROLLED_OUT_TO_REVISION_2, markedSteps, transitionsOf, untilRunningOn } from '../support/rolling-edit-steps';
 
 const MESSAGES = 20_000;
 const natsUrl = () => process.env.NATS_URL as string;
@@ -54,13 +54,6 @@ async function everyMessageDelivered(id: string) {
   );
 }
 
-async function transitions(id: string): Promise<TransitionRecord[]> {
-  return (await weir.request('GET', `/api/v1/pipeline/${id}/history`)).body.transitions;
-}
-
-const marked = (records: TransitionRecord[]) =>
-  records.map(({ from, to, rolling_edit }) => `${from}→${to}${rolling_edit ? ` r${rolling_edit}` : ''}`);
-
 /** Terminates the pipeline unless Stopped, deletes it and checks that nothing of it is left. */
 async function removed(id: string): Promise<void> {
   if ((await weir.request('GET', `/api/v1/pipeline/${id}/health`)).body.overall_status !== 'Stopped') {
@@ -93,16 +86,6 @@ async function untilDrainHolds(id: string) {
   );
 }
 
-/** The records of a pipeline created Running and then rolled out to revision 2, each marked with that revision. */
-const ROLLED_OUT_TO_REVISION_2 = [
-  'Created→Running',
-  'Running→Stopping r2',
-  'Stopping→Stopped r2',
-  'Stopped→Stopped r2',
-  'Stopped→Resuming r2',
-  'Resuming→Running r2',
-];
-
 test('a rolling edit under load delivers every one of 20,000 messages; only the transform is recreated; the history marks each step', async () => {
   const spec = threeStages(newPipelineId('roll'));
   const id = await created(spec);
@@ -116,12 +99,7 @@ test('a rolling edit under load delivers every one of 20,000 messages; only the 
   const inFlight = MESSAGES - (await sinkDelivery(id, MESSAGES)).distinct;
   expect([answer.status, answer.body.overall_status, answer.body.rolling_edit]).toEqual([202, 'Stopping', 2]);
   expect(answer.headers.get('weir-command-outcome')).toBe('accepted');
-  await eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}`),
-    ({ body }) => body.overall_status === 'Running' && body.spec_revision === 2,
-    180_000,
-    50,
-  );
+  await untilRunningOn(weir, id, 2, 180_000);
   const rolledMs = Date.now() - startedAt;
 
   const facts = await everyMessageDelivered(id);
@@ -139,14 +117,14 @@ test('a rolling edit under load delivers every one of 20,000 messages; only the 
   expect(idOf(after, 'transform')).not.toBe(idOf(before, 'transform'));
   expect(after.get(`weir-${id}-transform-0`)?.Config.Env).toContain('EDIT_MARK=two');
 
-  const records = await transitions(id);
-  expect(marked(records)).toEqual(ROLLED_OUT_TO_REVISION_2);
+  const records = await transitionsOf(weir, id);
+  expect(markedSteps(records)).toEqual(ROLLED_OUT_TO_REVISION_2);
   expect(records[1]).toMatchObject({ command: 'rolling_edit', request_id: 'rolling-1' });
   expect(records[3]).toMatchObject({ spec_revision: 2, spec_change: { changed: [{ component: 'transform', fields: ['env.EDIT_MARK'] }] } });
 
   // The same request again changes nothing.
   expect((await rollingEdit(edited, 'rolling-1')).status).toBe(202);
-  expect(await transitions(id)).toHaveLength(records.length);
+  expect(await transitionsOf(weir, id)).toHaveLength(records.length);
   await removed(id);
 });
 
@@ -168,7 +146,7 @@ test('terminate during the drain of a rolling edit ends Stopped on the old spec,
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const pipeline = (await weir.request('GET', `/api/v1/pipeline/${id}`)).body;
   expect([pipeline.overall_status, pipeline.spec_revision, pipeline.rolling_edit]).toEqual(['Stopped', 1, undefined]);
-  expect(marked(await transitions(id))).toEqual([
+  expect(markedSteps(await transitionsOf(weir, id))).toEqual([
     'Created→Running',
     'Running→Stopping r2',
     'Stopping→Terminating r2',
@@ -203,12 +181,7 @@ test('a worker SIGKILLed mid-drain of a rolling edit is replaced, and the pipeli
     await weir.startWorker();
   }
   const id = spec.pipeline_id;
-  await eventually(
-    () => weir.request('GET', `/api/v1/pipeline/${id}`),
-    ({ body }) => body.overall_status === 'Running' && body.spec_revision === 2,
-    240_000,
-    200,
-  );
+  await untilRunningOn(weir, id, 2, 240_000);
   const convergedMs = Date.now() - (killedAt as number);
   const facts = await everyMessageDelivered(id);
   console.log(
@@ -216,7 +189,7 @@ test('a worker SIGKILLed mid-drain of a rolling edit is replaced, and the pipeli
       `delivered ${facts.distinct} of ${MESSAGES}, 0 lost, ${facts.duplicates} duplicates`,
   );
   expect(facts).toMatchObject({ accepted: MESSAGES, distinct: MESSAGES, missing: [] });
-  expect(marked(await transitions(id))).toEqual(ROLLED_OUT_TO_REVISION_2);
+  expect(markedSteps(await transitionsOf(weir, id))).toEqual(ROLLED_OUT_TO_REVISION_2);
   await removed(id);
   // The drain's retry waits out its 30 s heartbeat timeout, after a worker process of its own has started.
 }, 300_000);

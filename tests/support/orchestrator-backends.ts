@@ -34,6 +34,12 @@ export interface OrchestratorBackend {
   release(): Promise<void>;
   /** Makes a running component fail behind Weir's back. */
   failComponent(weir: WeirSystem, pipelineId: string, component: string): Promise<void>;
+  /**
+   * What identifies the replicas a component runs on its current spec, by component: it stays while a resume keeps the
+   * component and changes when the component is recreated (Docker: its first container; Kubernetes: the ReplicaSet
+   * that runs its pods).
+   */
+  specIdentities(weir: WeirSystem, pipelineId: string): Promise<Record<string, string>>;
   /** The value a component's process gets for a variable, as the orchestrator holds it. */
   secretValueOf(weir: WeirSystem, pipelineId: string, component: string, variable: string): Promise<string | undefined>;
 }
@@ -59,6 +65,13 @@ export const dockerBackend: OrchestratorBackend = {
   release: async () => {},
   async failComponent(weir, pipelineId, component) {
     await weir.docker.getContainer(`weir-${pipelineId}-${component}-0`).remove({ force: true });
+  },
+  async specIdentities(weir, pipelineId) {
+    const identities: Record<string, string> = {};
+    for (const info of (await weir.containers(pipelineId)).values()) {
+      if (info.Config.Labels['weir.replica'] === '0') identities[info.Config.Labels['weir.component']] = info.Id;
+    }
+    return identities;
   },
   async secretValueOf(weir, pipelineId, component, variable) {
     const env = (await weir.containers(pipelineId)).get(`weir-${pipelineId}-${component}-0`)?.Config.Env ?? [];
@@ -103,6 +116,14 @@ export function kubernetesBackend(): OrchestratorBackend {
     async failComponent(_weir, pipelineId, component) {
       const [pod] = await objects.runningPods(pipelineId, component);
       await objects.patchPodMetadata(pod, kwokFailureMarks('OOMKilled', 137));
+    },
+    async specIdentities(_weir, pipelineId) {
+      const { items } = await objects.apps.listNamespacedReplicaSet({ namespace, labelSelector: `weir.pipeline=${pipelineId}` });
+      return Object.fromEntries(
+        items
+          .filter((replicaSet) => (replicaSet.spec?.replicas ?? 0) > 0)
+          .map((replicaSet) => [replicaSet.metadata!.labels!['weir.component'], replicaSet.metadata!.name!]),
+      );
     },
     async secretValueOf(_weir, pipelineId, component, variable) {
       const [deployment] = (
