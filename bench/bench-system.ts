@@ -22,8 +22,7 @@ export async function withWeirSystem<T>(
       WEIR_DOCKER_NETWORK_MODE: networkMode,
       WEIR_DOCKER_PULL: 'false',
       WEIR_STOP_GRACE_SECONDS: String(parameters.stopGraceSeconds),
-      // Hundreds of commands at once can keep the worker from accepting one within the harness's 3 s.
-      WEIR_UPDATE_TIMEOUT_MS: '10000',
+      WEIR_UPDATE_TIMEOUT_MS: String(parameters.apiTimeoutMs),
       ...extraEnv,
     },
   });

@@ -13,6 +13,8 @@ export interface ReaderLatency {
   failures: number;
   p50Ms: number;
   p99Ms: number;
+  /** The slowest answer: a floor call slower than the API's deadline would have been a 503 through the API. */
+  maxMs: number;
   firstFailure?: string;
 }
 
@@ -102,6 +104,7 @@ function summarize(runs: ReaderRun[]): ReaderLatency {
     failures: failures.length,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    maxMs: Math.max(...latencies),
     firstFailure: failures[0],
   };
 }

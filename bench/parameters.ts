@@ -21,6 +21,8 @@ export const PARAMETERS = {
   /** Pipelines each stopped and resumed, then given a rolling edit, after the lifecycle's warm-ups. */
   rollingEditSamples: 5,
   statusPollMs: 20,
+  /** The API's deadline for each Temporal call: hundreds of commands at once can keep the worker from accepting one within the default. */
+  apiTimeoutMs: 10_000,
   stopGraceSeconds: 5,
   /** Weir's default: a bridge network per pipeline. */
   lifecycleNetworkMode: 'pipeline',

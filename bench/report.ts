@@ -150,6 +150,7 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
     name,
     ms(summary.p50Ms),
     ms(summary.p99Ms),
+    ms(summary.maxMs),
     String(summary.calls),
     String(summary.unavailable),
     String(summary.failures),
@@ -161,7 +162,7 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
     `a2. List latency: ${list.pipelines} pipelines, ${parameters.listReaders} concurrent readers, first page of ${parameters.listPageSize}`,
     ...indent(
       alignColumns([
-        ['', 'p50', 'p99', 'calls', '503s', 'other failures'],
+        ['', 'p50', 'p99', 'max', 'calls', '503s', 'other failures'],
         row('GET /api/v1/pipeline', list.list),
         row('one visibility page call (floor)', list.visibilityFloor),
         [
@@ -171,10 +172,15 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
           '',
           '',
           '',
+          '',
         ],
       ]),
     ),
-    ...indent([`closed loop: each reader sends its next call when the last answers; bar: no 503s`, ...failures]),
+    ...indent([
+      `closed loop: each reader sends its next call when the last answers; max: of the answered calls;`,
+      `a 503 is a call past the API's ${seconds(parameters.apiTimeoutMs)} deadline; bar: no 503s`,
+      ...failures,
+    ]),
   ];
 }
 
