@@ -15,3 +15,18 @@ export function cachedFor<T>(ttlMs: number, load: () => Promise<T>): () => Promi
     return value;
   };
 }
+
+/**
+ * Calls by key: callers that ask while a call for the same key is in flight share it; a caller after it settled
+ * starts a new one, so nothing is kept beyond the call itself.
+ */
+export function sharedWhileInFlight<T>(): (key: string, load: () => Promise<T>) => Promise<T> {
+  const inFlight = new Map<string, Promise<T>>();
+  return (key, load) => {
+    const running = inFlight.get(key);
+    if (running) return running;
+    const call = load().finally(() => inFlight.delete(key));
+    inFlight.set(key, call);
+    return call;
+  };
+}

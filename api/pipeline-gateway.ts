@@ -21,6 +21,7 @@ import { PIPELINE_STATUSES, isPipelineStatus, type Command, type PipelineStatus 
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ApiError } from './api-error';
+import { sharedWhileInFlight } from './cached';
 import { canonicalJson } from '../pipeline/canonical-json';
 import type { ActivityObservation } from './component-health';
 import { timedCall, withinDeadline, type TimedCall } from './deadline';
@@ -85,6 +86,8 @@ export type Pipelines = Pick<
 export class PipelineGateway {
   /** Calls still under way: one that ran out of time is answered at once but ends only when its retries do. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Concurrent lists of the same page share one visibility call: the store's slowest answers grow with their number. */
+  private readonly sharedPage = sharedWhileInFlight<temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse>();
 
   constructor(
     private readonly client: Client,
@@ -149,13 +152,15 @@ export class PipelineGateway {
     const filters = [RUNNING_PIPELINES];
     if (status) filters.push(`${STATUS_SEARCH_ATTRIBUTE} = '${status}'`);
     const query = filters.join(' AND ');
-    const response = await this.call('list', '*', this.timed('listing pipelines'), () =>
-      this.client.workflowService.listWorkflowExecutions({
-        namespace: this.client.options.namespace,
-        query,
-        pageSize: limit,
-        nextPageToken: pageToken === undefined ? undefined : decodePageToken(pageToken, query),
-      }),
+    const response = await this.sharedPage(JSON.stringify([query, limit, pageToken ?? null]), () =>
+      this.call('list', '*', this.timed('listing pipelines'), () =>
+        this.client.workflowService.listWorkflowExecutions({
+          namespace: this.client.options.namespace,
+          query,
+          pageSize: limit,
+          nextPageToken: pageToken === undefined ? undefined : decodePageToken(pageToken, query),
+        }),
+      ),
     ).catch((error: unknown) => {
       if (pageToken !== undefined && grpcCodeOf(error) === GRPC_INVALID_ARGUMENT) throw invalidPageToken();
       throw error;
