@@ -175,13 +175,9 @@ export class DockerOrchestrator implements Orchestrator {
     try {
       while (!signal.aborted) {
         const observed = await this.observe(spec);
+        onProgress(statesOf(observed));
         const replicas = observed.flatMap((component) => component.replicas);
-        // Exits this worker's stop caused are no news: the workflow cancelled this watch as the stop began, and a
-        // heartbeat now, which would learn of that, races the stop's own completion at the server.
-        if (!this.ownStops.explain(spec.pipeline_id, replicas)) {
-          onProgress(statesOf(observed));
-          await this.throwIfAnyFailed(observed);
-        }
+        if (!this.ownStops.explain(spec.pipeline_id, replicas)) await this.throwIfAnyFailed(observed);
         const pollMs = this.events.isOpen ? this.options.watchPollIntervalMs : this.options.watchPollWithoutEventsMs;
         await withDeadline(signal, pollMs, (poll) => wakeup.wait(poll));
       }
