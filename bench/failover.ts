@@ -9,6 +9,7 @@ import { activitySlotsFor, populate } from './idle-cost';
 import type { IdleParameters } from './idle-parameters';
 import { PARAMETERS } from './parameters';
 import { progress } from './progress';
+import { percentile } from './stats';
 import { forEachConcurrently, pause } from './waiting';
 import { holderCounts, watchAttempts } from './watch-holders';
 import { idleWindow, startMeasuredWorker, type IdleWindow, type MeasuredWorker } from './worker-process-usage';
@@ -131,5 +132,5 @@ async function untilMoved(
     if (still.length !== waiting.length) progress(`failover: ${pipelineIds.length - still.length} of ${pipelineIds.length} watches moved`);
     waiting = still;
   }
-  return { firstMovedMs: Math.min(...movedAfterMs), allMovedMs: Math.max(...movedAfterMs) };
+  return { firstMovedMs: percentile(movedAfterMs, 0), allMovedMs: percentile(movedAfterMs, 100) };
 }
