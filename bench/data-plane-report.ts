@@ -51,6 +51,8 @@ export function dataPlaneSection({ throughput, drains, failureDetectionMs }: Dat
       '  Raw relay: a publisher, a relay and a consumer, three Node processes on the host with the same client library, on',
       "  streams and consumers provisioned by Weir's data plane for the same pipeline (file storage, interest retention, 120 s",
       '  duplicate window; explicit acks, ack wait 30 s, max ack pending 1000), with message ids as the components set them.',
+      '  Each connects as a NATS user with the permissions Weir gives the component it stands in for, so the server checks',
+      '  the same permissions on every publish and ack.',
       '  The relay acks an input once its output is acknowledged; the consumer appends, fsyncs, then acks. It starts publishing',
       '  once the relay and the consumer are pulling. Weir and the raw relay take turns, one run each, Weir first in every other pair.',
       '- g: the transform and the sink keep up with the source, so little would be pending when it is done. Instead, one',
@@ -92,7 +94,8 @@ function throughputBarLines({ weir, rawRelay, loadAverages }: ThroughputResults)
       ],
     ]),
     `   raw relay: ${settings.publishWindow} publishes in flight at the publisher; the relay and the consumer pull ${settings.pullBatch} at a`,
-    `   time and ask again when ${settings.pullThreshold} are left (consume()); load average (1 min) after each pair: ${loadAverages.map((load) => load.toFixed(1)).join(', ')}`,
+    `   time and ask again when ${settings.pullThreshold} are left (consume()); async stack traces ${settings.asyncTraces ? 'on' : 'off'};`,
+    `   load average (1 min) after each pair: ${loadAverages.map((load) => load.toFixed(1)).join(', ')}`,
   ];
 }
 

@@ -1,14 +1,15 @@
 import { open } from 'node:fs/promises';
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
-import { connectAsWeir } from '../../harness/test-nats';
+import { connectAsRole } from './role-connection';
 import { announceReady, runRole } from './run-role';
 
 /**
  * Appends one JSON line per input message, until SIGTERM. Everything that arrives while a write and its fsync run
  * is written next, in one append and one fsync, and acked after it.
  */
-runRole(async ({ natsUrl, settings, inputStream, inputConsumer, file }, stopped) => {
-  const nc = await connectAsWeir(natsUrl);
+runRole(async (options, stopped) => {
+  const { settings, inputStream, inputConsumer, file } = options;
+  const nc = await connectAsRole(options);
   const consumer = await jetstream(nc).consumers.get(inputStream, inputConsumer);
   const handle = await open(file, 'a');
   const messages = await consumer.consume({ max_messages: settings.pullBatch, threshold_messages: settings.pullThreshold });

@@ -2,7 +2,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { JetStreamDataPlane } from '../../activities/nats/jetstream-data-plane';
 import { NatsConnectionProvider } from '../../activities/nats/nats-connection';
-import { jetStreamName, streamSubject } from '../../activities/nats/stream-names';
+import type { NatsCredentialIssuer } from '../../activities/nats/nats-credentials';
+import { componentInboxPrefix, jetStreamName, streamSubject } from '../../activities/nats/stream-names';
 import { SINK_INPUT, SOURCE_OUTPUT, deliveryOf, threeStageComponents, type SinkDelivery } from '../../harness/pipeline-data';
 import { testNatsIssuer } from '../../harness/test-nats';
 import type { ConsumingComponent, JetStreamProbe } from '../jetstream-probe';
@@ -19,11 +20,14 @@ export interface RawRelaySample {
 }
 
 const DELIVERY_TIMEOUT_MS = 180_000;
+/** The three-stage pipeline's component that the publisher stands in for. */
+const SOURCE_COMPONENT = 'source';
 
 /**
  * The floor of Weir's data plane: a publisher, a relay and a consumer, three processes on this machine using the
  * client library the reference component uses, on streams and consumers that Weir's own data plane provisions for
  * the three-stage pipeline, so that storage, retention, the duplicate window and the consumers' settings are Weir's.
+ * Each process connects as a NATS user with the permissions Weir gives the component it stands in for.
  * Each run is named like a pipeline, so that the final stream sweep finds what a failed run leaves.
  */
 export class RawRelay {
@@ -32,11 +36,13 @@ export class RawRelay {
     private readonly nats: NatsConnectionProvider,
     private readonly dataPlane: JetStreamDataPlane,
     private readonly workDir: string,
+    private readonly issuer: NatsCredentialIssuer | undefined,
   ) {}
 
   static async open(natsUrl: string, workDir: string): Promise<RawRelay> {
-    const nats = new NatsConnectionProvider(natsUrl, await testNatsIssuer());
-    return new RawRelay(natsUrl, nats, new JetStreamDataPlane(nats), workDir);
+    const issuer = await testNatsIssuer();
+    const nats = new NatsConnectionProvider(natsUrl, issuer);
+    return new RawRelay(natsUrl, nats, new JetStreamDataPlane(nats), workDir, issuer);
   }
 
   async close(): Promise<void> {
@@ -46,15 +52,33 @@ export class RawRelay {
   /** Relays `messages` through fresh streams named after `runId`, then removes them. */
   async time(probe: JetStreamProbe, runId: string, messages: number): Promise<RawRelaySample> {
     const file = path.join(this.workDir, `${runId}.jsonl`);
+    const components = threeStageComponents(messages);
+    const standingFor = async (name: string): Promise<Pick<RoleOptions, 'identity'>> => {
+      const component = components.find((candidate) => candidate.name === name);
+      if (!component) throw new Error(`the three-stage pipeline has no component ${name}`);
+      const creds = this.issuer && new TextDecoder().decode(await this.issuer.component(runId, component));
+      return { identity: { creds, inboxPrefix: componentInboxPrefix(runId, name) } };
+    };
     const common = { natsUrl: this.natsUrl, settings: RAW_RELAY_SETTINGS, messages, file };
     const reading = (stream: string, { component }: ConsumingComponent) => ({
       inputStream: jetStreamName(runId, stream),
       inputConsumer: component,
     });
-    const relayOptions: RoleOptions = { ...common, ...reading(SOURCE_OUTPUT, TRANSFORM), outputSubject: streamSubject(runId, SINK_INPUT) };
-    const consumerOptions: RoleOptions = { ...common, ...reading(SINK_INPUT, SINK), outputSubject: '' };
+    const relayOptions: RoleOptions = {
+      ...common,
+      ...reading(SOURCE_OUTPUT, TRANSFORM),
+      ...(await standingFor(TRANSFORM.component)),
+      outputSubject: streamSubject(runId, SINK_INPUT),
+    };
+    const consumerOptions: RoleOptions = {
+      ...common,
+      ...reading(SINK_INPUT, SINK),
+      ...(await standingFor(SINK.component)),
+      outputSubject: '',
+    };
     const publisherOptions: RoleOptions = {
       ...common,
+      ...(await standingFor(SOURCE_COMPONENT)),
       inputStream: '',
       inputConsumer: '',
       outputSubject: streamSubject(runId, SOURCE_OUTPUT),

@@ -1,12 +1,13 @@
 import { jetstream } from '@nats-io/jetstream';
-import { connectAsWeir } from '../../harness/test-nats';
 import { publishUntilAcked } from './publish-until-acked';
 import { PublishWindow } from './publish-window';
+import { connectAsRole } from './role-connection';
 import { announceReady, runRole } from './run-role';
 
 /** Republishes every input message, acking it once its output is acknowledged, until SIGTERM. */
-runRole(async ({ natsUrl, settings, inputStream, inputConsumer, outputSubject }, stopped) => {
-  const nc = await connectAsWeir(natsUrl);
+runRole(async (options, stopped) => {
+  const { settings, inputStream, inputConsumer, outputSubject } = options;
+  const nc = await connectAsRole(options);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(inputStream, inputConsumer);
   const messages = await consumer.consume({ max_messages: settings.pullBatch, threshold_messages: settings.pullThreshold });

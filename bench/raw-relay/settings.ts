@@ -9,6 +9,8 @@ export const RAW_RELAY_SETTINGS = {
   pullBatch: 500,
   /** A new pull goes out once no more than this many of the last one are still to come, so pulls overlap. */
   pullThreshold: 250,
+  /** The client's async stack traces, which cost two errors per publish; off, as in the reference component. */
+  asyncTraces: false,
 };
 
 export type RawRelaySettings = typeof RAW_RELAY_SETTINGS;
@@ -26,6 +28,8 @@ export interface RoleOptions {
   inputConsumer: string;
   /** Where the consumer appends its lines. */
   file: string;
+  /** The NATS user of the component the role stands in for: its credentials (absent when NATS has no auth) and inbox prefix. */
+  identity: { creds?: string; inboxPrefix: string };
 }
 
 /** What the processes print on stdout once they are ready to receive. */
