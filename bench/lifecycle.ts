@@ -3,7 +3,8 @@ import type { WeirSystem } from '../harness/weir-system';
 import type { LifecycleSample } from './lifecycle-sample';
 import type { BenchParameters } from './parameters';
 import type { PipelineIds } from './pipeline-ids';
-import { removeRawPipeline, timeRawDockerLifecycle } from './raw-docker-lifecycle';
+import { rawContainerName, removeRawPipeline, timeRawDockerLifecycle } from './raw-docker-lifecycle';
+import { TemporalFloor } from './temporal-floor/temporal-floor';
 import { sampleInTurn } from './samples-in-turn';
 import { deletePipelines } from './weir-api';
 import { timeWeirLifecycle, type WeirLifecycleSample } from './weir-lifecycle';
@@ -11,6 +12,8 @@ import { timeWeirLifecycle, type WeirLifecycleSample } from './weir-lifecycle';
 export interface LifecycleResults {
   weir: WeirLifecycleSample[];
   rawDocker: LifecycleSample[];
+  /** The raw twin's container stopped again after its resume, through the bare Temporal workflow. */
+  temporalFloorStopMs: number[];
 }
 
 /**
@@ -28,20 +31,31 @@ export async function measureLifecycles(
   const weirIds = ids.make('life', count);
   const rawIdList = ids.make('raw', count);
   const rawIds = new Map(weirIds.map((weirId, index) => [weirId, rawIdList[index]]));
-  const pairs = await sampleInTurn(
-    'lifecycle, Weir then raw Docker',
-    weirIds,
-    async (weirId) => {
-      const weir = await timeWeirLifecycle(system, weirId, parameters);
-      await deletePipelines(system, [weirId], 1);
-      const rawDocker = await timeRawDockerLifecycle(docker, rawIds.get(weirId) as string, parameters);
-      return { weir, rawDocker };
-    },
-    async (weirId) => {
-      await deletePipelines(system, [weirId], 1);
-      await removeRawPipeline(docker, rawIds.get(weirId) as string);
-    },
-    parameters.lifecycleWarmUps,
-  );
-  return { weir: pairs.map(({ weir }) => weir), rawDocker: pairs.map(({ rawDocker }) => rawDocker) };
+  const floor = await TemporalFloor.start(system.config.temporal.address, docker, parameters.stopGraceSeconds);
+  try {
+    const pairs = await sampleInTurn(
+      'lifecycle, Weir then raw Docker, then the bare Temporal stop',
+      weirIds,
+      async (weirId) => {
+        const rawId = rawIds.get(weirId) as string;
+        const weir = await timeWeirLifecycle(system, weirId, parameters);
+        await deletePipelines(system, [weirId], 1);
+        const rawDocker = await timeRawDockerLifecycle(docker, rawId, parameters);
+        const temporalFloorStopMs = await floor.timeStop(rawId, rawContainerName(rawId));
+        return { weir, rawDocker, temporalFloorStopMs };
+      },
+      async (weirId) => {
+        await deletePipelines(system, [weirId], 1);
+        await removeRawPipeline(docker, rawIds.get(weirId) as string);
+      },
+      parameters.lifecycleWarmUps,
+    );
+    return {
+      weir: pairs.map(({ weir }) => weir),
+      rawDocker: pairs.map(({ rawDocker }) => rawDocker),
+      temporalFloorStopMs: pairs.map(({ temporalFloorStopMs }) => temporalFloorStopMs),
+    };
+  } finally {
+    await floor.close();
+  }
 }

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { containerCreateOptions } from '../activities/docker/container-options';
-import { networkName, pipelineLabels, volumeName } from '../activities/docker/resource-names';
+import { containerName, networkName, pipelineLabels, volumeName } from '../activities/docker/resource-names';
 import { sweepLabelled } from './label-sweep';
 import type { LifecycleSample } from './lifecycle-sample';
 import { IDLE_COMPONENT, type BenchParameters } from './parameters';
@@ -8,6 +8,11 @@ import { messageOf, progress } from './progress';
 import { pollUntil, timed } from './waiting';
 
 const STATE_TIMEOUT_MS = 60_000;
+
+/** The one container of the raw lifecycle of `pipelineId`, left running after its resume. */
+export function rawContainerName(pipelineId: string): string {
+  return containerName(pipelineId, IDLE_COMPONENT.name, 0);
+}
 
 /** Removes what a raw lifecycle made; failures are reported, and the final sweep removes what is left. */
 export async function removeRawPipeline(docker: Docker, pipelineId: string): Promise<void> {

@@ -12,6 +12,7 @@ import type { FailoverResult } from './failover';
 import type { ListLatencyResult, ReaderLatency } from './list-latency';
 import type { SweepCounts } from './label-sweep';
 import type { LifecycleResults } from './lifecycle';
+import type { LifecycleSample } from './lifecycle-sample';
 import type { RollingEditSample } from './rolling-edit';
 import type { LiveScaleSample } from './live-scale';
 import type { MachineFacts } from './machine-facts';
@@ -184,7 +185,7 @@ function listSection(list: ListLatencyResult, parameters: BenchParameters): stri
   ];
 }
 
-function lifecycleSection({ weir, rawDocker }: LifecycleResults, parameters: BenchParameters): string[] {
+function lifecycleSection({ weir, rawDocker, temporalFloorStopMs }: LifecycleResults, parameters: BenchParameters): string[] {
   const row = (name: string, step: keyof typeof LIFECYCLE_BARS) => {
     const weirMs = median(weir.map((sample) => sample[step]));
     const rawMs = median(rawDocker.map((sample) => sample[step]));
@@ -211,6 +212,18 @@ function lifecycleSection({ weir, rawDocker }: LifecycleResults, parameters: Ben
       ]),
     ),
     ...indent(stopPhasesLines(weir)),
+    ...indent(temporalFloorLines(weir, rawDocker, temporalFloorStopMs)),
+  ];
+}
+
+/** The stop through the bare Temporal workflow, against raw Docker and against Weir's stop of the same pair. */
+function temporalFloorLines(weir: WeirLifecycleSample[], rawDocker: LifecycleSample[], floorMs: number[]): string[] {
+  const floor = median(floorMs);
+  const raw = median(rawDocker.map(({ stopToStoppedMs }) => stopToStoppedMs));
+  const weirStop = median(weir.map(({ stopToStoppedMs }) => stopToStoppedMs));
+  return [
+    `c2. the same Docker stop as the one activity of a bare update (the design's Temporal steps, nothing else): ${ms(floor)},`,
+    `    ${ratio(floor, raw)} raw Docker; Weir's stop is ${ratio(weirStop, floor)} of it, ${ms(weirStop - floor)} more`,
   ];
 }
 
@@ -317,6 +330,10 @@ function notes(results: BenchResults, parameters: BenchParameters, run: RunSumma
     "  of the pairs' ratios shows how noisy the machine was. Bars compare the medians.",
     '- c, from workflow history: the event times of each stop (update accepted, drain activity started and completed, the',
     "  workflow task that recorded Stopped); what is left is the wait's answer: the history long poll waking, and a describe.",
+    '- c2: after its raw twin, the same container, running again, is stopped through a workflow whose update handler runs',
+    '  one activity, the Docker stop call, and completes when it does: the accepted update, the activity and the workflow',
+    '  task after it, which Weir needs to record Stopped. Timed from sending the update until its result, on the same',
+    "  server and worker process as Weir's; no API, no HTTP.",
     '- Raw Docker: create = bridge network + volume + container with the options Weir uses, start, poll inspect until running;',
     `  stop = the stop call with t=${parameters.stopGraceSeconds} s, which answers once the container exited; resume = start again until running.`,
     `- Network mode: the lifecycle runs in the default '${parameters.lifecycleNetworkMode}' mode.`,
