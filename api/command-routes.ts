@@ -7,7 +7,7 @@ import { ApiError } from './api-error';
 import type { ApiMetrics, CommandOutcome } from './metrics';
 import { COMMAND_OUTCOME_HEADER, COMMAND_ROUTES } from './paths';
 import type { Pipelines } from './pipeline-gateway';
-import type { PipelineWatchers, SettledWait } from './pipeline-watchers';
+import type { PipelineWatchers } from './pipeline-watchers';
 import { healthBody } from './response-bodies';
 import { PipelineIdSchema, WaitQuerySchema } from './schemas';
 import { requestIdOf } from './request-id';
@@ -35,6 +35,8 @@ export function commandRoutes(router: Router, dependencies: CommandRouteDependen
         const { requestId } = requestIdOf(ctx);
         const waitMs = query.wait === undefined ? undefined : query.wait * 1000;
         if (command === 'delete' && waitMs !== undefined) return deleteWaiting(dependencies, params.id, requestId, waitMs, ctx);
+        if (command !== 'delete' && waitMs !== undefined && waitMs > 0)
+          return commandWaiting(dependencies, params.id, command, requestId, waitMs, ctx);
         // A delete answers once the pipeline is gone, so its end is followed from before it is sent.
         const unfollow = command === 'delete' ? dependencies.watchers.follow(params.id, Date.now(), 'gone') : undefined;
         const result = await measured(dependencies.metrics, command, () =>
@@ -44,20 +46,50 @@ export function commandRoutes(router: Router, dependencies: CommandRouteDependen
           throw error;
         });
         ctx.set(COMMAND_OUTCOME_HEADER, result.outcome);
-        const acceptedAt = Date.now();
+        if (result.outcome === 'accepted' && command !== 'delete') dependencies.watchers.follow(params.id, Date.now());
         if (waitMs === undefined) {
-          if (result.outcome === 'accepted' && command !== 'delete') dependencies.watchers.follow(params.id, acceptedAt);
           ctx.status = 204;
           return;
         }
-        const waited: SettledWait = isSettled(result.status)
-          ? { settled: true }
-          : await dependencies.watchers.untilSettled(params.id, acceptedAt, waitMs, () => dependencies.gateway.get(params.id));
-        ctx.body = healthBody(waited.record ?? (await dependencies.gateway.get(params.id)));
-        ctx.status = waited.settled ? 200 : 202;
+        // A wait of 0 answers at once: 200 when the command left the pipeline settled, 202 otherwise.
+        ctx.body = healthBody(await dependencies.gateway.get(params.id));
+        ctx.status = isSettled(result.status) ? 200 : 202;
       }),
     );
   }
+}
+
+/**
+ * A command under `?wait` other than delete: the workflow answers it once the pipeline settles, with the record to
+ * answer with. Health of a Running pipeline shows the watch's report of each component, which only describe reads.
+ */
+async function commandWaiting(
+  { gateway, metrics, watchers }: CommandRouteDependencies,
+  pipelineId: string,
+  command: Exclude<Command, 'delete'>,
+  requestId: string,
+  waitMs: number,
+  ctx: Context,
+) {
+  const started = performance.now();
+  const secondsSinceStart = () => (performance.now() - started) / 1000;
+  // The metrics count a command until it is accepted, as without ?wait.
+  let acceptedSeconds: number | undefined;
+  const accepted = () => {
+    acceptedSeconds = secondsSinceStart();
+    watchers.follow(pipelineId, Date.now());
+  };
+  const answer = await gateway.commandUntilSettled(pipelineId, command, requestId, waitMs, accepted).catch((error: unknown) => {
+    if (acceptedSeconds === undefined) metrics.command(command, outcomeOf(error), secondsSinceStart());
+    else metrics.command(command, 'accepted', acceptedSeconds);
+    throw error;
+  });
+  metrics.command(command, answer?.outcome ?? 'accepted', acceptedSeconds ?? secondsSinceStart());
+  ctx.set(COMMAND_OUTCOME_HEADER, answer?.outcome ?? 'accepted');
+  const settled = answer !== undefined && isSettled(answer.status);
+  const answered = settled && answer.status !== 'Running' ? answer.record : undefined;
+  ctx.body = healthBody(answered ?? (await gateway.get(pipelineId)));
+  ctx.status = settled ? 200 : 202;
 }
 
 /** A delete under `?wait`: 204 once gone; 202 with health when the wait runs out; 200 with the Failed health when the removal failed. */

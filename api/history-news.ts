@@ -1,7 +1,4 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { STATUS_SEARCH_ATTRIBUTE } from '../pipeline/names';
-import { isPipelineStatus, type PipelineStatus } from '../pipeline/status-machine';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -25,8 +22,6 @@ export interface HistoryNews {
   endedAt?: Date;
   /** A signal arrived whose workflow task has not completed yet, so the next page must look again. */
   signalPending: boolean;
-  /** The last status these events announce, as the search attribute that describe reads says it. */
-  announced?: PipelineStatus;
 }
 
 /**
@@ -39,7 +34,6 @@ export function historyNews(events: HistoryEvent[], signalPending: boolean): His
   let pending = signalPending;
   let continuedAsNew: string | undefined;
   let endedAt: Date | undefined;
-  let announced: PipelineStatus | undefined;
   for (const event of events) {
     const type = event.eventType;
     if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) pending = true;
@@ -48,7 +42,6 @@ export function historyNews(events: HistoryEvent[], signalPending: boolean): His
       ledgerMayHaveChanged = true;
     } else if (type === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) {
       ledgerMayHaveChanged = true;
-      announced = announcedStatus(event) ?? announced;
     } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
       continuedAsNew = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     } else if (type !== null && type !== undefined && FINAL_EVENTS.has(type)) {
@@ -60,17 +53,7 @@ export function historyNews(events: HistoryEvent[], signalPending: boolean): His
     signalPending: pending,
     ...(continuedAsNew ? { continuedAsNew } : {}),
     ...(endedAt ? { endedAt } : {}),
-    ...(announced ? { announced } : {}),
   };
-}
-
-/** The status an upsert sets; undefined for upserts of other search attributes, such as the SDK's patch markers. */
-function announcedStatus(event: HistoryEvent): PipelineStatus | undefined {
-  const payload = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[STATUS_SEARCH_ATTRIBUTE];
-  if (!payload) return undefined;
-  const value = defaultPayloadConverter.fromPayload(payload);
-  const status = Array.isArray(value) ? value[0] : value;
-  return isPipelineStatus(status) ? status : undefined;
 }
 
 function timeOf(event: HistoryEvent): Date {

@@ -73,13 +73,30 @@ export interface EditAnswer {
   record: PipelineRecord;
 }
 
+/** What a command sent with commandUntilSettled answered: the status it ended in, and the record as it did. */
+export interface SettledAnswer {
+  outcome: CommandResult['outcome'];
+  status: PipelineStatus;
+  record?: PipelineRecord;
+}
+
 /** What an edit asks for: a whole new spec, or an earlier revision back; `rolling` to apply it to a Running pipeline now. */
 export type EditTarget = ({ spec: PipelineSpec } | { rollback_to: number }) & { rolling?: boolean };
 
 /** What the routes ask about pipelines; the gateway answers it from Temporal. */
 export type Pipelines = Pick<
   PipelineGateway,
-  'create' | 'get' | 'revision' | 'list' | 'view' | 'command' | 'deleteWithin' | 'edit' | 'scale' | 'isTemporalReachable'
+  | 'create'
+  | 'get'
+  | 'revision'
+  | 'list'
+  | 'view'
+  | 'command'
+  | 'commandUntilSettled'
+  | 'deleteWithin'
+  | 'edit'
+  | 'scale'
+  | 'isTemporalReachable'
 >;
 
 /** Everything the API asks of Temporal about pipelines. */
@@ -257,13 +274,40 @@ export class PipelineGateway {
     }
   }
 
-  private accept(pipelineId: string, command: Command, requestId: string) {
+  /**
+   * Sends a command that the workflow answers once the pipeline settles or starts deleting, or `settleWithinMs`
+   * passes, and calls `accepted` as soon as the workflow has accepted it. Resolves with the answer, or with undefined
+   * when none came within the wait and the update timeout after it. Not for delete, which always waits for the removal.
+   */
+  async commandUntilSettled(
+    pipelineId: string,
+    command: Exclude<Command, 'delete'>,
+    requestId: string,
+    settleWithinMs: number,
+    accepted: () => void,
+  ): Promise<SettledAnswer | undefined> {
+    const update = await this.accept(pipelineId, command, requestId, settleWithinMs);
+    accepted();
+    try {
+      const { outcome, status, memo } = await this.finish(pipelineId, command, update, settleWithinMs + this.options.updateTimeoutMs);
+      return { outcome, status, ...(memo ? { record: recordOfAnswer(pipelineId, status, memo) } : {}) };
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'UNAVAILABLE') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The update of a command. One that waits to settle has an id of its own: a request that was sent first without a
+   * wait is then waited for by a second update, which the ledger, knowing the request id, makes a no-op.
+   */
+  private accept(pipelineId: string, command: Command, requestId: string, settleWithinMs?: number) {
     const handle = this.client.workflow.getHandle(workflowIdFor(pipelineId));
     const accepting = this.timed(`waiting for a worker to accept the ${command} of pipeline ${pipelineId}`, true);
     return this.call('update', pipelineId, accepting, () =>
       handle.startUpdate(COMMAND_UPDATES[command], {
-        args: [{ request_id: requestId }],
-        updateId: `${command}-${requestId}`,
+        args: [{ request_id: requestId, ...(settleWithinMs === undefined ? {} : { settle_within_ms: settleWithinMs }) }],
+        updateId: settleWithinMs === undefined ? `${command}-${requestId}` : `${command}-${requestId}-settled`,
         waitForStage: 'ACCEPTED',
       }),
     );
@@ -308,7 +352,7 @@ export class PipelineGateway {
     const update = await this.call('update', pipelineId, accepting, () => start(handle));
     const finishing = this.timed(`waiting for the accepted ${command} of pipeline ${pipelineId} to finish`, true);
     const { outcome, status, memo } = await this.call('update_result', pipelineId, finishing, () => update.result());
-    return { outcome, record: { ...memo, pipeline_id: pipelineId, overall_status: status, spec_revision: memo.spec_revision ?? 1 } };
+    return { outcome, record: recordOfAnswer(pipelineId, status, memo) };
   }
 
   async isTemporalReachable(): Promise<boolean> {
@@ -406,6 +450,11 @@ function recordOfRaw(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo): Pipe
   const memo = Object.fromEntries(Object.entries(raw.memo?.fields ?? {}).map(([key, payload]) => [key, decode(payload)]));
   const status = decode(raw.searchAttributes?.indexedFields?.[STATUS_SEARCH_ATTRIBUTE]);
   return recordFrom(raw.execution?.workflowId ?? '', Array.isArray(status) ? status[0] : status, memo);
+}
+
+/** The record an update answered with: its status and memo. */
+function recordOfAnswer(pipelineId: string, status: PipelineStatus, memo: PipelineMemo): PipelineRecord {
+  return { ...memo, pipeline_id: pipelineId, overall_status: status, spec_revision: memo.spec_revision ?? 1 };
 }
 
 function recordFrom(workflowId: string, status: unknown, memoFields: Record<string, unknown> | undefined): PipelineRecord | undefined {

@@ -34,8 +34,6 @@ export interface Subscriber {
   ended?(gone: boolean): void;
   /** The watcher has a newer view. */
   viewChanged?(watcher: PipelineWatcher): void;
-  /** The history announced a status, before the query for the records behind it is sent. */
-  statusAnnounced?(status: PipelineStatus): void;
 }
 
 /**
@@ -170,8 +168,6 @@ export class PipelineWatcher {
       }
       const news = historyNews(page.events, signalPending);
       signalPending = news.signalPending;
-      const { announced } = news;
-      if (announced) for (const subscriber of this.subscribers) subscriber.statusAnnounced?.(announced);
       if (news.ledgerMayHaveChanged) await this.refresh(true);
       if (news.endedAt) return this.end(news.endedAt);
       if (news.continuedAsNew) position = { runId: news.continuedAsNew };
@@ -259,6 +255,11 @@ export class PipelineWatcher {
   }
 
   private observeHealth(record: PipelineRecord): void {
+    // Health never runs ahead of the transitions: a status the view has not reached yet is fetched with its records.
+    if (record.overall_status !== this.view?.overall_status) {
+      void this.refresh(true);
+      return;
+    }
     this.observation = record.observation;
     const health = healthEventBody(record);
     const healthKey = JSON.stringify(health.components);

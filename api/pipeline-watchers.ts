@@ -1,12 +1,4 @@
-import { isSettled, type PipelineStatus } from '../pipeline/status-machine';
-import type { PipelineRecord } from './pipeline-gateway';
 import { PipelineWatcher, type Baseline, type Subscriber, type WatchSource, type WatcherObserver } from './pipeline-watcher';
-
-/** How a wait for a pipeline to settle ended; `record` is the read that showed it settled, when one did. */
-export interface SettledWait {
-  settled: boolean;
-  record?: PipelineRecord;
-}
 
 /** How long the API follows a pipeline after a command it accepted, for the metrics of its transient statuses. */
 const FOLLOW_LIMIT_MS = 15 * 60_000;
@@ -63,33 +55,6 @@ export class PipelineWatchers {
   }
 
   /**
-   * Resolves `settled` once a view asked for at or after `since` (epoch ms) shows the pipeline settled, or it is gone;
-   * not settled when `timeoutMs` passes first or the API shuts down. As soon as the history announces a settled
-   * status, `read` (a describe, which needs no worker) is asked as well: when it shows the pipeline settled, the wait
-   * ends with that record, without waiting for the watcher's query.
-   */
-  async untilSettled(pipelineId: string, since: number, timeoutMs: number, read: () => Promise<PipelineRecord>): Promise<SettledWait> {
-    let record: PipelineRecord | undefined;
-    let reading = false;
-    const readIfSettled = (status: PipelineStatus, finish: (outcome: boolean) => void) => {
-      if (!isSettled(status) || reading) return;
-      reading = true;
-      read()
-        .then(
-          (found) => {
-            if (!isSettled(found.overall_status)) return;
-            record = found;
-            finish(true);
-          },
-          () => undefined,
-        )
-        .finally(() => (reading = false));
-    };
-    const settled = await this.watchUntil(pipelineId, since, timeoutMs, (watcher) => watcher.settledSince(since), readIfSettled).reached;
-    return settled ? { settled, record } : { settled };
-  }
-
-  /**
    * Follows a pipeline after a command sent at `since`, until it settles (or, for a delete, is gone), so that metrics
    * see how its transient status ends. Returns how to stop following, for a command that was not accepted.
    */
@@ -109,17 +74,8 @@ export class PipelineWatchers {
     this.follow(pipelineId, Date.now());
   }
 
-  /**
-   * Stays subscribed until `reached` holds for a newer view, the pipeline is gone, time runs out, `cancel` is called or
-   * `announced`, told of each status the history announces, finishes it.
-   */
-  private watchUntil(
-    pipelineId: string,
-    since: number,
-    timeoutMs: number,
-    reached: (watcher: PipelineWatcher) => boolean,
-    announced?: (status: PipelineStatus, finish: (outcome: boolean) => void) => void,
-  ) {
+  /** Stays subscribed until `reached` holds for a newer view, the pipeline is gone, time runs out or `cancel` is called. */
+  private watchUntil(pipelineId: string, since: number, timeoutMs: number, reached: (watcher: PipelineWatcher) => boolean) {
     let finish: (outcome: boolean) => void = () => undefined;
     const outcome = new Promise<boolean>((resolve) => {
       let done = false;
@@ -140,7 +96,6 @@ export class PipelineWatchers {
             if (reached(watcher)) finish(true);
           },
           ended: (gone) => finish(gone),
-          statusAnnounced: announced && ((status) => announced(status, finish)),
         },
         since,
       );

@@ -13,6 +13,7 @@ import { TRANSITION_OUTCOMES, TRANSITION_SOURCES } from '../pipeline/pipeline-vi
 import { ACTIONS, PIPELINE_STATUSES } from '../pipeline/status-machine';
 import { HEALTH_STATES } from './component-health';
 import { streamGraphProblems } from '../pipeline/stream-graph';
+import { MAX_SETTLE_WITHIN_MS } from '../workflows/messages';
 
 extendZodWithOpenApi(z);
 
@@ -293,7 +294,7 @@ export const LastEventIdSchema = z
   .transform(Number)
   .openapi({ description: 'Resumes after this event: the id of the last event received', example: '7' });
 
-export const MAX_WAIT_SECONDS = 120;
+export const MAX_WAIT_SECONDS = MAX_SETTLE_WITHIN_MS / 1000;
 
 export const WaitQuerySchema = z.strictObject({
   wait: z.coerce

@@ -329,7 +329,7 @@ function notes(results: BenchResults, parameters: BenchParameters, run: RunSumma
     '- Pairs: each Weir sample is followed at once by its raw Docker twin, so both see the same background load; the range',
     "  of the pairs' ratios shows how noisy the machine was. Bars compare the medians.",
     '- c, from workflow history: the event times of each stop (update accepted, drain activity started and completed, the',
-    "  workflow task that recorded Stopped); what is left is the wait's answer: the history long poll waking, and a describe.",
+    "  workflow task that recorded Stopped); what is left is the wait's answer: the update's completion reaching the API.",
     '- c2: after its raw twin, the same container, running again, is stopped through a workflow whose update handler runs',
     '  one activity, the Docker stop call, and completes when it does: the accepted update, the activity and the workflow',
     '  task after it, which Weir needs to record Stopped. Timed from sending the update until its result, on the same',

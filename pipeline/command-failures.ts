@@ -26,3 +26,6 @@ export const EDIT_CHECK_FAILED = 'EditCheckFailed';
 
 /** The failure type of an edit whose spec is for another pipeline or breaks the stream graph rules. */
 export const INVALID_SPEC = 'InvalidSpec';
+
+/** The failure type of a command whose request is malformed, such as a settle_within_ms out of range. */
+export const INVALID_REQUEST = 'InvalidRequest';

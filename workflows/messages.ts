@@ -9,11 +9,22 @@ import { COMMANDS, type Command, type PipelineStatus } from '../pipeline/status-
 /** Optional argument of every command; the API always sends a request id. */
 export interface CommandRequest {
   request_id?: string;
+  /**
+   * Asks the update to complete only once the pipeline settles (Running, Stopped or Failed) or starts deleting, or
+   * after this many ms, and to answer with the memo: how `?wait` learns of the end. Ignored by delete, which always
+   * completes once the pipeline is gone.
+   */
+  settle_within_ms?: number;
 }
+
+/** The longest settle_within_ms, and so the longest `?wait`. */
+export const MAX_SETTLE_WITHIN_MS = 120_000;
 
 export interface CommandResult {
   outcome: 'accepted' | 'noop';
   status: PipelineStatus;
+  /** With settle_within_ms: the memo as the update completed, the spec included. */
+  memo?: PipelineMemo;
 }
 
 export type CommandUpdate = UpdateDefinition<CommandResult, [CommandRequest]>;

@@ -1,12 +1,12 @@
 import { ApplicationFailure, CancellationScope, condition, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { failureReasonOf } from './failure-reason';
-import { OPERATION_FAILED } from '../pipeline/command-failures';
-import type { CommandRequest, CommandResult } from './messages';
+import { INVALID_REQUEST, OPERATION_FAILED } from '../pipeline/command-failures';
+import { MAX_SETTLE_WITHIN_MS, type CommandRequest, type CommandResult } from './messages';
 import type { Operation, PipelineOperations } from './operations';
 import type { PipelineLedger, TransitionCause } from '../pipeline/pipeline-ledger';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import type { FailureReason, PipelineView, TransitionSource } from '../pipeline/pipeline-view';
-import { invalidTransition, refusalMessage } from './refusals';
+import { invalidTransition, refusal, refusalMessage } from './refusals';
 import { pipelineStatusKey } from './search-attributes';
 import { completionOf, decide, isSettled, type Command, type Decision, type PipelineStatus } from '../pipeline/status-machine';
 
@@ -51,17 +51,28 @@ export class PipelineManager {
     return this.ledger.view();
   }
 
-  /** The update validator: refuses a command that contradicts the status, changing nothing. */
+  /** The update validator: refuses a malformed request, or a command that contradicts the status, changing nothing. */
   validate(command: Command, request: CommandRequest): void {
+    const within = request?.settle_within_ms;
+    if (within !== undefined && !(Number.isSafeInteger(within) && within >= 1 && within <= MAX_SETTLE_WITHIN_MS))
+      throw refusal(INVALID_REQUEST, `settle_within_ms must be a whole number of milliseconds from 1 to ${MAX_SETTLE_WITHIN_MS}`);
     if (this.decisionFor(command, request).outcome === 'refuse') throw invalidTransition(command, this.status);
   }
 
-  /** An update the validator accepted. A delete answers once the pipeline is gone, or fails with the removal. */
+  /**
+   * An update the validator accepted. A delete answers once the pipeline is gone, or fails with the removal; with
+   * settle_within_ms, another command answers once the pipeline settles or starts deleting, or that time passes.
+   */
   async onUpdate(command: Command, request: CommandRequest): Promise<CommandResult> {
     const decision = this.decisionFor(command, request);
     this.execute(decision, this.causeOf(command, 'api', request));
+    const outcome = decision.outcome === 'noop' ? 'noop' : 'accepted';
     if (command === 'delete') await this.untilRemoved();
-    return { outcome: decision.outcome === 'noop' ? 'noop' : 'accepted', status: this.status };
+    else if (request?.settle_within_ms !== undefined) {
+      await condition(() => isSettled(this.status) || this.status === 'Deleting', request.settle_within_ms);
+      return { outcome, status: this.status, memo: { ...this.ledger.statusMemo(), ...this.ledger.specMemo() } };
+    }
+    return { outcome, status: this.status };
   }
 
   /** A signal changes what an update would; a refused one is only recorded. */

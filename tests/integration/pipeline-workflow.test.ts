@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ComponentExitedError } from '../../activities/errors';
 import { workflowIdFor } from '../../pipeline/names';
 import { pipelineStatusKey } from '../../workflows/search-attributes';
-import { COMMAND_SIGNALS } from '../../workflows/messages';
+import { COMMAND_SIGNALS, COMMAND_UPDATES } from '../../workflows/messages';
 import { eventually } from '../../harness/eventually';
 import { Gate } from '../support/fake-orchestrator';
 import { FAST_SETTINGS, apiFailureOf, specFor, statusOf, useWorkflowHarness } from '../support/workflow-harness';
@@ -138,6 +138,37 @@ test('terminate cancels a graceful stop in flight', async () => {
   const view = await harness.gateway.view(id);
   expect(view.transitions.map((t) => t.to)).toEqual(['Running', 'Stopping', 'Terminating', 'Stopped']);
   expect(harness.orchestrator.callsFor(id)).toEqual(['deploy', 'waitUntilReady', 'watch', 'stopGracefully', 'kill']);
+});
+
+test('a command sent to settle answers once the pipeline settles, with its memo; terminate ends a stop waited on', async () => {
+  const gate = new Gate();
+  const id = await createRunning({ blocked: { stopGracefully: gate } });
+  const { gateway, env } = harness;
+  let accepted = false;
+  const stopping = gateway.commandUntilSettled(id, 'stop', 'settle-stop', 30_000, () => (accepted = true));
+  await statusOf(gateway, id, 'Stopping');
+  expect(accepted).toBe(true);
+  // Held in the drain: the answer waits for the end, which terminate brings.
+  expect(await gateway.command(id, 'terminate', 'settle-terminate')).toEqual({ outcome: 'accepted', status: 'Terminating' });
+  const answer = await stopping;
+  expect(answer).toMatchObject({ outcome: 'accepted', status: 'Stopped', record: { pipeline_id: id, overall_status: 'Stopped' } });
+  expect(answer?.record?.spec).toEqual((await gateway.get(id)).spec);
+  gate.open();
+
+  // The same request again is a no-op that answers at once, settled.
+  expect(await gateway.commandUntilSettled(id, 'stop', 'settle-stop-2', 30_000, () => undefined)).toMatchObject({
+    outcome: 'noop',
+    status: 'Stopped',
+  });
+  // A malformed wait is refused by the validator and changes nothing.
+  const handle = env.client.workflow.getHandle(workflowIdFor(id));
+  for (const settle_within_ms of [0, 1.5, 120_001]) {
+    const refused = await handle
+      .executeUpdate(COMMAND_UPDATES.resume, { args: [{ request_id: 'bad', settle_within_ms }] })
+      .catch((error: { cause?: Error }) => error.cause?.message);
+    expect(refused).toBe('settle_within_ms must be a whole number of milliseconds from 1 to 120000');
+  }
+  expect((await gateway.view(id)).transitions.map((t) => t.to)).toEqual(['Running', 'Stopping', 'Terminating', 'Stopped']);
 });
 
 test('terminate aborts a start in flight', async () => {

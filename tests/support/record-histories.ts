@@ -113,6 +113,19 @@ const scenarios: Record<string, Scenario> = {
     await gateway.command(id, 'resume', 'resume-1');
     await statusOf(gateway, id, 'Running');
   },
+  async 'settled-commands'({ gateway, orchestrator }, id) {
+    const gate = new Gate();
+    orchestrator.configure(id, { blocked: { stopGracefully: gate } });
+    await gateway.create(specFor(id), `create-${id}`);
+    await statusOf(gateway, id, 'Running');
+    // A stop waited on is ended by terminate; then a resume waited on settles by itself.
+    const stopping = gateway.commandUntilSettled(id, 'stop', 'stop-1', 30_000, () => undefined);
+    await statusOf(gateway, id, 'Stopping');
+    await gateway.command(id, 'terminate', 'terminate-1');
+    await stopping;
+    gate.open();
+    await gateway.commandUntilSettled(id, 'resume', 'resume-1', 30_000, () => undefined);
+  },
   async 'continue-as-new'({ gateway, env }, id) {
     await gateway.create(specFor(id), `create-${id}`);
     await statusOf(gateway, id, 'Running');

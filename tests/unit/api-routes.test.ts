@@ -17,6 +17,10 @@ class FakePipelines implements Pipelines {
   readonly records = new Map<string, PipelineRecord>();
   readonly calls: string[] = [];
   refusal?: ApiError;
+  /** How many times a route read a pipeline, as describe would. */
+  reads = 0;
+  /** What a command waiting to settle is answered: the record it settled with, or no answer at all. */
+  settledAs?: PipelineRecord | 'no answer';
 
   async create(spec: PipelineSpec, requestId: string): Promise<PipelineRecord> {
     this.calls.push(`create ${spec.pipeline_id} ${requestId}`);
@@ -35,6 +39,7 @@ class FakePipelines implements Pipelines {
   }
 
   async get(pipelineId: string): Promise<PipelineRecord> {
+    this.reads++;
     const record = this.records.get(pipelineId);
     if (!record) throw ApiError.notFound(pipelineId);
     return record;
@@ -80,6 +85,16 @@ class FakePipelines implements Pipelines {
     this.calls.push(`${command} ${pipelineId} ${requestId}`);
     if (this.refusal) throw this.refusal;
     return { outcome: 'accepted' as const, status: (await this.get(pipelineId)).overall_status };
+  }
+
+  async commandUntilSettled(pipelineId: string, command: Command, requestId: string, settleWithinMs: number, accepted: () => void) {
+    this.calls.push(`${command} ${pipelineId} ${requestId} within ${settleWithinMs} ms`);
+    if (this.refusal) throw this.refusal;
+    if (!this.records.has(pipelineId)) throw ApiError.notFound(pipelineId);
+    accepted();
+    if (this.settledAs === 'no answer') return undefined;
+    const record = this.settledAs ?? this.records.get(pipelineId)!;
+    return { outcome: 'accepted' as const, status: record.overall_status, record };
   }
 
   async deleteWithin(pipelineId: string, requestId: string) {
@@ -341,4 +356,36 @@ test('an edit refused for its streams answers 409 STREAMS_NOT_EMPTY naming each 
     'STREAMS_NOT_EMPTY',
     { streams: [{ stream: 'raw', messages: 12 }] },
   ]);
+});
+
+test('?wait sends the command to settle within it and answers with the record it settled with, reading nothing more', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const created = await pipelines.get('orders-etl');
+  pipelines.settledAs = { ...created, overall_status: 'Stopped' };
+  pipelines.reads = 0;
+  const stop = await send('POST', '/api/v1/pipeline/orders-etl/stop?wait=30', undefined, { 'x-request-id': 'stop-1' });
+  expect([stop.status, stop.headers.get('weir-command-outcome'), stop.body.overall_status]).toEqual([200, 'accepted', 'Stopped']);
+  expect(stop.body.components).toEqual([expect.objectContaining({ name: 'ingestor', state: 'stopped' })]);
+  expect(pipelines.calls.at(-1)).toBe('stop orders-etl stop-1 within 30000 ms');
+  expect(pipelines.reads).toBe(0);
+});
+
+test('?wait reads a Running pipeline for its components, and answers 202 with a read when no answer came', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const created = await pipelines.get('orders-etl');
+  pipelines.settledAs = { ...created, overall_status: 'Running' };
+  pipelines.reads = 0;
+  const resume = await send('POST', '/api/v1/pipeline/orders-etl/resume?wait=5');
+  expect([resume.status, resume.body.overall_status, pipelines.reads]).toEqual([200, 'Created', 1]);
+
+  pipelines.settledAs = 'no answer';
+  const stop = await send('POST', '/api/v1/pipeline/orders-etl/stop?wait=5');
+  expect([stop.status, stop.headers.get('weir-command-outcome'), stop.body.overall_status]).toEqual([202, 'accepted', 'Created']);
+});
+
+test('?wait=0 sends the command as without a wait and answers with a read at once', async () => {
+  await send('POST', '/api/v1/pipeline', spec);
+  const stop = await send('POST', '/api/v1/pipeline/orders-etl/stop?wait=0', undefined, { 'x-request-id': 'stop-0' });
+  expect([stop.status, stop.body.overall_status]).toEqual([202, 'Created']);
+  expect(pipelines.calls.at(-1)).toBe('stop orders-etl stop-0');
 });

@@ -41,6 +41,13 @@ function acceptedUpdates(file: string, name: string): Array<Record<string, unkno
     .map((input) => JSON.parse(Buffer.from(input?.args.payloads[0].data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
 }
 
+test('the newest version holds commands that waited to settle: a stop that terminate ended, and a resume', () => {
+  const newest = versions[versions.length - 1];
+  const waits = (name: string) =>
+    acceptedUpdates(path.join(newest, 'settled-commands.json'), name).map((request) => request.settle_within_ms);
+  expect([waits('stop'), waits('resume')]).toEqual([[30_000], [30_000]]);
+});
+
 test('the newest version holds a history with an edit and a rollback', () => {
   const edits = acceptedUpdates(path.join(versions[versions.length - 1], 'edit.json'), 'edit');
   expect(edits.map((request) => ('rollback_to' in request ? 'rollback' : 'spec' in request ? 'spec' : 'other'))).toEqual([

@@ -1,4 +1,3 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { historyNews } from '../../api/history-news';
 import { deletionStay, staysEndedBy } from '../../api/transient-durations';
@@ -77,28 +76,6 @@ describe('news in a page of workflow history', () => {
       signalPending: false,
     });
     expect(historyNews([event(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)], false).ledgerMayHaveChanged).toBe(true);
-  });
-
-  test("the last status upserted is announced, as the search attribute's payload says it; other upserts announce none", () => {
-    const upsert = (fields: Record<string, unknown>) =>
-      event(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
-        upsertWorkflowSearchAttributesEventAttributes: {
-          searchAttributes: {
-            indexedFields: Object.fromEntries(
-              Object.entries(fields).map(([key, value]) => [key, defaultPayloadConverter.toPayload(value)]),
-            ),
-          },
-        },
-      });
-    const page = [
-      upsert({ PipelineStatus: 'Stopping' }),
-      upsert({ TemporalChangeVersion: ['drain-on-stop'] }),
-      upsert({ PipelineStatus: ['Stopped'] }),
-    ];
-    expect(historyNews(page, false).announced).toBe('Stopped');
-    expect(historyNews(page.slice(0, 2), false).announced).toBe('Stopping');
-    expect(historyNews(page.slice(1, 2), false)).toEqual({ ledgerMayHaveChanged: true, signalPending: false });
-    expect(historyNews([upsert({ PipelineStatus: 'Paused' })], false).announced).toBeUndefined();
   });
 
   test('a signal is news once the workflow task after it completes, even in a later page', () => {
