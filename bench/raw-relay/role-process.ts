@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { READY_LINE, type RoleOptions } from './settings';
+import { READY_LINE, ROLE_OPTIONS_VARIABLE, type RoleOptions } from './settings';
 
 export type Role = 'publisher' | 'relay' | 'consumer';
 
@@ -38,7 +38,8 @@ export class RoleProcess {
   }
 
   static start(role: Role, options: RoleOptions): RoleProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, `${role}.ts`), JSON.stringify(options)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, `${role}.ts`)], {
+      env: { ...process.env, [ROLE_OPTIONS_VARIABLE]: JSON.stringify(options) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new RoleProcess(role, child);

@@ -6,7 +6,7 @@ import { roleOptions, READY_LINE, type RoleOptions } from './settings';
  */
 export function runRole(role: (options: RoleOptions, stopped: Promise<void>) => Promise<void>): void {
   const stopped = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
-  role(roleOptions(process.argv), stopped).then(
+  role(roleOptions(process.env), stopped).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

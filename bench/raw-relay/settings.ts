@@ -15,7 +15,7 @@ export const RAW_RELAY_SETTINGS = {
 
 export type RawRelaySettings = typeof RAW_RELAY_SETTINGS;
 
-/** What each of the three processes is told, as one JSON argument; a process ignores what its role does not use. */
+/** What each of the three processes is told, as JSON in ROLE_OPTIONS_VARIABLE; a process ignores what its role does not use. */
 export interface RoleOptions {
   natsUrl: string;
   settings: RawRelaySettings;
@@ -35,8 +35,14 @@ export interface RoleOptions {
 /** What the processes print on stdout once they are ready to receive. */
 export const READY_LINE = 'ready';
 
-export function roleOptions(argv: readonly string[]): RoleOptions {
-  const json = argv[2];
-  if (json === undefined) throw new Error('usage: <role>.ts <options as JSON>');
+/**
+ * The variable that carries a process's options, as JSON. Not the command line: the options hold NATS credentials, and
+ * any user of the machine can read another's command line.
+ */
+export const ROLE_OPTIONS_VARIABLE = 'RAW_RELAY_ROLE_OPTIONS';
+
+export function roleOptions(env: NodeJS.ProcessEnv): RoleOptions {
+  const json = env[ROLE_OPTIONS_VARIABLE];
+  if (json === undefined) throw new Error(`${ROLE_OPTIONS_VARIABLE} must hold the role's options as JSON`);
   return JSON.parse(json) as RoleOptions;
 }
